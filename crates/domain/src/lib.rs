@@ -1,1 +1,13 @@
+//! The 双随机 domain: types that validate on construction ("parse, don't validate") and the
+//! rules that do not need I/O. Every state change of the platform is described here before a
+//! storage backend writes it.
 
+pub mod account;
+pub mod audit;
+pub mod error;
+pub mod org;
+
+pub use account::{DataScope, DisplayName, Password, Permission, Role, Username};
+pub use audit::{AuditEntry, AuditRecord};
+pub use error::ValidationError;
+pub use org::{DepartmentName, DivisionCode, DivisionLevel, DivisionName};
