@@ -1,1 +1,110 @@
+//! Application services over any storage backend. Every state change is made here: it opens a
+//! transaction, changes rows, appends its audit record with [`audit::Appender`], and commits,
+//! so a change and its record are stored together or not at all.
 
+pub mod accounts;
+pub mod audit;
+pub mod clock;
+pub mod demo;
+pub mod error;
+pub mod keys;
+pub mod org;
+pub mod verify;
+
+pub use accounts::{Actor, LoginOutcome};
+pub use error::{AppError, AppResult, ErrorKind};
+
+use ed25519_dalek::SigningKey;
+use ssj_merkle::HashAlg;
+use ssj_storage::Store;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// How to open a platform: `database` is a SQLite path or a `postgres://` URL.
+#[derive(Debug, Clone)]
+pub struct OpenOptions {
+    pub database: String,
+    pub data_dir: PathBuf,
+    /// The audit log's hash function for a new database; an existing one keeps its own.
+    pub hash_alg: Option<HashAlg>,
+}
+
+/// Policy numbers, kept in one place.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub session_idle_ms: i64,
+    pub max_failed_logins: i64,
+    pub lockout_ms: i64,
+}
+
+impl Default for Policy {
+    fn default() -> Policy {
+        Policy { session_idle_ms: 30 * 60 * 1000, max_failed_logins: 5, lockout_ms: 15 * 60 * 1000 }
+    }
+}
+
+pub struct Platform {
+    pub store: Arc<dyn Store>,
+    pub alg: HashAlg,
+    pub policy: Policy,
+    signer: SigningKey,
+}
+
+const HASH_ALG_KEY: &str = "audit.hash_alg";
+
+/// Opens the storage backend named by `database`, applying its migrations.
+pub async fn open_store(database: &str) -> AppResult<Arc<dyn Store>> {
+    if database.starts_with("postgres://") || database.starts_with("postgresql://") {
+        Ok(Arc::new(ssj_storage_postgres::PgStore::connect(database).await?))
+    } else {
+        let path = database.strip_prefix("sqlite://").unwrap_or(database);
+        if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                AppError::internal(format!("无法创建数据库目录 {}：{e}", dir.display()))
+            })?;
+        }
+        Ok(Arc::new(ssj_storage_sqlite::SqliteStore::open(Path::new(path)).await?))
+    }
+}
+
+impl Platform {
+    pub async fn open(opts: &OpenOptions) -> AppResult<Platform> {
+        let store = open_store(&opts.database).await?;
+        let signer = keys::load_or_create(&opts.data_dir)?;
+        Platform::with_store(store, signer, opts.hash_alg).await
+    }
+
+    /// Assembles a platform from parts; fixes the log's hash function on first use.
+    pub async fn with_store(
+        store: Arc<dyn Store>,
+        signer: SigningKey,
+        wanted: Option<HashAlg>,
+    ) -> AppResult<Platform> {
+        let alg = match store.meta_get(HASH_ALG_KEY).await? {
+            Some(name) => {
+                let alg = HashAlg::parse(&name).ok_or_else(|| {
+                    AppError::internal(format!("数据库记录的审计哈希算法无法识别：{name}"))
+                })?;
+                if let Some(w) = wanted.filter(|w| *w != alg) {
+                    return Err(AppError::invalid(
+                        "HASH_ALG_FIXED",
+                        format!("本数据库的审计日志使用 {}，不能改为 {}", alg.name(), w.name()),
+                    ));
+                }
+                alg
+            }
+            None => {
+                let alg = wanted.unwrap_or(HashAlg::Sha256);
+                let mut tx = store.begin().await?;
+                tx.meta_set(HASH_ALG_KEY, alg.name()).await?;
+                tx.commit().await?;
+                alg
+            }
+        };
+        Ok(Platform { store, alg, policy: Policy::default(), signer })
+    }
+
+    pub fn public_key(&self) -> [u8; 32] {
+        self.signer.verifying_key().to_bytes()
+    }
+}

@@ -1,1 +1,43 @@
+//! One conformance suite for every storage backend. `tests/sqlite.rs` and `tests/postgres.rs`
+//! run the same cases, through the application services, on each backend.
 
+pub mod cases;
+pub mod harness;
+
+pub use harness::{Fresh, Harness, PostgresHarness, SqliteHarness};
+
+/// Expands to one `#[tokio::test]` per case, each on a fresh database from `$harness`.
+#[macro_export]
+macro_rules! suite {
+    ($harness:expr, $($case:ident),+ $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $case() {
+                let h = $harness;
+                $crate::cases::$case(&h).await;
+            }
+        )+
+    };
+}
+
+/// Every case, for the backends' test files.
+#[macro_export]
+macro_rules! all_cases {
+    ($harness:expr) => {
+        $crate::suite!(
+            $harness,
+            migrations_are_idempotent,
+            organisations_round_trip,
+            accounts_and_scope,
+            login_lockout_and_sessions,
+            a_change_and_its_record_commit_together,
+            log_is_insert_only,
+            proofs_match_an_independent_implementation,
+            tampered_record_is_named,
+            deleted_last_record_is_detected_against_checkpoint,
+            division_import_is_all_or_nothing,
+            audit_search_filters_and_scope,
+            sm3_log_verifies,
+        );
+    };
+}

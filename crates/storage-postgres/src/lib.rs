@@ -29,6 +29,13 @@ fn backend(e: sqlx::Error) -> StorageError {
 impl PgStore {
     /// Connects to `url` (`postgres://…`) and applies pending migrations.
     pub async fn connect(url: &str) -> Result<PgStore> {
+        let store = PgStore::connect_without_migrating(url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Connects without touching the schema (administrative connections, test set-up).
+    pub async fn connect_without_migrating(url: &str) -> Result<PgStore> {
         let opts = PgConnectOptions::from_str(url).map_err(backend)?;
         let pool = PgPoolOptions::new()
             .max_connections(8)
@@ -36,9 +43,11 @@ impl PgStore {
             .connect_with(opts)
             .await
             .map_err(backend)?;
-        let store = PgStore { pool };
-        store.migrate().await?;
-        Ok(store)
+        Ok(PgStore { pool })
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
     }
 
     async fn migrate(&self) -> Result<()> {

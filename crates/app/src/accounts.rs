@@ -1,0 +1,480 @@
+//! Accounts, logins with lock-out, sessions kept in the database, and data scope.
+
+use crate::audit::Appender;
+use crate::{AppError, AppResult, ErrorKind, Platform, clock, keys};
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use ssj_domain::audit::snapshot;
+use ssj_domain::{AuditEntry, DataScope, DisplayName, DivisionCode, Password, Permission, Role, Username};
+use ssj_storage::{Department, NewUser, Session, Tx, User};
+
+/// Who is acting: a logged-in user, or the local operator at the command line.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: Option<i64>,
+    pub name: String,
+    pub department_id: Option<i64>,
+    pub division: Option<DivisionCode>,
+    pub role: Role,
+    pub scope: DataScope,
+}
+
+impl Actor {
+    /// The operator of the `shuangsuiji` command, who has the database in hand anyway.
+    pub fn command_line() -> Actor {
+        Actor {
+            user_id: None,
+            name: "命令行".into(),
+            department_id: None,
+            division: None,
+            role: Role::SystemAdmin,
+            scope: DataScope::All,
+        }
+    }
+
+    pub fn can(&self, p: Permission) -> bool {
+        self.role.can(p)
+    }
+
+    pub fn require(&self, p: Permission) -> AppResult<()> {
+        if self.can(p) { Ok(()) } else { Err(AppError::forbidden("您的角色无权进行此操作")) }
+    }
+
+    /// Whether this actor's data scope includes department `d`.
+    pub fn covers(&self, d: &Department) -> bool {
+        match (self.department_id, &self.division) {
+            (Some(own), Some(div)) => self.scope.covers(own, div, d.id, &d.division),
+            _ => self.scope == DataScope::All,
+        }
+    }
+
+    pub fn entry(&self, action: &str, target_type: &str, target_id: impl ToString) -> AuditEntry {
+        AuditEntry {
+            actor_id: self.user_id,
+            actor_name: self.name.clone(),
+            department_id: self.department_id,
+            action: action.into(),
+            target_type: target_type.into(),
+            target_id: target_id.to_string(),
+            before: None,
+            after: None,
+            reason: None,
+        }
+    }
+}
+
+/// What an account looks like in the audit log: never the password hash.
+#[derive(Serialize)]
+struct UserSnapshot<'a> {
+    username: &'a str,
+    display_name: &'a str,
+    department_id: i64,
+    role: &'static str,
+    scope: &'static str,
+    active: bool,
+    locked_until_ms: Option<i64>,
+}
+
+fn user_snapshot(u: &User) -> String {
+    snapshot(&UserSnapshot {
+        username: &u.username,
+        display_name: &u.display_name,
+        department_id: u.department_id,
+        role: u.role.key(),
+        scope: u.scope.key(),
+        active: u.active,
+        locked_until_ms: u.locked_until_ms,
+    })
+}
+
+pub fn hash_password(p: &Password) -> AppResult<String> {
+    Argon2::default()
+        .hash_password(p.expose().as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::internal(format!("密码加密失败：{e}")))
+}
+
+fn password_matches(hash: &str, candidate: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|h| Argon2::default().verify_password(candidate.as_bytes(), &h).is_ok())
+        .unwrap_or(false)
+}
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// What a login attempt came to.
+pub enum LoginOutcome {
+    /// The cookie token (shown once, stored only as its hash) and the session's CSRF token.
+    LoggedIn { user: User, token: String, csrf: String },
+    Refused(AppError),
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub username: String,
+    pub display_name: String,
+    pub department_id: i64,
+    pub role: String,
+    pub scope: Option<String>,
+    pub password: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct AccountChange {
+    pub display_name: String,
+    pub department_id: i64,
+    pub role: String,
+    pub scope: String,
+    pub active: bool,
+    pub reason: Option<String>,
+}
+
+impl Platform {
+    pub async fn actor_for(&self, user: &User) -> AppResult<Actor> {
+        let dept = self.store.department(user.department_id).await?;
+        Ok(Actor {
+            user_id: Some(user.id),
+            name: user.username.clone(),
+            department_id: Some(user.department_id),
+            division: dept.map(|d| d.division),
+            role: user.role,
+            scope: user.scope,
+        })
+    }
+
+    /// Checks a password, counting failures: the 5th failure in a row locks the account for
+    /// 15 minutes. Every attempt is in the audit log.
+    pub async fn login(&self, username: &str, password: &str) -> AppResult<LoginOutcome> {
+        let now = clock::now_ms();
+        let name = username.trim().to_ascii_lowercase();
+        let user = self.store.user_by_name(&name).await?;
+        let hash = user.as_ref().map(|u| u.password_hash.clone());
+        let candidate = password.to_string();
+        // Argon2 is slow by design: keep it off the async workers. Unknown users cost the same.
+        let ok = tokio::task::spawn_blocking(move || match hash {
+            Some(h) => password_matches(&h, &candidate),
+            None => {
+                let _ = password_matches(DUMMY_HASH, &candidate);
+                false
+            }
+        })
+        .await
+        .map_err(|e| AppError::internal(e.to_string()))?;
+
+        let mut tx = self.store.begin().await?;
+        let mut log = Appender::open(&mut *tx, self.alg).await?;
+        let anonymous = Actor { name: name.clone(), ..Actor::command_line() };
+        let Some(user) = user else {
+            let mut e = anonymous.entry("auth.login_failed", "user", &name);
+            e.reason = Some("用户名不存在".into());
+            log.append(&mut *tx, e, now).await?;
+            tx.commit().await?;
+            return Ok(LoginOutcome::Refused(bad_credentials()));
+        };
+        let mut fresh = tx.user_for_update(user.id).await?.unwrap_or(user);
+        let actor = Actor { user_id: Some(fresh.id), department_id: Some(fresh.department_id), ..anonymous };
+        if !fresh.active {
+            let mut e = actor.entry("auth.login_failed", "user", fresh.id);
+            e.reason = Some("账号已停用".into());
+            log.append(&mut *tx, e, now).await?;
+            tx.commit().await?;
+            return Ok(LoginOutcome::Refused(AppError::new(ErrorKind::Forbidden, "ACCOUNT_DISABLED", "账号已停用，请联系管理员")));
+        }
+        if let Some(until) = fresh.locked_until_ms.filter(|u| *u > now) {
+            let mut e = actor.entry("auth.login_failed", "user", fresh.id);
+            e.reason = Some("账号锁定中".into());
+            log.append(&mut *tx, e, now).await?;
+            tx.commit().await?;
+            return Ok(LoginOutcome::Refused(locked(until)));
+        }
+        let before = user_snapshot(&fresh);
+        if !ok {
+            fresh.failed_logins += 1;
+            let left = self.policy.max_failed_logins - fresh.failed_logins;
+            let mut e = actor.entry("auth.login_failed", "user", fresh.id);
+            e.reason = Some("密码错误".into());
+            let refusal = if left <= 0 {
+                fresh.failed_logins = 0;
+                fresh.locked_until_ms = Some(now + self.policy.lockout_ms);
+                e.action = "auth.locked".into();
+                e.reason = Some(format!("连续 {} 次密码错误", self.policy.max_failed_logins));
+                locked(now + self.policy.lockout_ms)
+            } else {
+                bad_credentials()
+            };
+            tx.update_user(&fresh).await?;
+            e.before = Some(before);
+            e.after = Some(user_snapshot(&fresh));
+            log.append(&mut *tx, e, now).await?;
+            tx.commit().await?;
+            return Ok(LoginOutcome::Refused(refusal));
+        }
+        if fresh.failed_logins != 0 || fresh.locked_until_ms.is_some() {
+            fresh.failed_logins = 0;
+            fresh.locked_until_ms = None;
+            tx.update_user(&fresh).await?;
+        }
+        let token = keys::random_hex(32);
+        let csrf = keys::random_hex(32);
+        tx.insert_session(&Session {
+            token_hash: token_hash(&token),
+            user_id: fresh.id,
+            csrf_token: csrf.clone(),
+            created_ms: now,
+            last_seen_ms: now,
+        })
+        .await?;
+        log.append(&mut *tx, actor.entry("auth.login", "user", fresh.id), now).await?;
+        tx.commit().await?;
+        Ok(LoginOutcome::LoggedIn { user: fresh, token, csrf })
+    }
+
+    /// The user behind a session cookie, if the session is alive; refreshes its idle timer.
+    pub async fn session_user(&self, token: &str) -> AppResult<Option<(User, Session)>> {
+        let now = clock::now_ms();
+        let Some(session) = self.store.session(&token_hash(token)).await? else {
+            return Ok(None);
+        };
+        if now - session.last_seen_ms > self.policy.session_idle_ms {
+            let mut tx = self.store.begin().await?;
+            tx.delete_session(&session.token_hash).await?;
+            tx.commit().await?;
+            return Ok(None);
+        }
+        let Some(user) = self.store.user(session.user_id).await?.filter(|u| u.active) else {
+            return Ok(None);
+        };
+        // Touch at most once a minute: a page view should not always cost a write.
+        if now - session.last_seen_ms > 60_000 {
+            let mut tx = self.store.begin().await?;
+            tx.touch_session(&session.token_hash, now).await?;
+            tx.commit().await?;
+        }
+        Ok(Some((user, session)))
+    }
+
+    pub async fn logout(&self, token: &str) -> AppResult<()> {
+        let Some((user, session)) = self.session_user(token).await? else {
+            return Ok(());
+        };
+        let actor = self.actor_for(&user).await?;
+        let mut tx = self.store.begin().await?;
+        let mut log = Appender::open(&mut *tx, self.alg).await?;
+        tx.delete_session(&session.token_hash).await?;
+        log.append(&mut *tx, actor.entry("auth.logout", "user", user.id), clock::now_ms()).await?;
+        tx.commit().await
+            .map_err(Into::into)
+    }
+
+    /// Departments the actor may see, or `None` for all.
+    pub async fn visible_departments(&self, actor: &Actor) -> AppResult<Option<Vec<i64>>> {
+        if actor.scope == DataScope::All {
+            return Ok(None);
+        }
+        let all = self.store.departments().await?;
+        Ok(Some(all.iter().filter(|d| actor.covers(d)).map(|d| d.id).collect()))
+    }
+
+    async fn department_in_scope(&self, actor: &Actor, id: i64) -> AppResult<Department> {
+        let d = self
+            .store
+            .department(id)
+            .await?
+            .ok_or_else(|| AppError::invalid("DEPARTMENT_NOT_FOUND", "所选部门不存在"))?;
+        if !actor.covers(&d) {
+            return Err(AppError::forbidden("该部门不在您的数据范围内"));
+        }
+        Ok(d)
+    }
+
+    /// Accounts the actor may see.
+    pub async fn users_visible_to(&self, actor: &Actor) -> AppResult<Vec<User>> {
+        let visible = self.visible_departments(actor).await?;
+        let users = self.store.users().await?;
+        Ok(users
+            .into_iter()
+            .filter(|u| visible.as_ref().is_none_or(|v| v.contains(&u.department_id)))
+            .collect())
+    }
+
+    pub async fn user_visible_to(&self, actor: &Actor, id: i64) -> AppResult<User> {
+        let u = self.store.user(id).await?.ok_or_else(|| AppError::not_found("USER_NOT_FOUND", "账号不存在"))?;
+        self.department_in_scope(actor, u.department_id).await?;
+        Ok(u)
+    }
+
+    pub async fn create_user(&self, actor: &Actor, a: NewAccount) -> AppResult<User> {
+        actor.require(Permission::ManageUsers)?;
+        let username = Username::parse(&a.username)?;
+        let display_name = DisplayName::parse(&a.display_name)?;
+        let role = Role::parse(&a.role)?;
+        let scope = match a.scope.as_deref().filter(|s| !s.trim().is_empty()) {
+            Some(s) => DataScope::parse(s)?,
+            None => role.default_scope(),
+        };
+        let password = Password::parse(&a.password)?;
+        if !actor.role.may_grant(role) {
+            return Err(AppError::forbidden(format!("您无权授予“{}”角色", role.label())));
+        }
+        self.department_in_scope(actor, a.department_id).await?;
+        if self.store.user_by_name(username.as_str()).await?.is_some() {
+            return Err(AppError::new(ErrorKind::Conflict, "USERNAME_TAKEN", format!("用户名 {} 已被使用", username.as_str())));
+        }
+        let password_hash = tokio::task::spawn_blocking(move || hash_password(&password))
+            .await
+            .map_err(|e| AppError::internal(e.to_string()))??;
+        let now = clock::now_ms();
+        let new = NewUser {
+            username: username.as_str().into(),
+            display_name: display_name.as_str().into(),
+            department_id: a.department_id,
+            role,
+            scope,
+            password_hash,
+            created_ms: now,
+        };
+        let mut tx = self.store.begin().await?;
+        let mut log = Appender::open(&mut *tx, self.alg).await?;
+        let id = tx.insert_user(&new).await.map_err(|e| match e {
+            ssj_storage::StorageError::Conflict(_) => AppError::new(ErrorKind::Conflict, "USERNAME_TAKEN", format!("用户名 {} 已被使用", new.username)),
+            other => other.into(),
+        })?;
+        let user = tx.user_for_update(id).await?.ok_or_else(|| AppError::internal("新账号读取失败"))?;
+        let mut e = actor.entry("user.create", "user", id);
+        e.after = Some(user_snapshot(&user));
+        log.append(&mut *tx, e, now).await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    pub async fn update_user(&self, actor: &Actor, id: i64, c: AccountChange) -> AppResult<User> {
+        actor.require(Permission::ManageUsers)?;
+        let display_name = DisplayName::parse(&c.display_name)?;
+        let role = Role::parse(&c.role)?;
+        let scope = DataScope::parse(&c.scope)?;
+        let current = self.user_visible_to(actor, id).await?;
+        self.department_in_scope(actor, c.department_id).await?;
+        if (role != current.role && !actor.role.may_grant(role)) || !actor.role.may_grant(current.role) {
+            return Err(AppError::forbidden("您无权修改此账号的角色"));
+        }
+        if actor.user_id == Some(id) && (role != current.role || !c.active) {
+            return Err(AppError::invalid("SELF_DEMOTION", "不能停用自己的账号或修改自己的角色"));
+        }
+        let mut tx = self.store.begin().await?;
+        let mut log = Appender::open(&mut *tx, self.alg).await?;
+        let before = tx.user_for_update(id).await?.ok_or_else(|| AppError::not_found("USER_NOT_FOUND", "账号不存在"))?;
+        let mut after = before.clone();
+        after.display_name = display_name.as_str().into();
+        after.department_id = c.department_id;
+        after.role = role;
+        after.scope = scope;
+        after.active = c.active;
+        if after == before {
+            return Ok(before);
+        }
+        tx.update_user(&after).await?;
+        if !after.active || after.role != before.role {
+            tx.delete_user_sessions(id).await?;
+        }
+        let action = if after.role != before.role { "user.role_change" } else { "user.update" };
+        let mut e = actor.entry(action, "user", id);
+        e.before = Some(user_snapshot(&before));
+        e.after = Some(user_snapshot(&after));
+        e.reason = c.reason.filter(|r| !r.trim().is_empty());
+        log.append(&mut *tx, e, clock::now_ms()).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Sets a password: one's own (knowing the current one), or another's as an administrator.
+    pub async fn set_password(&self, actor: &Actor, id: i64, current: Option<&str>, new: &str) -> AppResult<()> {
+        let own = actor.user_id == Some(id);
+        let user = if own {
+            self.store.user(id).await?.ok_or_else(|| AppError::not_found("USER_NOT_FOUND", "账号不存在"))?
+        } else {
+            actor.require(Permission::ManageUsers)?;
+            let u = self.user_visible_to(actor, id).await?;
+            if !actor.role.may_grant(u.role) {
+                return Err(AppError::forbidden("您无权重置此账号的密码"));
+            }
+            u
+        };
+        let password = Password::parse(new)?;
+        if own {
+            let (hash, cur) = (user.password_hash.clone(), current.unwrap_or_default().to_string());
+            let ok = tokio::task::spawn_blocking(move || password_matches(&hash, &cur))
+                .await
+                .map_err(|e| AppError::internal(e.to_string()))?;
+            if !ok {
+                return Err(AppError::invalid("PASSWORD_CURRENT_WRONG", "当前密码不正确"));
+            }
+        }
+        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+            .await
+            .map_err(|e| AppError::internal(e.to_string()))??;
+        let mut tx = self.store.begin().await?;
+        let mut log = Appender::open(&mut *tx, self.alg).await?;
+        let mut u = tx.user_for_update(id).await?.ok_or_else(|| AppError::not_found("USER_NOT_FOUND", "账号不存在"))?;
+        u.password_hash = hash;
+        u.failed_logins = 0;
+        u.locked_until_ms = None;
+        tx.update_user(&u).await?;
+        tx.delete_user_sessions(id).await?;
+        let mut e = actor.entry("user.password", "user", id);
+        e.reason = Some(if own { "本人修改密码".into() } else { "管理员重置密码".into() });
+        log.append(&mut *tx, e, clock::now_ms()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Lifts a lock-out before its 15 minutes are over.
+    pub async fn unlock_user(&self, actor: &Actor, id: i64) -> AppResult<()> {
+        actor.require(Permission::ManageUsers)?;
+        self.user_visible_to(actor, id).await?;
+        let mut tx = self.store.begin().await?;
+        let mut log = Appender::open(&mut *tx, self.alg).await?;
+        let before = tx.user_for_update(id).await?.ok_or_else(|| AppError::not_found("USER_NOT_FOUND", "账号不存在"))?;
+        let mut after = before.clone();
+        after.failed_logins = 0;
+        after.locked_until_ms = None;
+        tx.update_user(&after).await?;
+        let mut e = actor.entry("user.unlock", "user", id);
+        e.before = Some(user_snapshot(&before));
+        e.after = Some(user_snapshot(&after));
+        log.append(&mut *tx, e, clock::now_ms()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Removes sessions idle past the policy (run periodically by the server).
+    pub async fn expire_sessions(&self) -> AppResult<u64> {
+        let mut tx: Box<dyn Tx> = self.store.begin().await?;
+        let n = tx.delete_idle_sessions(clock::now_ms() - self.policy.session_idle_ms).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+}
+
+/// A real argon2id hash of a random string, so that unknown usernames cost a verification too.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$Qh3iH2fYBp5Jz8tX9m0lZg8oJc2H0L9m3sJ3Yv8mWJw";
+
+/// The same words whether the name or the password was wrong: no probing for account names.
+fn bad_credentials() -> AppError {
+    AppError::new(
+        ErrorKind::Unauthenticated,
+        "LOGIN_FAILED",
+        "用户名或密码错误（连续 5 次错误，账号将被锁定 15 分钟）",
+    )
+}
+
+fn locked(until_ms: i64) -> AppError {
+    AppError::new(
+        ErrorKind::Locked,
+        "ACCOUNT_LOCKED",
+        format!("连续登录失败次数过多，账号已锁定至 {}", clock::format_ms(until_ms)),
+    )
+}

@@ -1,0 +1,58 @@
+//! Time: stored as Unix milliseconds, shown in China Standard Time (UTC+8, no DST).
+
+use time::{OffsetDateTime, UtcOffset};
+
+pub fn now_ms() -> i64 {
+    (OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+const CST: UtcOffset = match UtcOffset::from_hms(8, 0, 0) {
+    Ok(o) => o,
+    Err(_) => panic!("valid offset"),
+};
+
+fn cst(ms: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+        .to_offset(CST)
+}
+
+/// `2024-03-01 09:30:05`, Beijing time.
+pub fn format_ms(ms: i64) -> String {
+    let t = cst(ms);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        t.year(),
+        t.month() as u8,
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// RFC 3339 with the +08:00 offset, for machine-readable output.
+pub fn rfc3339_ms(ms: i64) -> String {
+    cst(ms).format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+/// Parses `YYYY-MM-DD` as the start of that day in Beijing time.
+pub fn parse_date_ms(s: &str) -> Option<i64> {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    let d = time::Date::parse(s.trim(), &fmt).ok()?;
+    let t = d.midnight().assume_offset(CST);
+    Some((t.unix_timestamp_nanos() / 1_000_000) as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn beijing_time() {
+        assert_eq!(format_ms(0), "1970-01-01 08:00:00");
+        assert_eq!(parse_date_ms("1970-01-02"), Some(16 * 3600 * 1000));
+        assert_eq!(parse_date_ms("1970-13-02"), None);
+        assert_eq!(rfc3339_ms(0), "1970-01-01T08:00:00+08:00");
+    }
+}

@@ -1,0 +1,150 @@
+//! Recomputing the audit log: every leaf from its record, every stored subtree, and the root at
+//! every signed checkpoint. The first thing that does not match is reported by record number.
+
+use crate::audit::check_signature;
+use crate::{AppResult, Platform, clock};
+use ssj_merkle::{Frontier, Hash, pack_hashes};
+use ssj_storage::{Checkpoint, StoredAudit};
+use std::fmt;
+use std::sync::Arc;
+
+const CHUNK: u64 = 50_000;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The record concerned, when one can be named.
+    pub seq: Option<u64>,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}（{}）", self.message, self.code)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct VerifyReport {
+    /// Records read (the tree size when no problem was found).
+    pub records: u64,
+    pub root: Hash,
+    pub checkpoints_checked: usize,
+    pub problem: Option<Problem>,
+}
+
+fn problem(seq: Option<u64>, code: &'static str, message: String) -> Option<Problem> {
+    Some(Problem { seq, code, message })
+}
+
+impl Platform {
+    /// Recomputes the whole log.
+    pub async fn verify(&self) -> AppResult<VerifyReport> {
+        self.verify_from(None).await
+    }
+
+    /// Recomputes what was added after the last checkpoint, starting from that checkpoint's
+    /// signed root (cheap enough to run before every new checkpoint).
+    pub async fn verify_since_last_checkpoint(&self) -> AppResult<VerifyReport> {
+        let last = self.store.checkpoints().await?.pop();
+        self.verify_from(last).await
+    }
+
+    async fn verify_from(&self, start: Option<Checkpoint>) -> AppResult<VerifyReport> {
+        let key = self.public_key();
+        let checkpoints = self.store.checkpoints().await?;
+        let mut report = VerifyReport {
+            records: 0,
+            root: self.alg.empty_root(),
+            checkpoints_checked: 0,
+            problem: None,
+        };
+        for (i, c) in checkpoints.iter().enumerate() {
+            if let Err(why) = check_signature(c, &key) {
+                report.problem = problem(None, "CHECKPOINT_SIGNATURE", format!("第 {} 个检查点（{}）{why}", i + 1, clock::format_ms(c.at_ms)));
+                return Ok(report);
+            }
+        }
+        let mut frontier = match &start {
+            None => Frontier::empty(self.alg),
+            Some(c) => {
+                let peaks = ssj_merkle::peaks(c.tree_size);
+                let nodes = self.store.audit_nodes(&peaks).await?;
+                let f = Frontier::from_peaks(self.alg, c.tree_size, peaks.iter().map(|p| nodes[p]).collect());
+                if f.root() != c.root {
+                    report.problem = problem(None, "AUDIT_SUBTREE_ALTERED", format!("前 {} 条记录的存储哈希与已签名的检查点不符", c.tree_size));
+                    return Ok(report);
+                }
+                f
+            }
+        };
+        let size = self.store.audit_size().await?;
+        let start_size = frontier.size();
+        let mut pending = checkpoints.iter().filter(|c| c.tree_size > start_size).peekable();
+        let mut from = frontier.size();
+        let store = Arc::clone(&self.store);
+        let fetch = move |a: u64, b: u64| {
+            let store = Arc::clone(&store);
+            tokio::spawn(async move { store.audit_range(a, b).await })
+        };
+        let mut next = (from < size).then(|| fetch(from, (from + CHUNK).min(size)));
+        while let Some(handle) = next.take() {
+            let rows = handle.await.map_err(|e| crate::AppError::internal(e.to_string()))??;
+            let to = (from + CHUNK).min(size);
+            if to < size {
+                next = Some(fetch(to, (to + CHUNK).min(size)));
+            }
+            for row in &rows {
+                if let Some(p) = check_row(&mut frontier, row) {
+                    report.records = frontier.size();
+                    report.problem = Some(p);
+                    return Ok(report);
+                }
+                while let Some(c) = pending.next_if(|c| c.tree_size == frontier.size()) {
+                    report.checkpoints_checked += 1;
+                    if frontier.root() != c.root {
+                        report.records = frontier.size();
+                        report.problem = problem(None, "CHECKPOINT_MISMATCH", format!(
+                            "前 {} 条记录与 {} 签发的检查点不符：记录被改动或替换",
+                            c.tree_size, clock::format_ms(c.at_ms)));
+                        return Ok(report);
+                    }
+                }
+            }
+            if frontier.size() != to {
+                let seq = frontier.size();
+                report.records = seq;
+                report.problem = problem(Some(seq), "AUDIT_RECORD_MISSING", format!("审计记录 #{seq} 缺失"));
+                return Ok(report);
+            }
+            from = to;
+        }
+        report.records = frontier.size();
+        report.root = frontier.root();
+        if let Some(c) = pending.next() {
+            let seq = frontier.size();
+            report.problem = problem(Some(seq), "AUDIT_RECORD_MISSING", format!(
+                "审计记录 #{seq} 至 #{} 缺失：{} 签发的检查点记录日志有 {} 条，现在只有 {seq} 条",
+                c.tree_size - 1, clock::format_ms(c.at_ms), c.tree_size));
+        }
+        Ok(report)
+    }
+}
+
+fn check_row(frontier: &mut Frontier, row: &StoredAudit) -> Option<Problem> {
+    let seq = frontier.size();
+    if row.record.seq != seq {
+        return problem(Some(seq), "AUDIT_RECORD_MISSING", format!("审计记录 #{seq} 缺失"));
+    }
+    let Ok(bytes) = row.record.canonical_bytes() else {
+        return problem(Some(seq), "AUDIT_RECORD_ALTERED", format!("审计记录 #{seq} 被篡改：内容不是有效的 JSON"));
+    };
+    let leaf = frontier.alg().leaf(&bytes);
+    if leaf != row.leaf_hash {
+        return problem(Some(seq), "AUDIT_RECORD_ALTERED", format!("审计记录 #{seq} 被篡改：内容与其哈希不符"));
+    }
+    if pack_hashes(&frontier.push(leaf)) != row.closed {
+        return problem(Some(seq), "AUDIT_SUBTREE_ALTERED", format!("审计记录 #{seq} 的子树哈希被改动"));
+    }
+    None
+}

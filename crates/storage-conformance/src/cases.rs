@@ -1,0 +1,341 @@
+//! The cases. Each takes a harness, gets a fresh database, and asserts behaviour that every
+//! backend must share. They go through `ssj_app::Platform`, as the console and CLI do.
+
+use crate::harness::{Fresh, Harness};
+use ct_merkle::mem_backed_tree::MemoryBackedTree;
+use ct_merkle::{ConsistencyProof, InclusionProof, RootHash};
+use ed25519_dalek::SigningKey;
+use ssj_app::accounts::{AccountChange, NewAccount};
+use ssj_app::{Actor, ErrorKind, LoginOutcome, Platform};
+use ssj_domain::Role;
+use ssj_merkle::{HashAlg, from_hex};
+use ssj_storage::AuditFilter;
+use std::sync::Arc;
+
+const PASSWORD: &str = "Gaoping2024pass";
+
+fn signing_key() -> SigningKey {
+    let seed: [u8; 32] = hex::decode(ssj_app::keys::random_hex(32)).unwrap().try_into().unwrap();
+    SigningKey::from_bytes(&seed)
+}
+
+async fn platform(f: &Fresh, alg: HashAlg) -> Platform {
+    Platform::with_store(Arc::clone(&f.store), signing_key(), Some(alg)).await.expect("platform")
+}
+
+/// A small county: province, city, county; a city bureau and two county departments.
+async fn county(p: &Platform) -> (i64, i64, i64) {
+    let cli = Actor::command_line();
+    p.import_divisions(&cli, "代码,名称\n140000,山西省\n140500,晋城市\n140581,高平市\n").await.unwrap();
+    let city = p.create_department(&cli, "晋城市市场监督管理局", "140500").await.unwrap().id;
+    let scjg = p.create_department(&cli, "高平市市场监督管理局", "140581").await.unwrap().id;
+    let cgj = p.create_department(&cli, "高平市城市管理局", "140581").await.unwrap().id;
+    (city, scjg, cgj)
+}
+
+fn account(username: &str, department_id: i64, role: Role) -> NewAccount {
+    NewAccount {
+        username: username.into(),
+        display_name: format!("测试{username}"),
+        department_id,
+        role: role.key().into(),
+        scope: None,
+        password: PASSWORD.into(),
+    }
+}
+
+async fn actor(p: &Platform, username: &str) -> Actor {
+    let u = p.store.user_by_name(username).await.unwrap().unwrap();
+    p.actor_for(&u).await.unwrap()
+}
+
+pub async fn migrations_are_idempotent(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let p = platform(&f, HashAlg::Sha256).await;
+    county(&p).await;
+    // Opening again (a restart) re-runs the migrator: nothing changes, nothing is lost.
+    let again = Platform::with_store(Arc::clone(&f.store), signing_key(), None).await.unwrap();
+    assert_eq!(again.alg, HashAlg::Sha256);
+    assert_eq!(again.store.departments().await.unwrap().len(), 3);
+    let err = Platform::with_store(Arc::clone(&f.store), signing_key(), Some(HashAlg::Sm3)).await.err().unwrap();
+    assert_eq!(err.code, "HASH_ALG_FIXED");
+}
+
+pub async fn organisations_round_trip(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let p = platform(&f, HashAlg::Sha256).await;
+    let (city, scjg, _) = county(&p).await;
+    let divisions = p.store.divisions().await.unwrap();
+    assert_eq!(divisions.len(), 3);
+    let gaoping = divisions.iter().find(|d| d.code.as_str() == "140581").unwrap();
+    assert_eq!(gaoping.parent.as_ref().unwrap().as_str(), "140500");
+    let d = p.store.department(scjg).await.unwrap().unwrap();
+    assert_eq!((d.name.as_str(), d.division.as_str(), d.active), ("高平市市场监督管理局", "140581", true));
+    let cli = Actor::command_line();
+    let dup = p.create_department(&cli, "高平市市场监督管理局", "140581").await.unwrap_err();
+    assert_eq!(dup.code, "DEPARTMENT_EXISTS");
+    let retired = p.update_department(&cli, city, "晋城市市场监督管理局", false, Some("机构改革".into())).await.unwrap();
+    assert!(!retired.active);
+    let unknown = p.create_department(&cli, "某局", "410000").await.unwrap_err();
+    assert_eq!(unknown.code, "DIVISION_NOT_FOUND");
+    assert!(p.verify().await.unwrap().problem.is_none());
+}
+
+pub async fn accounts_and_scope(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let p = platform(&f, HashAlg::Sha256).await;
+    let (city, scjg, cgj) = county(&p).await;
+    let cli = Actor::command_line();
+    p.create_user(&cli, account("city.admin", city, Role::DepartmentAdmin)).await.unwrap();
+    p.create_user(&cli, account("scjg.admin", scjg, Role::DepartmentAdmin)).await.unwrap();
+    p.create_user(&cli, account("cgj.plan", cgj, Role::Planner)).await.unwrap();
+
+    let dup = p.create_user(&cli, account("CGJ.plan", cgj, Role::Planner)).await.unwrap_err();
+    assert_eq!(dup.code, "USERNAME_TAKEN");
+
+    // The city admin sees the county below; the county admin only their own department.
+    let city_admin = actor(&p, "city.admin").await;
+    let county_admin = actor(&p, "scjg.admin").await;
+    let seen: Vec<String> = p.users_visible_to(&city_admin).await.unwrap().into_iter().map(|u| u.username).collect();
+    assert_eq!(seen.len(), 3, "{seen:?}");
+    let seen: Vec<String> = p.users_visible_to(&county_admin).await.unwrap().into_iter().map(|u| u.username).collect();
+    assert_eq!(seen, vec!["scjg.admin".to_string()]);
+
+    let out_of_scope = p.create_user(&county_admin, account("cgj.zf", cgj, Role::Officer)).await.unwrap_err();
+    assert_eq!(out_of_scope.kind, ErrorKind::Forbidden);
+    let no_grant = p.create_user(&county_admin, account("scjg.root", scjg, Role::SystemAdmin)).await.unwrap_err();
+    assert_eq!(no_grant.kind, ErrorKind::Forbidden);
+    let officer = p.create_user(&county_admin, account("scjg.zf01", scjg, Role::Officer)).await.unwrap();
+    assert_eq!(officer.scope, ssj_domain::DataScope::OwnDepartment);
+    let planner = actor(&p, "cgj.plan").await;
+    assert_eq!(p.create_user(&planner, account("x.y.z", cgj, Role::Officer)).await.unwrap_err().kind, ErrorKind::Forbidden);
+
+    let changed = p
+        .update_user(&county_admin, officer.id, AccountChange {
+            display_name: "赵强".into(),
+            department_id: scjg,
+            role: "reviewer".into(),
+            scope: "own_department".into(),
+            active: true,
+            reason: Some("岗位调整".into()),
+        })
+        .await
+        .unwrap();
+    assert_eq!(changed.role, Role::Reviewer);
+    let (records, _) = p.store.audit_search(&AuditFilter { action_prefix: Some("user.role_change".into()), limit: 10, ..Default::default() }).await.unwrap();
+    assert_eq!(records.len(), 1);
+    let e = &records[0].record.entry;
+    assert_eq!(e.actor_name, "scjg.admin");
+    assert!(e.before.as_ref().unwrap().contains("\"officer\""));
+    assert!(e.after.as_ref().unwrap().contains("\"reviewer\""));
+    assert_eq!(e.reason.as_deref(), Some("岗位调整"));
+    assert!(!e.after.as_ref().unwrap().contains("argon2"), "no password hash in the log");
+    let mut weak_acc = account("weak.pw", scjg, Role::Officer);
+    weak_acc.password = "short".into();
+    assert_eq!(p.create_user(&cli, weak_acc).await.unwrap_err().code, "PASSWORD_WEAK");
+}
+
+pub async fn login_lockout_and_sessions(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let p = platform(&f, HashAlg::Sha256).await;
+    let (_, scjg, _) = county(&p).await;
+    p.create_user(&Actor::command_line(), account("li.ming", scjg, Role::Planner)).await.unwrap();
+
+    let LoginOutcome::LoggedIn { token, .. } = p.login("LI.MING", PASSWORD).await.unwrap() else { panic!("login") };
+    let (u, _) = p.session_user(&token).await.unwrap().expect("session alive");
+    assert_eq!(u.username, "li.ming");
+    p.logout(&token).await.unwrap();
+    assert!(p.session_user(&token).await.unwrap().is_none());
+
+    for i in 1..=5 {
+        let LoginOutcome::Refused(e) = p.login("li.ming", "wrong-password-1").await.unwrap() else { panic!() };
+        let expected = if i < 5 { "LOGIN_FAILED" } else { "ACCOUNT_LOCKED" };
+        assert_eq!(e.code, expected, "attempt {i}");
+    }
+    // Locked: even the right password is refused.
+    let LoginOutcome::Refused(e) = p.login("li.ming", PASSWORD).await.unwrap() else { panic!("locked") };
+    assert_eq!(e.code, "ACCOUNT_LOCKED");
+    let locked = p.store.user_by_name("li.ming").await.unwrap().unwrap();
+    assert!(locked.locked_until_ms.unwrap() > ssj_app::clock::now_ms() + 14 * 60 * 1000);
+    p.unlock_user(&Actor::command_line(), locked.id).await.unwrap();
+    assert!(matches!(p.login("li.ming", PASSWORD).await.unwrap(), LoginOutcome::LoggedIn { .. }));
+
+    let LoginOutcome::Refused(e) = p.login("nobody", PASSWORD).await.unwrap() else { panic!() };
+    assert_eq!(e.code, "LOGIN_FAILED");
+    let (records, total) = p.store.audit_search(&AuditFilter { action_prefix: Some("auth.".into()), limit: 100, ..Default::default() }).await.unwrap();
+    assert_eq!(total, 10, "login, logout, 4 failures, lock, locked attempt, login, unknown user");
+    assert!(records.iter().any(|r| r.record.entry.action == "auth.locked"));
+
+    // An idle session expires.
+    let LoginOutcome::LoggedIn { token, .. } = p.login("li.ming", PASSWORD).await.unwrap() else { panic!() };
+    let mut short = platform(&f, HashAlg::Sha256).await;
+    short.policy.session_idle_ms = -1;
+    assert!(short.session_user(&token).await.unwrap().is_none());
+    assert!(p.session_user(&token).await.unwrap().is_none(), "the expired session was removed");
+}
+
+pub async fn a_change_and_its_record_commit_together(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let p = platform(&f, HashAlg::Sha256).await;
+    let (_, scjg, _) = county(&p).await;
+    let before = p.store.audit_size().await.unwrap();
+    {
+        // A transaction dropped before commit leaves neither the change nor its record.
+        let mut tx = p.store.begin().await.unwrap();
+        let mut log = ssj_app::audit::Appender::open(&mut *tx, p.alg).await.unwrap();
+        tx.insert_department(&ssj_storage::NewDepartment {
+            name: "回滚测试局".into(),
+            division: ssj_domain::DivisionCode::parse("140581").unwrap(),
+            created_ms: 0,
+        })
+        .await
+        .unwrap();
+        log.append(&mut *tx, Actor::command_line().entry("department.create", "department", 99), 0).await.unwrap();
+    }
+    assert_eq!(p.store.audit_size().await.unwrap(), before);
+    assert!(!p.store.departments().await.unwrap().iter().any(|d| d.name == "回滚测试局"));
+    p.create_user(&Actor::command_line(), account("li.ming", scjg, Role::Planner)).await.unwrap();
+    assert_eq!(p.store.audit_size().await.unwrap(), before + 1);
+    assert!(p.verify().await.unwrap().problem.is_none());
+}
+
+pub async fn log_is_insert_only(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let p = platform(&f, HashAlg::Sha256).await;
+    county(&p).await;
+    p.checkpoint().await.unwrap().expect("a checkpoint");
+    for sql in [
+        "UPDATE audit_log SET actor = 'x' WHERE seq = 0",
+        "DELETE FROM audit_log WHERE seq = 0",
+        "UPDATE audit_checkpoint SET tree_size = 1",
+        "DELETE FROM audit_checkpoint",
+    ] {
+        let err = f.raw.exec(sql).await.expect_err(sql);
+        assert!(err.contains("insert-only"), "{sql}: {err}");
+    }
+    assert!(p.verify().await.unwrap().problem.is_none());
+}
+
+pub async fn proofs_match_an_independent_implementation(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let p = platform(&f, HashAlg::Sha256).await;
+    let (_, scjg, _) = county(&p).await;
+    for i in 0..20 {
+        p.create_user(&Actor::command_line(), account(&format!("user{i:02}"), scjg, Role::Officer)).await.unwrap();
+    }
+    let c = p.checkpoint().await.unwrap().unwrap();
+    let n = p.store.audit_size().await.unwrap();
+    assert_eq!(c.tree_size, n);
+
+    let mut oracle = MemoryBackedTree::<sha2::Sha256, Vec<u8>>::new();
+    for r in p.store.audit_range(0, n).await.unwrap() {
+        oracle.push(r.record.canonical_bytes().unwrap());
+    }
+    assert_eq!(&oracle.root().as_bytes()[..], &c.root[..]);
+
+    for seq in [0, 1, n / 2, n - 1] {
+        let proof = p.inclusion_proof(seq, None).await.unwrap();
+        let hashes: Vec<[u8; 32]> = proof.proof.iter().map(|h| from_hex(h).unwrap()).collect();
+        let theirs = InclusionProof::<sha2::Sha256>::from_digests(hashes.iter().map(|h| h.into()));
+        oracle.root().verify_inclusion(&proof.record.as_bytes().to_vec(), seq, &theirs).expect("inclusion verifies");
+    }
+    let old = 7;
+    let mut old_tree = MemoryBackedTree::<sha2::Sha256, Vec<u8>>::new();
+    for r in p.store.audit_range(0, old).await.unwrap() {
+        old_tree.push(r.record.canonical_bytes().unwrap());
+    }
+    let cp = p.consistency_proof(old, None).await.unwrap();
+    assert_eq!(cp.from_root, hex::encode(old_tree.root().as_bytes()));
+    let hashes: Vec<[u8; 32]> = cp.proof.iter().map(|h| from_hex(h).unwrap()).collect();
+    let theirs = ConsistencyProof::<sha2::Sha256>::from_digests(hashes.iter().map(|h| h.into()));
+    let old_root = RootHash::<sha2::Sha256>::new(old_tree.root().as_bytes().clone(), old);
+    oracle.root().verify_consistency(&old_root, &theirs).expect("consistency verifies");
+}
+
+pub async fn tampered_record_is_named(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let p = platform(&f, HashAlg::Sha256).await;
+    let (_, scjg, _) = county(&p).await;
+    p.create_user(&Actor::command_line(), account("li.ming", scjg, Role::Planner)).await.unwrap();
+    p.checkpoint().await.unwrap();
+    f.raw.exec(h.drop_guard_sql()).await.unwrap();
+    f.raw.exec("UPDATE audit_log SET after_json = replace(after_json, 'planner', 'system_admin') WHERE seq = 6").await.unwrap();
+    let report = p.verify().await.unwrap();
+    let problem = report.problem.expect("tampering detected");
+    assert_eq!((problem.seq, problem.code), (Some(6), "AUDIT_RECORD_ALTERED"), "{problem}");
+    assert!(problem.message.contains("#6"));
+    // A later checkpoint signs the stored hashes, not the altered text: it launders nothing.
+    p.create_user(&Actor::command_line(), account("wang.li", scjg, Role::Officer)).await.unwrap();
+    p.checkpoint().await.unwrap().expect("new records, new checkpoint");
+    assert_eq!(p.verify().await.unwrap().problem.unwrap().seq, Some(6));
+}
+
+pub async fn deleted_last_record_is_detected_against_checkpoint(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let p = platform(&f, HashAlg::Sha256).await;
+    county(&p).await;
+    let c = p.checkpoint().await.unwrap().unwrap();
+    f.raw.exec(h.drop_guard_sql()).await.unwrap();
+    let last = c.tree_size - 1;
+    f.raw.exec(&format!("DELETE FROM audit_log WHERE seq = {last}")).await.unwrap();
+    let problem = p.verify().await.unwrap().problem.expect("deletion detected");
+    assert_eq!((problem.seq, problem.code), (Some(last), "AUDIT_RECORD_MISSING"), "{problem}");
+}
+
+pub async fn division_import_is_all_or_nothing(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let p = platform(&f, HashAlg::Sha256).await;
+    let cli = Actor::command_line();
+    let err = p.import_divisions(&cli, "代码,名称\n140000,山西省\n14050,晋城市\n140581,\n140000,重复\n").await.unwrap_err();
+    assert_eq!(err.code, "IMPORT_REJECTED");
+    assert!(err.message.contains("第 3 行") && err.message.contains("第 4 行") && err.message.contains("第 5 行"), "{}", err.message);
+    assert!(p.store.divisions().await.unwrap().is_empty());
+    assert_eq!(p.store.audit_size().await.unwrap(), 0);
+    assert_eq!(p.import_divisions(&cli, "").await.unwrap_err().code, "IMPORT_EMPTY");
+    assert_eq!(p.import_divisions(&cli, "\u{feff}140000,山西省\r\n140500,晋城市\r\n").await.unwrap(), 2);
+}
+
+pub async fn audit_search_filters_and_scope(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let p = platform(&f, HashAlg::Sha256).await;
+    let (city, scjg, cgj) = county(&p).await;
+    let cli = Actor::command_line();
+    p.create_user(&cli, account("city.admin", city, Role::DepartmentAdmin)).await.unwrap();
+    let city_admin = actor(&p, "city.admin").await;
+    p.create_user(&city_admin, account("scjg.zf", scjg, Role::Officer)).await.unwrap();
+    p.create_user(&city_admin, account("cgj.zf", cgj, Role::Officer)).await.unwrap();
+    let filter = AuditFilter { actor: Some("city.admin".into()), limit: 1, ..Default::default() };
+    let (page, total) = p.store.audit_search(&filter).await.unwrap();
+    assert_eq!((page.len(), total), (1, 2));
+    assert_eq!(page[0].record.entry.target_type, "user");
+    let filter = AuditFilter { departments: Some(vec![cgj]), limit: 50, ..Default::default() };
+    let (_, total) = p.store.audit_search(&filter).await.unwrap();
+    assert_eq!(total, 0, "records are filed under the acting user's department");
+    let filter = AuditFilter { departments: Some(vec![city]), action_prefix: Some("user.".into()), limit: 50, ..Default::default() };
+    assert_eq!(p.store.audit_search(&filter).await.unwrap().1, 2);
+    let filter = AuditFilter { target: Some("division:140581".into()), limit: 50, ..Default::default() };
+    assert_eq!(p.store.audit_search(&filter).await.unwrap().1, 1);
+    let filter = AuditFilter { from_ms: Some(ssj_app::clock::now_ms() + 60_000), limit: 50, ..Default::default() };
+    assert_eq!(p.store.audit_search(&filter).await.unwrap().1, 0);
+}
+
+pub async fn sm3_log_verifies(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let p = platform(&f, HashAlg::Sm3).await;
+    county(&p).await;
+    let c = p.checkpoint().await.unwrap().unwrap();
+    assert_eq!(c.hash_alg, "sm3");
+    let report = p.verify().await.unwrap();
+    assert!(report.problem.is_none());
+    assert_eq!(report.root, c.root);
+    assert_ne!(report.root, {
+        let mut f = ssj_merkle::Frontier::empty(HashAlg::Sha256);
+        for r in p.store.audit_range(0, c.tree_size).await.unwrap() {
+            f.push(HashAlg::Sha256.leaf(&r.record.canonical_bytes().unwrap()));
+        }
+        f.root()
+    });
+    let proof = p.inclusion_proof(2, None).await.unwrap();
+    let hashes: Vec<[u8; 32]> = proof.proof.iter().map(|h| from_hex(h).unwrap()).collect();
+    ssj_merkle::verify_inclusion(HashAlg::Sm3, &from_hex(&proof.leaf_hash).unwrap(), 2, c.tree_size, &hashes, &c.root).unwrap();
+}
