@@ -41,7 +41,7 @@ CREATE TABLE session (
     created_ms   INTEGER NOT NULL,
     last_seen_ms INTEGER NOT NULL
 );
-CREATE INDEX session_user ON session (user_id);
+CREATE INDEX session_by_user ON session (user_id);
 
 -- One row per record; `closed` holds the complete-subtree hashes this leaf closed, so the
 -- Merkle tree is stored without ever updating a row.
