@@ -80,7 +80,13 @@ impl Platform {
         };
         let size = self.store.audit_size().await?;
         let start_size = frontier.size();
-        let mut pending = checkpoints.iter().filter(|c| c.tree_size > start_size).peekable();
+        // Checkpoints still to meet, as plain values (kept simple so the future stays `Send`).
+        let pending: Vec<(u64, Hash, i64)> = checkpoints
+            .iter()
+            .filter(|c| c.tree_size > start_size)
+            .map(|c| (c.tree_size, c.root, c.at_ms))
+            .collect();
+        let mut next_checkpoint = 0usize;
         let mut from = frontier.size();
         let store = Arc::clone(&self.store);
         let fetch = move |a: u64, b: u64| {
@@ -100,13 +106,14 @@ impl Platform {
                     report.problem = Some(p);
                     return Ok(report);
                 }
-                while let Some(c) = pending.next_if(|c| c.tree_size == frontier.size()) {
+                while let Some(&(size, root, at_ms)) = pending.get(next_checkpoint).filter(|c| c.0 == frontier.size()) {
+                    next_checkpoint += 1;
                     report.checkpoints_checked += 1;
-                    if frontier.root() != c.root {
+                    if frontier.root() != root {
                         report.records = frontier.size();
                         report.problem = problem(None, "CHECKPOINT_MISMATCH", format!(
-                            "前 {} 条记录与 {} 签发的检查点不符：记录被改动或替换",
-                            c.tree_size, clock::format_ms(c.at_ms)));
+                            "前 {size} 条记录与 {} 签发的检查点不符：记录被改动或替换",
+                            clock::format_ms(at_ms)));
                         return Ok(report);
                     }
                 }
@@ -121,11 +128,11 @@ impl Platform {
         }
         report.records = frontier.size();
         report.root = frontier.root();
-        if let Some(c) = pending.next() {
+        if let Some(&(size, _, at_ms)) = pending.get(next_checkpoint) {
             let seq = frontier.size();
             report.problem = problem(Some(seq), "AUDIT_RECORD_MISSING", format!(
-                "审计记录 #{seq} 至 #{} 缺失：{} 签发的检查点记录日志有 {} 条，现在只有 {seq} 条",
-                c.tree_size - 1, clock::format_ms(c.at_ms), c.tree_size));
+                "审计记录 #{seq} 至 #{} 缺失：{} 签发的检查点记录日志有 {size} 条，现在只有 {seq} 条",
+                size - 1, clock::format_ms(at_ms)));
         }
         Ok(report)
     }

@@ -1,1 +1,167 @@
-fn main() {}
+//! `shuangsuiji`: serve the platform, load the demo county, manage accounts, check the audit log.
+
+mod commands;
+
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "shuangsuiji", version, about = "双随机、一公开监管平台")]
+struct Cli {
+    /// SQLite file path, or a postgres:// URL.
+    #[arg(long, global = true, env = "SHUANGSUIJI_DATABASE", default_value = "./shuangsuiji.db")]
+    database: String,
+    /// Where the audit signing key is kept.
+    #[arg(long, global = true, env = "SHUANGSUIJI_DATA_DIR", default_value = "./shuangsuiji-data")]
+    data_dir: PathBuf,
+    /// Hash function of a new database's audit log: sha256, or sm3 for 密评 deployments.
+    #[arg(long, global = true, env = "SHUANGSUIJI_AUDIT_HASH")]
+    audit_hash: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port and prints it).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Largest accepted request body, in bytes.
+    #[arg(long, default_value_t = 8 * 1024 * 1024)]
+    max_body_bytes: usize,
+    /// Mark cookies Secure (when served over HTTPS behind a reverse proxy).
+    #[arg(long)]
+    secure_cookies: bool,
+    /// Seconds between signed audit checkpoints (when the log has grown).
+    #[arg(long, default_value_t = 300)]
+    checkpoint_every: u64,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web console and the public portal.
+    Serve(ServeArgs),
+    /// Create the database with a demo county (if empty), print its logins, and serve.
+    Demo {
+        #[command(flatten)]
+        serve: ServeArgs,
+        /// Load the demo data and exit without serving.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Administrative divisions (行政区划).
+    #[command(subcommand)]
+    Division(DivisionCommand),
+    /// Departments.
+    #[command(subcommand)]
+    Department(DepartmentCommand),
+    /// The tamper-evident audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account (the password is generated and printed unless given).
+    Add {
+        #[arg(long)]
+        username: String,
+        /// Real name (姓名).
+        #[arg(long)]
+        name: String,
+        /// Department id or exact name.
+        #[arg(long)]
+        department: String,
+        /// system_admin, department_admin, planner, officer, reviewer, supervisor (or 系统管理员 …).
+        #[arg(long)]
+        role: String,
+        /// own_department, department_and_below, all (default: the role's).
+        #[arg(long)]
+        scope: Option<String>,
+        #[arg(long, env = "SHUANGSUIJI_PASSWORD")]
+        password: Option<String>,
+    },
+    /// Set an account's password (generated and printed unless given); unlocks it.
+    Passwd {
+        username: String,
+        #[arg(long, env = "SHUANGSUIJI_PASSWORD")]
+        password: Option<String>,
+    },
+    /// List accounts.
+    List {
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum DivisionCommand {
+    /// Import divisions from a UTF-8 CSV file of `代码,名称` lines (all or nothing).
+    Import { file: PathBuf },
+    /// List divisions.
+    List,
+}
+
+#[derive(Subcommand)]
+enum DepartmentCommand {
+    /// Add a department to a registered division.
+    Add {
+        #[arg(long)]
+        name: String,
+        /// 6-digit division code.
+        #[arg(long)]
+        division: String,
+    },
+    /// List departments.
+    List,
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the whole log and every checkpoint; exit 0 only if all match.
+    Verify,
+    /// Sign a checkpoint of the log as it stands.
+    Checkpoint,
+    /// Print the inclusion proof of record SEQ (JSON).
+    Prove {
+        seq: u64,
+        /// Tree size to prove against (default: the latest checkpoint).
+        #[arg(long)]
+        size: Option<u64>,
+    },
+    /// Print the consistency proof between two log sizes (JSON).
+    Consistency {
+        from: u64,
+        #[arg(long)]
+        to: Option<u64>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let serving = matches!(cli.command, Command::Serve(_) | Command::Demo { no_serve: false, .. });
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SHUANGSUIJI_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(if serving { "info" } else { "warn" }));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("错误：无法启动运行时：{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(commands::run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误：{e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,229 @@
+//! 系统管理: accounts, divisions and departments.
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::WebResult;
+use crate::render::render;
+use axum::Form;
+use axum::extract::{Multipart, Path, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use minijinja::value::Serde;
+use minijinja::{Value, context};
+use serde::{Deserialize, Serialize};
+use ssj_app::accounts::{AccountChange, NewAccount};
+use ssj_app::{AppError, clock};
+use ssj_domain::{DataScope, Permission, Role};
+use ssj_storage::{Department, User};
+
+#[derive(Serialize)]
+struct UserView {
+    id: i64,
+    username: String,
+    display_name: String,
+    department: String,
+    department_id: i64,
+    role: &'static str,
+    role_key: &'static str,
+    scope: &'static str,
+    scope_key: &'static str,
+    active: bool,
+    locked_until: Option<String>,
+}
+
+fn user_view(u: &User, depts: &[Department]) -> UserView {
+    UserView {
+        id: u.id,
+        username: u.username.clone(),
+        display_name: u.display_name.clone(),
+        department: depts.iter().find(|d| d.id == u.department_id).map(|d| d.name.clone()).unwrap_or_default(),
+        department_id: u.department_id,
+        role: u.role.label(),
+        role_key: u.role.key(),
+        scope: u.scope.label(),
+        scope_key: u.scope.key(),
+        active: u.active,
+        locked_until: u.locked_until_ms.filter(|t| *t > clock::now_ms()).map(clock::format_ms),
+    }
+}
+
+/// The choices an actor may offer in the account form.
+async fn form_options(s: &AppState, u: &CurrentUser) -> Result<Value, AppError> {
+    let depts: Vec<Value> = s.platform.store.departments().await?
+        .into_iter()
+        .filter(|d| d.active && u.actor.covers(d))
+        .map(|d| context! { id => d.id, name => format!("{}（{}）", d.name, d.division) })
+        .collect();
+    let roles: Vec<Value> = Role::ALL.iter().filter(|r| u.actor.role.may_grant(**r))
+        .map(|r| context! { key => r.key(), label => r.label() }).collect();
+    let scopes: Vec<Value> = DataScope::ALL.iter().map(|d| context! { key => d.key(), label => d.label() }).collect();
+    Ok(context! { departments => depts, roles, scopes })
+}
+
+pub async fn users(State(s): State<AppState>, u: CurrentUser) -> WebResult<Html<String>> {
+    u.require(Permission::ManageUsers)?;
+    let depts = s.platform.store.departments().await?;
+    let users: Vec<UserView> = s.platform.users_visible_to(&u.actor).await?.iter().map(|x| user_view(x, &depts)).collect();
+    render(&s, "admin_users.html", Some(&u), "admin", context! {
+        users => Value::from(Serde(&users)), can_org => u.actor.can(Permission::ManageOrganisation),
+    })
+}
+
+pub async fn new_user_form(State(s): State<AppState>, u: CurrentUser) -> WebResult<Html<String>> {
+    u.require(Permission::ManageUsers)?;
+    let options = form_options(&s, &u).await?;
+    render(&s, "admin_user_form.html", Some(&u), "admin", context! { options, form => context! {}, is_new => true })
+}
+
+#[derive(Deserialize, Serialize, Default)]
+pub struct UserForm {
+    csrf: Option<String>,
+    username: Option<String>,
+    display_name: Option<String>,
+    department_id: Option<String>,
+    role: Option<String>,
+    scope: Option<String>,
+    password: Option<String>,
+    active: Option<String>,
+    reason: Option<String>,
+}
+
+fn department_id(raw: &Option<String>) -> Result<i64, AppError> {
+    raw.as_deref().and_then(|d| d.trim().parse().ok()).ok_or_else(|| AppError::invalid("DEPARTMENT_REQUIRED", "请选择所属部门"))
+}
+
+pub async fn create_user(State(s): State<AppState>, u: CurrentUser, Form(f): Form<UserForm>) -> WebResult<Response> {
+    u.require(Permission::ManageUsers)?;
+    u.check_csrf(f.csrf.as_deref())?;
+    let attempt = async {
+        let account = NewAccount {
+            username: f.username.clone().unwrap_or_default(),
+            display_name: f.display_name.clone().unwrap_or_default(),
+            department_id: department_id(&f.department_id)?,
+            role: f.role.clone().unwrap_or_default(),
+            scope: f.scope.clone(),
+            password: f.password.clone().unwrap_or_default(),
+        };
+        s.platform.create_user(&u.actor, account).await
+    };
+    match attempt.await {
+        Ok(created) => Ok(Redirect::to(&format!("/console/admin/users/{}", created.id)).into_response()),
+        Err(e) => {
+            // Show the form again with what was typed (never the password) and the reason.
+            let options = form_options(&s, &u).await?;
+            let status = crate::error::status_of(e.kind);
+            let form = UserForm { password: None, csrf: None, ..f };
+            let page = render(&s, "admin_user_form.html", Some(&u), "admin", context! {
+                options, form => Value::from(Serde(&form)), is_new => true, error => context! { code => e.code, message => e.message },
+            })?;
+            Ok((status, page).into_response())
+        }
+    }
+}
+
+pub async fn edit_user_form(State(s): State<AppState>, u: CurrentUser, Path(id): Path<i64>) -> WebResult<Html<String>> {
+    u.require(Permission::ManageUsers)?;
+    let target = s.platform.user_visible_to(&u.actor, id).await?;
+    let depts = s.platform.store.departments().await?;
+    let options = form_options(&s, &u).await?;
+    render(&s, "admin_user_form.html", Some(&u), "admin", context! {
+        options, target => Value::from(Serde(user_view(&target, &depts))), is_new => false,
+        history => format!("/console/audit?target=user:{id}"),
+        can_audit => u.actor.can(Permission::ViewAuditLog),
+    })
+}
+
+pub async fn update_user(State(s): State<AppState>, u: CurrentUser, Path(id): Path<i64>, Form(f): Form<UserForm>) -> WebResult<Response> {
+    u.require(Permission::ManageUsers)?;
+    u.check_csrf(f.csrf.as_deref())?;
+    let change = AccountChange {
+        display_name: f.display_name.unwrap_or_default(),
+        department_id: department_id(&f.department_id)?,
+        role: f.role.unwrap_or_default(),
+        scope: f.scope.unwrap_or_default(),
+        active: f.active.as_deref() == Some("on"),
+        reason: f.reason,
+    };
+    s.platform.update_user(&u.actor, id, change).await?;
+    Ok(Redirect::to(&format!("/console/admin/users/{id}")).into_response())
+}
+
+pub async fn reset_password(State(s): State<AppState>, u: CurrentUser, Path(id): Path<i64>, Form(f): Form<UserForm>) -> WebResult<Response> {
+    u.require(Permission::ManageUsers)?;
+    u.check_csrf(f.csrf.as_deref())?;
+    s.platform.set_password(&u.actor, id, None, f.password.as_deref().unwrap_or_default()).await?;
+    Ok(Redirect::to(&format!("/console/admin/users/{id}")).into_response())
+}
+
+pub async fn unlock_user(State(s): State<AppState>, u: CurrentUser, Path(id): Path<i64>, Form(f): Form<UserForm>) -> WebResult<Response> {
+    u.require(Permission::ManageUsers)?;
+    u.check_csrf(f.csrf.as_deref())?;
+    s.platform.unlock_user(&u.actor, id).await?;
+    Ok(Redirect::to(&format!("/console/admin/users/{id}")).into_response())
+}
+
+pub async fn org(State(s): State<AppState>, u: CurrentUser) -> WebResult<Html<String>> {
+    u.require(Permission::ManageOrganisation)?;
+    let p = &s.platform;
+    let divisions: Vec<Value> = p.store.divisions().await?.into_iter().map(|d| context! {
+        code => d.code.as_str(), name => d.name, level => d.code.level().label(),
+        parent => d.parent.map(|p| p.to_string()),
+    }).collect();
+    let departments: Vec<Value> = p.store.departments().await?.into_iter().map(|d| context! {
+        id => d.id, name => d.name, division => d.division.as_str(), active => d.active,
+    }).collect();
+    render(&s, "admin_org.html", Some(&u), "admin", context! { divisions, departments })
+}
+
+#[derive(Deserialize)]
+pub struct OrgForm {
+    csrf: Option<String>,
+    code: Option<String>,
+    name: Option<String>,
+    division: Option<String>,
+    active: Option<String>,
+    reason: Option<String>,
+}
+
+pub async fn create_division(State(s): State<AppState>, u: CurrentUser, Form(f): Form<OrgForm>) -> WebResult<Response> {
+    u.require(Permission::ManageOrganisation)?;
+    u.check_csrf(f.csrf.as_deref())?;
+    s.platform.create_division(&u.actor, f.code.as_deref().unwrap_or_default(), f.name.as_deref().unwrap_or_default()).await?;
+    Ok(Redirect::to("/console/admin/org").into_response())
+}
+
+/// Upload of a division list (CSV, UTF-8): multipart with `file` or pasted `text`.
+pub async fn import_divisions(State(s): State<AppState>, u: CurrentUser, mut m: Multipart) -> WebResult<Response> {
+    u.require(Permission::ManageOrganisation)?;
+    let bad = |_| AppError::invalid("UPLOAD_INVALID", "上传内容无法读取，请重新选择文件");
+    let (mut csrf, mut text) = (None, String::new());
+    while let Some(field) = m.next_field().await.map_err(bad)? {
+        match field.name() {
+            Some("csrf") => csrf = Some(field.text().await.map_err(bad)?),
+            Some("file") | Some("text") => {
+                let bytes = field.bytes().await.map_err(bad)?;
+                if !bytes.is_empty() {
+                    text = String::from_utf8(bytes.to_vec())
+                        .map_err(|_| AppError::invalid("ENCODING", "文件不是 UTF-8 编码的 CSV，请另存为 UTF-8 后重新上传"))?;
+                }
+            }
+            _ => {}
+        }
+    }
+    u.check_csrf(csrf.as_deref())?;
+    s.platform.import_divisions(&u.actor, &text).await?;
+    Ok(Redirect::to("/console/admin/org").into_response())
+}
+
+pub async fn create_department(State(s): State<AppState>, u: CurrentUser, Form(f): Form<OrgForm>) -> WebResult<Response> {
+    u.require(Permission::ManageOrganisation)?;
+    u.check_csrf(f.csrf.as_deref())?;
+    s.platform.create_department(&u.actor, f.name.as_deref().unwrap_or_default(), f.division.as_deref().unwrap_or_default()).await?;
+    Ok(Redirect::to("/console/admin/org").into_response())
+}
+
+pub async fn update_department(State(s): State<AppState>, u: CurrentUser, Path(id): Path<i64>, Form(f): Form<OrgForm>) -> WebResult<Response> {
+    u.require(Permission::ManageOrganisation)?;
+    u.check_csrf(f.csrf.as_deref())?;
+    s.platform.update_department(&u.actor, id, f.name.as_deref().unwrap_or_default(), f.active.as_deref() == Some("on"), f.reason).await?;
+    Ok(Redirect::to("/console/admin/org").into_response())
+}

@@ -1,0 +1,189 @@
+//! 审计日志: browse, filter, and see a record's inclusion proof.
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::{ApiError, WebResult};
+use crate::render::render;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Response};
+use minijinja::value::Serde;
+use minijinja::{Value, context};
+use serde::{Deserialize, Serialize};
+use ssj_app::{AppError, clock};
+use ssj_domain::Permission;
+use ssj_storage::{AuditFilter, StoredAudit};
+
+const PAGE: u64 = 50;
+
+#[derive(Deserialize, Serialize, Default)]
+pub struct AuditQuery {
+    action: Option<String>,
+    actor: Option<String>,
+    target: Option<String>,
+    department: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    page: Option<String>,
+}
+
+fn nonempty(s: &Option<String>) -> Option<String> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from)
+}
+
+fn date(s: &Option<String>, label: &str) -> Result<Option<i64>, AppError> {
+    match nonempty(s) {
+        None => Ok(None),
+        Some(d) => clock::parse_date_ms(&d)
+            .map(Some)
+            .ok_or_else(|| AppError::invalid("BAD_DATE", format!("{label}应为 YYYY-MM-DD 格式的日期"))),
+    }
+}
+
+#[derive(Serialize)]
+struct Row {
+    seq: u64,
+    at: String,
+    actor: String,
+    department: String,
+    action: String,
+    target: String,
+    reason: Option<String>,
+}
+
+async fn department_names(s: &AppState) -> Result<std::collections::HashMap<i64, String>, AppError> {
+    Ok(s.platform.store.departments().await?.into_iter().map(|d| (d.id, d.name)).collect())
+}
+
+fn row(r: &StoredAudit, names: &std::collections::HashMap<i64, String>) -> Row {
+    let e = &r.record.entry;
+    Row {
+        seq: r.record.seq,
+        at: clock::format_ms(r.record.at_ms),
+        actor: e.actor_name.clone(),
+        department: e.department_id.and_then(|d| names.get(&d).cloned()).unwrap_or_else(|| "—".into()),
+        action: e.action.clone(),
+        target: format!("{}:{}", e.target_type, e.target_id),
+        reason: e.reason.clone(),
+    }
+}
+
+pub async fn list(State(s): State<AppState>, u: CurrentUser, Query(q): Query<AuditQuery>) -> WebResult<Html<String>> {
+    u.require(Permission::ViewAuditLog)?;
+    let p = &s.platform;
+    let visible = p.visible_departments(&u.actor).await?;
+    let department = match nonempty(&q.department) {
+        None => None,
+        Some(d) => Some(d.parse::<i64>().map_err(|_| AppError::invalid("BAD_NUMBER", "部门参数无效"))?),
+    };
+    let departments = match (department, &visible) {
+        (Some(d), Some(v)) if !v.contains(&d) => return Err(AppError::forbidden("该部门不在您的数据范围内").into()),
+        (Some(d), _) => Some(vec![d]),
+        (None, v) => v.clone(),
+    };
+    let page = nonempty(&q.page).and_then(|p| p.parse::<u64>().ok()).unwrap_or(1).max(1);
+    let filter = AuditFilter {
+        action_prefix: nonempty(&q.action),
+        actor: nonempty(&q.actor).map(|a| a.to_ascii_lowercase()),
+        target: nonempty(&q.target),
+        departments,
+        from_ms: date(&q.from, "开始日期")?,
+        to_ms: date(&q.to, "结束日期")?.map(|t| t + 86_400_000),
+        offset: (page - 1) * PAGE,
+        limit: PAGE,
+    };
+    let (records, total) = p.store.audit_search(&filter).await?;
+    let names = department_names(&s).await?;
+    let rows: Vec<Row> = records.iter().map(|r| row(r, &names)).collect();
+    let pages = total.div_ceil(PAGE).max(1);
+    let dept_options: Vec<_> = p
+        .store
+        .departments()
+        .await?
+        .into_iter()
+        .filter(|d| visible.as_ref().is_none_or(|v| v.contains(&d.id)))
+        .map(|d| context! { id => d.id, name => d.name, selected => Some(d.id) == department })
+        .collect();
+    let mut qs = q;
+    qs.page = None;
+    let base_query = serde_urlencoded_lite(&qs);
+    render(&s, "audit_list.html", Some(&u), "audit", context! {
+        rows => Value::from(Serde(&rows)), total, page, pages, q => Value::from(Serde(&qs)), base_query,
+        departments => dept_options,
+        checkpoint => Value::from(Serde(p.latest_checkpoint().await?.map(|c| ssj_app::audit::CheckpointView::from(&c)))),
+    })
+}
+
+/// Rebuilds the filter's query string for pagination links.
+fn serde_urlencoded_lite(q: &AuditQuery) -> String {
+    let pairs = [
+        ("action", &q.action),
+        ("actor", &q.actor),
+        ("target", &q.target),
+        ("department", &q.department),
+        ("from", &q.from),
+        ("to", &q.to),
+    ];
+    pairs
+        .iter()
+        .filter_map(|(k, v)| nonempty(v).map(|v| format!("{k}={}", crate::auth::urlencode(&v))))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+async fn visible_record(s: &AppState, u: &CurrentUser, seq: u64) -> Result<StoredAudit, AppError> {
+    u.actor.require(Permission::ViewAuditLog)?;
+    let p = &s.platform;
+    let r = p.store.audit_range(seq, seq + 1).await?.pop()
+        .ok_or_else(|| AppError::not_found("AUDIT_NOT_FOUND", format!("审计记录 #{seq} 不存在")))?;
+    if let Some(v) = p.visible_departments(&u.actor).await?
+        && !r.record.entry.department_id.is_some_and(|d| v.contains(&d))
+    {
+        return Err(AppError::forbidden("该记录不在您的数据范围内"));
+    }
+    Ok(r)
+}
+
+pub async fn detail(State(s): State<AppState>, u: CurrentUser, Path(seq): Path<u64>) -> WebResult<Html<String>> {
+    let r = visible_record(&s, &u, seq).await?;
+    let names = department_names(&s).await?;
+    let proof = match s.platform.inclusion_proof(seq, None).await {
+        Ok(p) => Some(p),
+        Err(e) if e.code == "PROOF_RANGE" => None,
+        Err(e) => return Err(e.into()),
+    };
+    let pretty = |j: &Option<String>| {
+        j.as_deref().map(|t| {
+            serde_json::from_str::<serde_json::Value>(t)
+                .and_then(|v| serde_json::to_string_pretty(&v))
+                .unwrap_or_else(|_| t.to_string())
+        })
+    };
+    render(&s, "audit_detail.html", Some(&u), "audit", context! {
+        r => Value::from(Serde(row(&r, &names))),
+        before => pretty(&r.record.entry.before),
+        after => pretty(&r.record.entry.after),
+        leaf_hash => hex::encode(r.leaf_hash),
+        proof => Value::from(Serde(&proof)),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct InclusionQuery {
+    seq: Option<String>,
+    size: Option<String>,
+}
+
+/// JSON inclusion proof of one record (the record's content is shown, so it needs the role).
+pub async fn api_inclusion(State(s): State<AppState>, u: CurrentUser, Query(q): Query<InclusionQuery>) -> Result<Response, ApiError> {
+    let num = |v: Option<String>, name: &str| -> Result<Option<u64>, ApiError> {
+        match v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(v) => v.parse().map(Some).map_err(|_| ApiError(AppError::invalid("BAD_NUMBER", format!("参数 {name} 应为非负整数")))),
+        }
+    };
+    let seq = num(q.seq, "seq")?.ok_or_else(|| ApiError(AppError::invalid("BAD_NUMBER", "缺少参数 seq")))?;
+    let size = num(q.size, "size")?;
+    visible_record(&s, &u, seq).await?;
+    Ok(Json(s.platform.inclusion_proof(seq, size).await?).into_response())
+}

@@ -1,0 +1,4 @@
+pub mod admin;
+pub mod audit;
+pub mod console;
+pub mod public;

@@ -1,0 +1,95 @@
+//! Templates (minijinja, compiled into the binary) and the page chrome around them.
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::WebResult;
+use axum::response::Html;
+use minijinja::{Environment, Value, context};
+use ssj_app::AppError;
+use ssj_domain::Permission;
+
+macro_rules! templates {
+    ($env:ident, $($name:literal),+ $(,)?) => {
+        $( $env.add_template($name, include_str!(concat!("../templates/", $name))).expect($name); )+
+    };
+}
+
+pub fn environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    templates!(
+        env,
+        "base.html",
+        "error.html",
+        "login.html",
+        "public_home.html",
+        "public_audit.html",
+        "console_home.html",
+        "section.html",
+        "account.html",
+        "audit_list.html",
+        "audit_detail.html",
+        "admin_users.html",
+        "admin_user_form.html",
+        "admin_org.html",
+    );
+    env.add_filter("datetime", |ms: i64| ssj_app::clock::format_ms(ms));
+    env
+}
+
+/// The console's navigation: (key, label, path, permission needed).
+pub const NAV: &[(&str, &str, &str, Permission)] = &[
+    ("items", "事项清单", "/console/items", Permission::ViewConsole),
+    ("objects", "检查对象名录库", "/console/objects", Permission::ViewConsole),
+    ("officers", "执法检查人员名录库", "/console/officers", Permission::ViewConsole),
+    ("plans", "抽查计划", "/console/plans", Permission::ViewConsole),
+    ("tasks", "抽查任务", "/console/tasks", Permission::ViewConsole),
+    ("results", "检查结果", "/console/results", Permission::ViewConsole),
+    ("publicity", "公示", "/console/publicity", Permission::ViewConsole),
+    ("stats", "统计", "/console/stats", Permission::ViewConsole),
+    ("audit", "审计日志", "/console/audit", Permission::ViewAuditLog),
+    ("admin", "系统管理", "/console/admin", Permission::ManageUsers),
+];
+
+fn chrome(user: Option<&CurrentUser>, active: &str) -> Value {
+    match user {
+        None => context! { user => Value::UNDEFINED, active },
+        Some(u) => {
+            let nav: Vec<Value> = NAV
+                .iter()
+                .filter(|(_, _, _, p)| u.actor.can(*p))
+                .map(|&(key, label, path, _)| context! { key, label, path, active => key == active })
+                .collect();
+            context! {
+                user => context! {
+                    username => u.user.username.as_str(),
+                    display_name => u.user.display_name.as_str(),
+                    role => u.user.role.label(),
+                },
+                csrf => u.csrf.as_str(),
+                nav,
+                active,
+            }
+        }
+    }
+}
+
+pub fn render(state: &AppState, name: &str, user: Option<&CurrentUser>, active: &str, ctx: Value) -> WebResult<Html<String>> {
+    let full = context! { chrome => chrome(user, active), ..ctx };
+    let tmpl = state.templates.get_template(name).map_err(|e| AppError::internal(e.to_string()))?;
+    tmpl.render(full).map(Html).map_err(|e| {
+        tracing::error!(error = %e, template = name, "template failed");
+        AppError::internal("页面生成失败").into()
+    })
+}
+
+/// The error page, rendered without state so that it works from any layer.
+pub fn error_html(status: u16, code: &str, message: &str) -> String {
+    thread_local! {
+        static ENV: Environment<'static> = environment();
+    }
+    ENV.with(|env| {
+        env.get_template("error.html")
+            .and_then(|t| t.render(context! { status, code, message, chrome => context! {} }))
+            .unwrap_or_else(|_| format!("<!doctype html><meta charset=utf-8><title>错误</title><p>{code}</p>"))
+    })
+}

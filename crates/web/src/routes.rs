@@ -1,0 +1,49 @@
+//! The route table. Each console route names the permission it needs inside its handler.
+
+use crate::error::{normalise_errors, panic_response};
+use crate::pages::{admin, audit, console, public};
+use crate::{AppState, security};
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware;
+use axum::routing::{get, post};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+
+pub fn router(state: AppState) -> Router {
+    let limit = state.config.max_body_bytes;
+    Router::new()
+        .route("/", get(public::home))
+        .route("/healthz", get(public::health))
+        .route("/static/app.css", get(public::css))
+        .route("/static/app.js", get(public::js))
+        .route("/public/audit", get(public::audit))
+        .route("/api/audit/checkpoint", get(public::api_checkpoint))
+        .route("/api/audit/consistency", get(public::api_consistency))
+        .route("/api/audit/inclusion", get(audit::api_inclusion))
+        .route("/login", get(console::login_page).post(console::login))
+        .route("/logout", post(console::logout))
+        .route("/console", get(console::home))
+        .route("/console/{section}", get(console::section))
+        .route("/console/account", get(console::account).post(console::change_password))
+        .route("/console/audit", get(audit::list))
+        .route("/console/audit/{seq}", get(audit::detail))
+        .route("/console/admin", get(admin::users))
+        .route("/console/admin/users/new", get(admin::new_user_form))
+        .route("/console/admin/users", post(admin::create_user))
+        .route("/console/admin/users/{id}", get(admin::edit_user_form).post(admin::update_user))
+        .route("/console/admin/users/{id}/password", post(admin::reset_password))
+        .route("/console/admin/users/{id}/unlock", post(admin::unlock_user))
+        .route("/console/admin/org", get(admin::org))
+        .route("/console/admin/divisions", post(admin::create_division))
+        .route("/console/admin/divisions/import", post(admin::import_divisions))
+        .route("/console/admin/departments", post(admin::create_department))
+        .route("/console/admin/departments/{id}", post(admin::update_department))
+        .fallback(public::not_found)
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(RequestBodyLimitLayer::new(limit))
+        .layer(middleware::from_fn_with_state(state.clone(), normalise_errors))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(middleware::from_fn(security::headers))
+        .with_state(state)
+}
