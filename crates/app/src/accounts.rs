@@ -50,6 +50,8 @@ impl Actor {
         }
     }
 
+    /// A record of this actor's action, filed under the actor's department; services file it
+    /// under the department whose data changed when there is one, so scopes see their changes.
     pub fn entry(&self, action: &str, target_type: &str, target_id: impl ToString) -> AuditEntry {
         AuditEntry {
             actor_id: self.user_id,
@@ -345,6 +347,7 @@ impl Platform {
         })?;
         let user = tx.user_for_update(id).await?.ok_or_else(|| AppError::internal("新账号读取失败"))?;
         let mut e = actor.entry("user.create", "user", id);
+        e.department_id = Some(user.department_id);
         e.after = Some(user_snapshot(&user));
         log.append(&mut *tx, e, now).await?;
         tx.commit().await?;
@@ -382,6 +385,7 @@ impl Platform {
         }
         let action = if after.role != before.role { "user.role_change" } else { "user.update" };
         let mut e = actor.entry(action, "user", id);
+        e.department_id = Some(after.department_id);
         e.before = Some(user_snapshot(&before));
         e.after = Some(user_snapshot(&after));
         e.reason = c.reason.filter(|r| !r.trim().is_empty());
@@ -425,6 +429,7 @@ impl Platform {
         tx.update_user(&u).await?;
         tx.delete_user_sessions(id).await?;
         let mut e = actor.entry("user.password", "user", id);
+        e.department_id = Some(u.department_id);
         e.reason = Some(if own { "本人修改密码".into() } else { "管理员重置密码".into() });
         log.append(&mut *tx, e, clock::now_ms()).await?;
         tx.commit().await?;
@@ -443,6 +448,7 @@ impl Platform {
         after.locked_until_ms = None;
         tx.update_user(&after).await?;
         let mut e = actor.entry("user.unlock", "user", id);
+        e.department_id = Some(after.department_id);
         e.before = Some(user_snapshot(&before));
         e.after = Some(user_snapshot(&after));
         log.append(&mut *tx, e, clock::now_ms()).await?;

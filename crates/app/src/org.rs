@@ -141,6 +141,7 @@ impl Platform {
         })?;
         let d = Department { id, name: new.name, division: new.division, active: true, created_ms: now };
         let mut e = actor.entry("department.create", "department", id);
+        e.department_id = Some(id);
         e.after = Some(department_snapshot(&d));
         log.append(&mut *tx, e, now).await?;
         tx.commit().await?;
@@ -163,6 +164,7 @@ impl Platform {
             other => other.into(),
         })?;
         let mut e = actor.entry(if active { "department.update" } else { "department.retire" }, "department", id);
+        e.department_id = Some(id);
         e.before = Some(department_snapshot(&before));
         e.after = Some(department_snapshot(&after));
         e.reason = reason.filter(|r| !r.trim().is_empty());

@@ -308,11 +308,13 @@ pub async fn audit_search_filters_and_scope(h: &dyn Harness) {
     let (page, total) = p.store.audit_search(&filter).await.unwrap();
     assert_eq!((page.len(), total), (1, 2));
     assert_eq!(page[0].record.entry.target_type, "user");
+    // Records are filed under the department whose data changed.
     let filter = AuditFilter { departments: Some(vec![cgj]), limit: 50, ..Default::default() };
-    let (_, total) = p.store.audit_search(&filter).await.unwrap();
-    assert_eq!(total, 0, "records are filed under the acting user's department");
+    let (page, total) = p.store.audit_search(&filter).await.unwrap();
+    assert_eq!(total, 2, "the department's creation and its officer's account");
+    assert_eq!(page[0].record.entry.actor_name, "city.admin");
     let filter = AuditFilter { departments: Some(vec![city]), action_prefix: Some("user.".into()), limit: 50, ..Default::default() };
-    assert_eq!(p.store.audit_search(&filter).await.unwrap().1, 2);
+    assert_eq!(p.store.audit_search(&filter).await.unwrap().1, 1);
     let filter = AuditFilter { target: Some("division:140581".into()), limit: 50, ..Default::default() };
     assert_eq!(p.store.audit_search(&filter).await.unwrap().1, 1);
     let filter = AuditFilter { from_ms: Some(ssj_app::clock::now_ms() + 60_000), limit: 50, ..Default::default() };

@@ -106,7 +106,9 @@ pub async fn normalise_errors(State(_): State<AppState>, req: Request, next: Nex
     let wants_json = req.uri().path().starts_with("/api/");
     let res = next.run(req).await;
     let status = res.status();
-    if !(status.is_client_error() || status.is_server_error()) || res.headers().contains_key(OURS) {
+    let content_type = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let rendered = content_type.starts_with("text/html") || content_type.starts_with("application/json");
+    if !(status.is_client_error() || status.is_server_error()) || res.headers().contains_key(OURS) || rendered {
         return res;
     }
     let (code, message) = describe(status);

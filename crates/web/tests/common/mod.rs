@@ -1,0 +1,84 @@
+//! A spawned app on port 0 with the demo county, and a browser-like client.
+#![allow(dead_code)]
+
+use reqwest::redirect::Policy;
+use ssj_app::Platform;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+pub struct TestApp {
+    pub base: String,
+    pub platform: Arc<Platform>,
+    pub passwords: HashMap<String, String>,
+    pub database: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub async fn spawn_sqlite() -> TestApp {
+    spawn_with(&ssj_storage_conformance::SqliteHarness, ssj_web::WebConfig::default()).await
+}
+
+pub async fn spawn_with(h: &dyn ssj_storage_conformance::Harness, config: ssj_web::WebConfig) -> TestApp {
+    let fresh = h.fresh().await;
+    let seed: [u8; 32] = hex::decode(ssj_app::keys::random_hex(32)).unwrap().try_into().unwrap();
+    let platform = Platform::with_store(fresh.store.clone(), ed25519_dalek::SigningKey::from_bytes(&seed), None)
+        .await
+        .unwrap();
+    let logins = ssj_app::demo::load(&platform).await.unwrap();
+    let platform = Arc::new(platform);
+    let state = ssj_web::AppState::new(platform.clone(), config);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, ssj_web::router(state)).await.unwrap() });
+    TestApp {
+        base: format!("http://{addr}"),
+        platform,
+        passwords: logins.into_iter().map(|l| (l.username, l.password)).collect(),
+        database: fresh.database.clone(),
+        _dir: fresh._dir,
+    }
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
+}
+
+/// The value of the first `name="csrf"` field on a page.
+pub fn csrf_of(html: &str) -> String {
+    let start = html.find("name=\"csrf\" value=\"").expect("a csrf field") + "name=\"csrf\" value=\"".len();
+    html[start..].split('"').next().unwrap().to_string()
+}
+
+pub fn error_code_of(html: &str) -> Option<String> {
+    let start = html.find("id=\"error-code\">")? + "id=\"error-code\">".len();
+    Some(html[start..].split('<').next()?.to_string())
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn get(&self, c: &reqwest::Client, path: &str) -> (u16, String) {
+        let r = c.get(self.url(path)).send().await.unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
+    pub async fn post(&self, c: &reqwest::Client, path: &str, form: &[(&str, &str)]) -> (u16, String) {
+        let r = c.post(self.url(path)).form(form).send().await.unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
+    /// Logs in through the login form; returns the client and the session's CSRF token.
+    pub async fn login(&self, username: &str) -> (reqwest::Client, String) {
+        let c = client();
+        let (_, page) = self.get(&c, "/login").await;
+        let password = self.passwords[username].clone();
+        let csrf = csrf_of(&page);
+        let (status, _) = self.post(&c, "/login", &[("username", username), ("password", &password), ("csrf", &csrf)]).await;
+        assert_eq!(status, 303, "login of {username}");
+        let (_, home) = self.get(&c, "/console").await;
+        let token = csrf_of(&home);
+        (c, token)
+    }
+}
