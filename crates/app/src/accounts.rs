@@ -7,7 +7,9 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash}
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use ssj_domain::audit::snapshot;
-use ssj_domain::{AuditEntry, DataScope, DisplayName, DivisionCode, Password, Permission, Role, Username};
+use ssj_domain::{
+    AuditEntry, DataScope, DisplayName, DivisionCode, Password, Permission, Role, Username,
+};
 use ssj_storage::{Department, NewUser, Session, Tx, User};
 
 /// Who is acting: a logged-in user, or the local operator at the command line.
@@ -39,7 +41,11 @@ impl Actor {
     }
 
     pub fn require(&self, p: Permission) -> AppResult<()> {
-        if self.can(p) { Ok(()) } else { Err(AppError::forbidden("您的角色无权进行此操作")) }
+        if self.can(p) {
+            Ok(())
+        } else {
+            Err(AppError::forbidden("您的角色无权进行此操作"))
+        }
     }
 
     /// Whether this actor's data scope includes department `d`.
@@ -100,7 +106,11 @@ pub fn hash_password(p: &Password) -> AppResult<String> {
 
 fn password_matches(hash: &str, candidate: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|h| Argon2::default().verify_password(candidate.as_bytes(), &h).is_ok())
+        .map(|h| {
+            Argon2::default()
+                .verify_password(candidate.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -111,7 +121,11 @@ fn token_hash(token: &str) -> String {
 /// What a login attempt came to.
 pub enum LoginOutcome {
     /// The cookie token (shown once, stored only as its hash) and the session's CSRF token.
-    LoggedIn { user: User, token: String, csrf: String },
+    LoggedIn {
+        user: User,
+        token: String,
+        csrf: String,
+    },
     Refused(AppError),
 }
 
@@ -169,7 +183,10 @@ impl Platform {
 
         let mut tx = self.store.begin().await?;
         let mut log = Appender::open(&mut *tx, self.alg).await?;
-        let anonymous = Actor { name: name.clone(), ..Actor::command_line() };
+        let anonymous = Actor {
+            name: name.clone(),
+            ..Actor::command_line()
+        };
         let Some(user) = user else {
             let mut e = anonymous.entry("auth.login_failed", "user", &name);
             e.reason = Some("用户名不存在".into());
@@ -178,13 +195,21 @@ impl Platform {
             return Ok(LoginOutcome::Refused(bad_credentials()));
         };
         let mut fresh = tx.user_for_update(user.id).await?.unwrap_or(user);
-        let actor = Actor { user_id: Some(fresh.id), department_id: Some(fresh.department_id), ..anonymous };
+        let actor = Actor {
+            user_id: Some(fresh.id),
+            department_id: Some(fresh.department_id),
+            ..anonymous
+        };
         if !fresh.active {
             let mut e = actor.entry("auth.login_failed", "user", fresh.id);
             e.reason = Some("账号已停用".into());
             log.append(&mut *tx, e, now).await?;
             tx.commit().await?;
-            return Ok(LoginOutcome::Refused(AppError::new(ErrorKind::Forbidden, "ACCOUNT_DISABLED", "账号已停用，请联系管理员")));
+            return Ok(LoginOutcome::Refused(AppError::new(
+                ErrorKind::Forbidden,
+                "ACCOUNT_DISABLED",
+                "账号已停用，请联系管理员",
+            )));
         }
         if let Some(until) = fresh.locked_until_ms.filter(|u| *u > now) {
             let mut e = actor.entry("auth.login_failed", "user", fresh.id);
@@ -230,9 +255,14 @@ impl Platform {
             last_seen_ms: now,
         })
         .await?;
-        log.append(&mut *tx, actor.entry("auth.login", "user", fresh.id), now).await?;
+        log.append(&mut *tx, actor.entry("auth.login", "user", fresh.id), now)
+            .await?;
         tx.commit().await?;
-        Ok(LoginOutcome::LoggedIn { user: fresh, token, csrf })
+        Ok(LoginOutcome::LoggedIn {
+            user: fresh,
+            token,
+            csrf,
+        })
     }
 
     /// The user behind a session cookie, if the session is alive; refreshes its idle timer.
@@ -267,9 +297,13 @@ impl Platform {
         let mut tx = self.store.begin().await?;
         let mut log = Appender::open(&mut *tx, self.alg).await?;
         tx.delete_session(&session.token_hash).await?;
-        log.append(&mut *tx, actor.entry("auth.logout", "user", user.id), clock::now_ms()).await?;
-        tx.commit().await
-            .map_err(Into::into)
+        log.append(
+            &mut *tx,
+            actor.entry("auth.logout", "user", user.id),
+            clock::now_ms(),
+        )
+        .await?;
+        tx.commit().await.map_err(Into::into)
     }
 
     /// Departments the actor may see, or `None` for all.
@@ -278,7 +312,12 @@ impl Platform {
             return Ok(None);
         }
         let all = self.store.departments().await?;
-        Ok(Some(all.iter().filter(|d| actor.covers(d)).map(|d| d.id).collect()))
+        Ok(Some(
+            all.iter()
+                .filter(|d| actor.covers(d))
+                .map(|d| d.id)
+                .collect(),
+        ))
     }
 
     async fn department_in_scope(&self, actor: &Actor, id: i64) -> AppResult<Department> {
@@ -299,12 +338,20 @@ impl Platform {
         let users = self.store.users().await?;
         Ok(users
             .into_iter()
-            .filter(|u| visible.as_ref().is_none_or(|v| v.contains(&u.department_id)))
+            .filter(|u| {
+                visible
+                    .as_ref()
+                    .is_none_or(|v| v.contains(&u.department_id))
+            })
             .collect())
     }
 
     pub async fn user_visible_to(&self, actor: &Actor, id: i64) -> AppResult<User> {
-        let u = self.store.user(id).await?.ok_or_else(|| AppError::not_found("USER_NOT_FOUND", "账号不存在"))?;
+        let u = self
+            .store
+            .user(id)
+            .await?
+            .ok_or_else(|| AppError::not_found("USER_NOT_FOUND", "账号不存在"))?;
         self.department_in_scope(actor, u.department_id).await?;
         Ok(u)
     }
@@ -320,11 +367,18 @@ impl Platform {
         };
         let password = Password::parse(&a.password)?;
         if !actor.role.may_grant(role) {
-            return Err(AppError::forbidden(format!("您无权授予“{}”角色", role.label())));
+            return Err(AppError::forbidden(format!(
+                "您无权授予“{}”角色",
+                role.label()
+            )));
         }
         self.department_in_scope(actor, a.department_id).await?;
         if self.store.user_by_name(username.as_str()).await?.is_some() {
-            return Err(AppError::new(ErrorKind::Conflict, "USERNAME_TAKEN", format!("用户名 {} 已被使用", username.as_str())));
+            return Err(AppError::new(
+                ErrorKind::Conflict,
+                "USERNAME_TAKEN",
+                format!("用户名 {} 已被使用", username.as_str()),
+            ));
         }
         let password_hash = tokio::task::spawn_blocking(move || hash_password(&password))
             .await
@@ -342,10 +396,17 @@ impl Platform {
         let mut tx = self.store.begin().await?;
         let mut log = Appender::open(&mut *tx, self.alg).await?;
         let id = tx.insert_user(&new).await.map_err(|e| match e {
-            ssj_storage::StorageError::Conflict(_) => AppError::new(ErrorKind::Conflict, "USERNAME_TAKEN", format!("用户名 {} 已被使用", new.username)),
+            ssj_storage::StorageError::Conflict(_) => AppError::new(
+                ErrorKind::Conflict,
+                "USERNAME_TAKEN",
+                format!("用户名 {} 已被使用", new.username),
+            ),
             other => other.into(),
         })?;
-        let user = tx.user_for_update(id).await?.ok_or_else(|| AppError::internal("新账号读取失败"))?;
+        let user = tx
+            .user_for_update(id)
+            .await?
+            .ok_or_else(|| AppError::internal("新账号读取失败"))?;
         let mut e = actor.entry("user.create", "user", id);
         e.department_id = Some(user.department_id);
         e.after = Some(user_snapshot(&user));
@@ -361,15 +422,23 @@ impl Platform {
         let scope = DataScope::parse(&c.scope)?;
         let current = self.user_visible_to(actor, id).await?;
         self.department_in_scope(actor, c.department_id).await?;
-        if (role != current.role && !actor.role.may_grant(role)) || !actor.role.may_grant(current.role) {
+        if (role != current.role && !actor.role.may_grant(role))
+            || !actor.role.may_grant(current.role)
+        {
             return Err(AppError::forbidden("您无权修改此账号的角色"));
         }
         if actor.user_id == Some(id) && (role != current.role || !c.active) {
-            return Err(AppError::invalid("SELF_DEMOTION", "不能停用自己的账号或修改自己的角色"));
+            return Err(AppError::invalid(
+                "SELF_DEMOTION",
+                "不能停用自己的账号或修改自己的角色",
+            ));
         }
         let mut tx = self.store.begin().await?;
         let mut log = Appender::open(&mut *tx, self.alg).await?;
-        let before = tx.user_for_update(id).await?.ok_or_else(|| AppError::not_found("USER_NOT_FOUND", "账号不存在"))?;
+        let before = tx
+            .user_for_update(id)
+            .await?
+            .ok_or_else(|| AppError::not_found("USER_NOT_FOUND", "账号不存在"))?;
         let mut after = before.clone();
         after.display_name = display_name.as_str().into();
         after.department_id = c.department_id;
@@ -383,7 +452,11 @@ impl Platform {
         if !after.active || after.role != before.role {
             tx.delete_user_sessions(id).await?;
         }
-        let action = if after.role != before.role { "user.role_change" } else { "user.update" };
+        let action = if after.role != before.role {
+            "user.role_change"
+        } else {
+            "user.update"
+        };
         let mut e = actor.entry(action, "user", id);
         e.department_id = Some(after.department_id);
         e.before = Some(user_snapshot(&before));
@@ -395,10 +468,19 @@ impl Platform {
     }
 
     /// Sets a password: one's own (knowing the current one), or another's as an administrator.
-    pub async fn set_password(&self, actor: &Actor, id: i64, current: Option<&str>, new: &str) -> AppResult<()> {
+    pub async fn set_password(
+        &self,
+        actor: &Actor,
+        id: i64,
+        current: Option<&str>,
+        new: &str,
+    ) -> AppResult<()> {
         let own = actor.user_id == Some(id);
         let user = if own {
-            self.store.user(id).await?.ok_or_else(|| AppError::not_found("USER_NOT_FOUND", "账号不存在"))?
+            self.store
+                .user(id)
+                .await?
+                .ok_or_else(|| AppError::not_found("USER_NOT_FOUND", "账号不存在"))?
         } else {
             actor.require(Permission::ManageUsers)?;
             let u = self.user_visible_to(actor, id).await?;
@@ -409,12 +491,18 @@ impl Platform {
         };
         let password = Password::parse(new)?;
         if own {
-            let (hash, cur) = (user.password_hash.clone(), current.unwrap_or_default().to_string());
+            let (hash, cur) = (
+                user.password_hash.clone(),
+                current.unwrap_or_default().to_string(),
+            );
             let ok = tokio::task::spawn_blocking(move || password_matches(&hash, &cur))
                 .await
                 .map_err(|e| AppError::internal(e.to_string()))?;
             if !ok {
-                return Err(AppError::invalid("PASSWORD_CURRENT_WRONG", "当前密码不正确"));
+                return Err(AppError::invalid(
+                    "PASSWORD_CURRENT_WRONG",
+                    "当前密码不正确",
+                ));
             }
         }
         let hash = tokio::task::spawn_blocking(move || hash_password(&password))
@@ -422,7 +510,10 @@ impl Platform {
             .map_err(|e| AppError::internal(e.to_string()))??;
         let mut tx = self.store.begin().await?;
         let mut log = Appender::open(&mut *tx, self.alg).await?;
-        let mut u = tx.user_for_update(id).await?.ok_or_else(|| AppError::not_found("USER_NOT_FOUND", "账号不存在"))?;
+        let mut u = tx
+            .user_for_update(id)
+            .await?
+            .ok_or_else(|| AppError::not_found("USER_NOT_FOUND", "账号不存在"))?;
         u.password_hash = hash;
         u.failed_logins = 0;
         u.locked_until_ms = None;
@@ -430,7 +521,11 @@ impl Platform {
         tx.delete_user_sessions(id).await?;
         let mut e = actor.entry("user.password", "user", id);
         e.department_id = Some(u.department_id);
-        e.reason = Some(if own { "本人修改密码".into() } else { "管理员重置密码".into() });
+        e.reason = Some(if own {
+            "本人修改密码".into()
+        } else {
+            "管理员重置密码".into()
+        });
         log.append(&mut *tx, e, clock::now_ms()).await?;
         tx.commit().await?;
         Ok(())
@@ -442,7 +537,10 @@ impl Platform {
         self.user_visible_to(actor, id).await?;
         let mut tx = self.store.begin().await?;
         let mut log = Appender::open(&mut *tx, self.alg).await?;
-        let before = tx.user_for_update(id).await?.ok_or_else(|| AppError::not_found("USER_NOT_FOUND", "账号不存在"))?;
+        let before = tx
+            .user_for_update(id)
+            .await?
+            .ok_or_else(|| AppError::not_found("USER_NOT_FOUND", "账号不存在"))?;
         let mut after = before.clone();
         after.failed_logins = 0;
         after.locked_until_ms = None;
@@ -459,7 +557,9 @@ impl Platform {
     /// Removes sessions idle past the policy (run periodically by the server).
     pub async fn expire_sessions(&self) -> AppResult<u64> {
         let mut tx: Box<dyn Tx> = self.store.begin().await?;
-        let n = tx.delete_idle_sessions(clock::now_ms() - self.policy.session_idle_ms).await?;
+        let n = tx
+            .delete_idle_sessions(clock::now_ms() - self.policy.session_idle_ms)
+            .await?;
         tx.commit().await?;
         Ok(n)
     }
@@ -481,6 +581,9 @@ fn locked(until_ms: i64) -> AppError {
     AppError::new(
         ErrorKind::Locked,
         "ACCOUNT_LOCKED",
-        format!("连续登录失败次数过多，账号已锁定至 {}", clock::format_ms(until_ms)),
+        format!(
+            "连续登录失败次数过多，账号已锁定至 {}",
+            clock::format_ms(until_ms)
+        ),
     )
 }

@@ -20,18 +20,34 @@ impl Appender {
         let peaks = ssj_merkle::peaks(size);
         let nodes = tx.audit_nodes(&peaks).await?;
         let hashes = peaks.iter().map(|p| nodes[p]).collect();
-        Ok(Appender { frontier: Frontier::from_peaks(alg, size, hashes) })
+        Ok(Appender {
+            frontier: Frontier::from_peaks(alg, size, hashes),
+        })
     }
 
-    pub async fn append(&mut self, tx: &mut dyn Tx, entry: AuditEntry, at_ms: i64) -> AppResult<u64> {
-        let record = AuditRecord { seq: self.frontier.size(), at_ms, entry };
+    pub async fn append(
+        &mut self,
+        tx: &mut dyn Tx,
+        entry: AuditEntry,
+        at_ms: i64,
+    ) -> AppResult<u64> {
+        let record = AuditRecord {
+            seq: self.frontier.size(),
+            at_ms,
+            entry,
+        };
         let bytes = record
             .canonical_bytes()
             .map_err(|e| AppError::internal(format!("审计记录无法编码：{e}")))?;
         let leaf_hash = self.frontier.alg().leaf(&bytes);
         let closed = ssj_merkle::pack_hashes(&self.frontier.push(leaf_hash));
         let seq = record.seq;
-        tx.insert_audit(&StoredAudit { record, leaf_hash, closed }).await?;
+        tx.insert_audit(&StoredAudit {
+            record,
+            leaf_hash,
+            closed,
+        })
+        .await?;
         Ok(seq)
     }
 
@@ -42,7 +58,10 @@ impl Appender {
 
 /// The text a checkpoint's signature covers, in the spirit of a C2SP signed note.
 pub fn checkpoint_message(alg: &str, size: u64, root: &Hash, at_ms: i64) -> String {
-    format!("shuangsuiji/audit-log/v1\n{alg}\n{size}\n{}\n{at_ms}\n", to_hex(root))
+    format!(
+        "shuangsuiji/audit-log/v1\n{alg}\n{size}\n{}\n{at_ms}\n",
+        to_hex(root)
+    )
 }
 
 pub fn check_signature(c: &Checkpoint, expected_key: &[u8; 32]) -> Result<(), &'static str> {
@@ -142,7 +161,10 @@ impl Platform {
         if size == 0 {
             return Ok(self.alg.empty_root());
         }
-        let nodes = self.store.audit_nodes(&ssj_merkle::needed_nodes(&[(0, size)])).await?;
+        let nodes = self
+            .store
+            .audit_nodes(&ssj_merkle::needed_nodes(&[(0, size)]))
+            .await?;
         resolve(self.alg, &[(0, size)], &nodes).map(|v| v[0])
     }
 
@@ -156,14 +178,19 @@ impl Platform {
             ));
         }
         let rows = self.store.audit_range(seq, seq + 1).await?;
-        let row = rows.first().ok_or_else(|| AppError::not_found("AUDIT_NOT_FOUND", format!("审计记录 #{seq} 不存在")))?;
+        let row = rows.first().ok_or_else(|| {
+            AppError::not_found("AUDIT_NOT_FOUND", format!("审计记录 #{seq} 不存在"))
+        })?;
         let ranges = ssj_merkle::inclusion_proof_ranges(seq, size);
         let mut needed = ssj_merkle::needed_nodes(&ranges);
         needed.extend(ssj_merkle::needed_nodes(&[(0, size)]));
         let nodes = self.store.audit_nodes(&needed).await?;
         let proof = resolve(self.alg, &ranges, &nodes)?;
         let root = resolve(self.alg, &[(0, size)], &nodes)?[0];
-        let record = row.record.canonical_bytes().map(|b| String::from_utf8_lossy(&b).into_owned());
+        let record = row
+            .record
+            .canonical_bytes()
+            .map(|b| String::from_utf8_lossy(&b).into_owned());
         Ok(InclusionProof {
             hash_alg: self.alg.name(),
             seq,
@@ -176,10 +203,17 @@ impl Platform {
     }
 
     /// Proves the log of `from` records is a prefix of the log of `to` records.
-    pub async fn consistency_proof(&self, from: u64, to: Option<u64>) -> AppResult<ConsistencyProof> {
+    pub async fn consistency_proof(
+        &self,
+        from: u64,
+        to: Option<u64>,
+    ) -> AppResult<ConsistencyProof> {
         let to = self.proof_size(to).await?;
         if from == 0 || from > to {
-            return Err(AppError::invalid("PROOF_RANGE", format!("规模须满足 0 < {from} ≤ {to}")));
+            return Err(AppError::invalid(
+                "PROOF_RANGE",
+                format!("规模须满足 0 < {from} ≤ {to}"),
+            ));
         }
         let ranges = ssj_merkle::consistency_proof_ranges(from, to);
         let mut needed = ssj_merkle::needed_nodes(&ranges);
@@ -201,10 +235,17 @@ impl Platform {
         let current = self.store.audit_size().await?;
         let size = match size {
             Some(s) => s,
-            None => self.latest_checkpoint().await?.map(|c| c.tree_size).unwrap_or(current),
+            None => self
+                .latest_checkpoint()
+                .await?
+                .map(|c| c.tree_size)
+                .unwrap_or(current),
         };
         if size > current {
-            return Err(AppError::invalid("PROOF_RANGE", format!("日志目前只有 {current} 条记录")));
+            return Err(AppError::invalid(
+                "PROOF_RANGE",
+                format!("日志目前只有 {current} 条记录"),
+            ));
         }
         Ok(size)
     }
@@ -215,7 +256,11 @@ impl Platform {
     }
 }
 
-fn resolve(alg: HashAlg, ranges: &[(u64, u64)], nodes: &HashMap<NodeId, Hash>) -> AppResult<Vec<Hash>> {
+fn resolve(
+    alg: HashAlg,
+    ranges: &[(u64, u64)],
+    nodes: &HashMap<NodeId, Hash>,
+) -> AppResult<Vec<Hash>> {
     ranges
         .iter()
         .map(|r| {

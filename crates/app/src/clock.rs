@@ -33,7 +33,9 @@ pub fn format_ms(ms: i64) -> String {
 
 /// RFC 3339 with the +08:00 offset, for machine-readable output.
 pub fn rfc3339_ms(ms: i64) -> String {
-    cst(ms).format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+    cst(ms)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 /// Parses `YYYY-MM-DD` as the start of that day in Beijing time.

@@ -49,7 +49,10 @@ pub struct DemoLogin {
 /// Loads the demo county into an empty database. Returns the admin login (password generated).
 pub async fn load(p: &Platform) -> AppResult<Vec<DemoLogin>> {
     if !p.store.departments().await?.is_empty() {
-        return Err(AppError::invalid("DEMO_NOT_EMPTY", "数据库中已有部门数据，演示数据只能装入空数据库"));
+        return Err(AppError::invalid(
+            "DEMO_NOT_EMPTY",
+            "数据库中已有部门数据，演示数据只能装入空数据库",
+        ));
     }
     let actor = Actor::command_line();
     p.import_divisions(&actor, DEMO_DIVISIONS).await?;
@@ -72,7 +75,10 @@ pub async fn load(p: &Platform) -> AppResult<Vec<DemoLogin>> {
             },
         )
         .await?;
-        logins.push(DemoLogin { username: username.to_string(), password });
+        logins.push(DemoLogin {
+            username: username.to_string(),
+            password,
+        });
     }
     Ok(logins)
 }

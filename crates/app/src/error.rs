@@ -24,7 +24,11 @@ pub struct AppError {
 
 impl AppError {
     pub fn new(kind: ErrorKind, code: &'static str, message: impl Into<String>) -> AppError {
-        AppError { kind, code, message: message.into() }
+        AppError {
+            kind,
+            code,
+            message: message.into(),
+        }
     }
     pub fn invalid(code: &'static str, message: impl Into<String>) -> AppError {
         AppError::new(ErrorKind::Invalid, code, message)
@@ -67,11 +71,19 @@ impl From<StorageError> for AppError {
             ),
             StorageError::Corrupt(m) => {
                 tracing::error!(%m, "corrupt data");
-                AppError::new(ErrorKind::Internal, "DATA_CORRUPT", format!("数据库中的数据无效：{m}"))
+                AppError::new(
+                    ErrorKind::Internal,
+                    "DATA_CORRUPT",
+                    format!("数据库中的数据无效：{m}"),
+                )
             }
             StorageError::Backend(m) => {
                 tracing::error!(%m, "storage error");
-                AppError::new(ErrorKind::Internal, "STORAGE", "数据库暂时不可用，请稍后重试")
+                AppError::new(
+                    ErrorKind::Internal,
+                    "STORAGE",
+                    "数据库暂时不可用，请稍后重试",
+                )
             }
         }
     }

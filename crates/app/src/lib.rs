@@ -39,7 +39,11 @@ pub struct Policy {
 
 impl Default for Policy {
     fn default() -> Policy {
-        Policy { session_idle_ms: 30 * 60 * 1000, max_failed_logins: 5, lockout_ms: 15 * 60 * 1000 }
+        Policy {
+            session_idle_ms: 30 * 60 * 1000,
+            max_failed_logins: 5,
+            lockout_ms: 15 * 60 * 1000,
+        }
     }
 }
 
@@ -55,15 +59,22 @@ const HASH_ALG_KEY: &str = "audit.hash_alg";
 /// Opens the storage backend named by `database`, applying its migrations.
 pub async fn open_store(database: &str) -> AppResult<Arc<dyn Store>> {
     if database.starts_with("postgres://") || database.starts_with("postgresql://") {
-        Ok(Arc::new(ssj_storage_postgres::PgStore::connect(database).await?))
+        Ok(Arc::new(
+            ssj_storage_postgres::PgStore::connect(database).await?,
+        ))
     } else {
         let path = database.strip_prefix("sqlite://").unwrap_or(database);
-        if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+        if let Some(dir) = Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
             std::fs::create_dir_all(dir).map_err(|e| {
                 AppError::internal(format!("无法创建数据库目录 {}：{e}", dir.display()))
             })?;
         }
-        Ok(Arc::new(ssj_storage_sqlite::SqliteStore::open(Path::new(path)).await?))
+        Ok(Arc::new(
+            ssj_storage_sqlite::SqliteStore::open(Path::new(path)).await?,
+        ))
     }
 }
 
@@ -88,7 +99,11 @@ impl Platform {
                 if let Some(w) = wanted.filter(|w| *w != alg) {
                     return Err(AppError::invalid(
                         "HASH_ALG_FIXED",
-                        format!("本数据库的审计日志使用 {}，不能改为 {}", alg.name(), w.name()),
+                        format!(
+                            "本数据库的审计日志使用 {}，不能改为 {}",
+                            alg.name(),
+                            w.name()
+                        ),
                     ));
                 }
                 alg
@@ -101,7 +116,12 @@ impl Platform {
                 alg
             }
         };
-        Ok(Platform { store, alg, policy: Policy::default(), signer })
+        Ok(Platform {
+            store,
+            alg,
+            policy: Policy::default(),
+            signer,
+        })
     }
 
     pub fn public_key(&self) -> [u8; 32] {

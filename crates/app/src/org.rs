@@ -23,7 +23,11 @@ struct DepartmentSnapshot<'a> {
 }
 
 fn department_snapshot(d: &Department) -> String {
-    snapshot(&DepartmentSnapshot { name: &d.name, division: d.division.as_str(), active: d.active })
+    snapshot(&DepartmentSnapshot {
+        name: &d.name,
+        division: d.division.as_str(),
+        active: d.active,
+    })
 }
 
 /// One rejected line of a division file.
@@ -38,8 +42,13 @@ impl Platform {
     /// nothing: any bad line rejects the file, naming every bad line.
     pub async fn import_divisions(&self, actor: &Actor, csv_text: &str) -> AppResult<usize> {
         actor.require(Permission::ManageOrganisation)?;
-        let existing: HashSet<DivisionCode> =
-            self.store.divisions().await?.into_iter().map(|d| d.code).collect();
+        let existing: HashSet<DivisionCode> = self
+            .store
+            .divisions()
+            .await?
+            .into_iter()
+            .map(|d| d.code)
+            .collect();
         let mut parsed: BTreeMap<DivisionCode, DivisionName> = BTreeMap::new();
         let mut errors = Vec::new();
         let mut reader = csv::ReaderBuilder::new()
@@ -51,7 +60,10 @@ impl Platform {
             let rec = match rec {
                 Ok(r) => r,
                 Err(e) => {
-                    errors.push(LineError { line, message: format!("无法读取：{e}") });
+                    errors.push(LineError {
+                        line,
+                        message: format!("无法读取：{e}"),
+                    });
                     continue;
                 }
             };
@@ -65,9 +77,15 @@ impl Platform {
             let parsed_line = DivisionCode::parse(code_cell)
                 .and_then(|c| DivisionName::parse(rec.get(1).unwrap_or("")).map(|n| (c, n)));
             match parsed_line {
-                Err(e) => errors.push(LineError { line, message: e.message }),
+                Err(e) => errors.push(LineError {
+                    line,
+                    message: e.message,
+                }),
                 Ok((c, _)) if existing.contains(&c) || parsed.contains_key(&c) => {
-                    errors.push(LineError { line, message: format!("行政区划代码 {c} 重复") })
+                    errors.push(LineError {
+                        line,
+                        message: format!("行政区划代码 {c} 重复"),
+                    })
                 }
                 Ok((c, n)) => {
                     parsed.insert(c, n);
@@ -78,10 +96,20 @@ impl Platform {
             return Err(AppError::invalid("IMPORT_EMPTY", "文件中没有行政区划数据"));
         }
         if !errors.is_empty() {
-            let shown: Vec<String> =
-                errors.iter().take(10).map(|e| format!("第 {} 行：{}", e.line, e.message)).collect();
-            let more = if errors.len() > 10 { format!("（共 {} 行有误）", errors.len()) } else { String::new() };
-            return Err(AppError::invalid("IMPORT_REJECTED", format!("导入未执行，{}{more}", shown.join("；"))));
+            let shown: Vec<String> = errors
+                .iter()
+                .take(10)
+                .map(|e| format!("第 {} 行：{}", e.line, e.message))
+                .collect();
+            let more = if errors.len() > 10 {
+                format!("（共 {} 行有误）", errors.len())
+            } else {
+                String::new()
+            };
+            return Err(AppError::invalid(
+                "IMPORT_REJECTED",
+                format!("导入未执行，{}{more}", shown.join("；")),
+            ));
         }
         let now = clock::now_ms();
         let mut tx = self.store.begin().await?;
@@ -90,7 +118,11 @@ impl Platform {
         // Sorted by code, so every parent is written before its children.
         for (code, name) in &parsed {
             let parent = parent_of(code, |p| existing.contains(p) || parsed.contains_key(p));
-            let d = Division { code: code.clone(), name: name.as_str().into(), parent };
+            let d = Division {
+                code: code.clone(),
+                name: name.as_str().into(),
+                parent,
+            };
             tx.insert_division(&d).await?;
             let mut e = actor.entry("division.create", "division", code);
             e.after = Some(division_snapshot(&d));
@@ -100,14 +132,28 @@ impl Platform {
         Ok(parsed.len())
     }
 
-    pub async fn create_division(&self, actor: &Actor, code: &str, name: &str) -> AppResult<Division> {
+    pub async fn create_division(
+        &self,
+        actor: &Actor,
+        code: &str,
+        name: &str,
+    ) -> AppResult<Division> {
         actor.require(Permission::ManageOrganisation)?;
         let code = DivisionCode::parse(code)?;
         let name = DivisionName::parse(name)?;
-        let existing: HashSet<DivisionCode> =
-            self.store.divisions().await?.into_iter().map(|d| d.code).collect();
+        let existing: HashSet<DivisionCode> = self
+            .store
+            .divisions()
+            .await?
+            .into_iter()
+            .map(|d| d.code)
+            .collect();
         if existing.contains(&code) {
-            return Err(AppError::new(ErrorKind::Conflict, "DIVISION_EXISTS", format!("行政区划 {code} 已存在")));
+            return Err(AppError::new(
+                ErrorKind::Conflict,
+                "DIVISION_EXISTS",
+                format!("行政区划 {code} 已存在"),
+            ));
         }
         let d = Division {
             parent: parent_of(&code, |p| existing.contains(p)),
@@ -124,22 +170,50 @@ impl Platform {
         Ok(d)
     }
 
-    pub async fn create_department(&self, actor: &Actor, name: &str, division: &str) -> AppResult<Department> {
+    pub async fn create_department(
+        &self,
+        actor: &Actor,
+        name: &str,
+        division: &str,
+    ) -> AppResult<Department> {
         actor.require(Permission::ManageOrganisation)?;
         let name = DepartmentName::parse(name)?;
         let division = DivisionCode::parse(division)?;
-        if !self.store.divisions().await?.iter().any(|d| d.code == division) {
-            return Err(AppError::invalid("DIVISION_NOT_FOUND", format!("行政区划 {division} 尚未登记")));
+        if !self
+            .store
+            .divisions()
+            .await?
+            .iter()
+            .any(|d| d.code == division)
+        {
+            return Err(AppError::invalid(
+                "DIVISION_NOT_FOUND",
+                format!("行政区划 {division} 尚未登记"),
+            ));
         }
         let now = clock::now_ms();
         let mut tx = self.store.begin().await?;
         let mut log = Appender::open(&mut *tx, self.alg).await?;
-        let new = NewDepartment { name: name.as_str().into(), division, created_ms: now };
+        let new = NewDepartment {
+            name: name.as_str().into(),
+            division,
+            created_ms: now,
+        };
         let id = tx.insert_department(&new).await.map_err(|e| match e {
-            ssj_storage::StorageError::Conflict(_) => AppError::new(ErrorKind::Conflict, "DEPARTMENT_EXISTS", format!("该区划下已有部门“{}”", new.name)),
+            ssj_storage::StorageError::Conflict(_) => AppError::new(
+                ErrorKind::Conflict,
+                "DEPARTMENT_EXISTS",
+                format!("该区划下已有部门“{}”", new.name),
+            ),
             other => other.into(),
         })?;
-        let d = Department { id, name: new.name, division: new.division, active: true, created_ms: now };
+        let d = Department {
+            id,
+            name: new.name,
+            division: new.division,
+            active: true,
+            created_ms: now,
+        };
         let mut e = actor.entry("department.create", "department", id);
         e.department_id = Some(id);
         e.after = Some(department_snapshot(&d));
@@ -149,21 +223,48 @@ impl Platform {
     }
 
     /// Renames a department or retires it (a retired department keeps its history).
-    pub async fn update_department(&self, actor: &Actor, id: i64, name: &str, active: bool, reason: Option<String>) -> AppResult<Department> {
+    pub async fn update_department(
+        &self,
+        actor: &Actor,
+        id: i64,
+        name: &str,
+        active: bool,
+        reason: Option<String>,
+    ) -> AppResult<Department> {
         actor.require(Permission::ManageOrganisation)?;
         let name = DepartmentName::parse(name)?;
-        let before = self.store.department(id).await?.ok_or_else(|| AppError::not_found("DEPARTMENT_NOT_FOUND", "部门不存在"))?;
-        let after = Department { name: name.as_str().into(), active, ..before.clone() };
+        let before = self
+            .store
+            .department(id)
+            .await?
+            .ok_or_else(|| AppError::not_found("DEPARTMENT_NOT_FOUND", "部门不存在"))?;
+        let after = Department {
+            name: name.as_str().into(),
+            active,
+            ..before.clone()
+        };
         if after == before {
             return Ok(before);
         }
         let mut tx = self.store.begin().await?;
         let mut log = Appender::open(&mut *tx, self.alg).await?;
         tx.update_department(&after).await.map_err(|e| match e {
-            ssj_storage::StorageError::Conflict(_) => AppError::new(ErrorKind::Conflict, "DEPARTMENT_EXISTS", format!("该区划下已有部门“{}”", after.name)),
+            ssj_storage::StorageError::Conflict(_) => AppError::new(
+                ErrorKind::Conflict,
+                "DEPARTMENT_EXISTS",
+                format!("该区划下已有部门“{}”", after.name),
+            ),
             other => other.into(),
         })?;
-        let mut e = actor.entry(if active { "department.update" } else { "department.retire" }, "department", id);
+        let mut e = actor.entry(
+            if active {
+                "department.update"
+            } else {
+                "department.retire"
+            },
+            "department",
+            id,
+        );
         e.department_id = Some(id);
         e.before = Some(department_snapshot(&before));
         e.after = Some(department_snapshot(&after));

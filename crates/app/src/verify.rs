@@ -61,7 +61,15 @@ impl Platform {
         };
         for (i, c) in checkpoints.iter().enumerate() {
             if let Err(why) = check_signature(c, &key) {
-                report.problem = problem(None, "CHECKPOINT_SIGNATURE", format!("第 {} 个检查点（{}）{why}", i + 1, clock::format_ms(c.at_ms)));
+                report.problem = problem(
+                    None,
+                    "CHECKPOINT_SIGNATURE",
+                    format!(
+                        "第 {} 个检查点（{}）{why}",
+                        i + 1,
+                        clock::format_ms(c.at_ms)
+                    ),
+                );
                 return Ok(report);
             }
         }
@@ -70,9 +78,17 @@ impl Platform {
             Some(c) => {
                 let peaks = ssj_merkle::peaks(c.tree_size);
                 let nodes = self.store.audit_nodes(&peaks).await?;
-                let f = Frontier::from_peaks(self.alg, c.tree_size, peaks.iter().map(|p| nodes[p]).collect());
+                let f = Frontier::from_peaks(
+                    self.alg,
+                    c.tree_size,
+                    peaks.iter().map(|p| nodes[p]).collect(),
+                );
                 if f.root() != c.root {
-                    report.problem = problem(None, "AUDIT_SUBTREE_ALTERED", format!("前 {} 条记录的存储哈希与已签名的检查点不符", c.tree_size));
+                    report.problem = problem(
+                        None,
+                        "AUDIT_SUBTREE_ALTERED",
+                        format!("前 {} 条记录的存储哈希与已签名的检查点不符", c.tree_size),
+                    );
                     return Ok(report);
                 }
                 f
@@ -95,7 +111,9 @@ impl Platform {
         };
         let mut next = (from < size).then(|| fetch(from, (from + CHUNK).min(size)));
         while let Some(handle) = next.take() {
-            let rows = handle.await.map_err(|e| crate::AppError::internal(e.to_string()))??;
+            let rows = handle
+                .await
+                .map_err(|e| crate::AppError::internal(e.to_string()))??;
             let to = (from + CHUNK).min(size);
             if to < size {
                 next = Some(fetch(to, (to + CHUNK).min(size)));
@@ -106,14 +124,22 @@ impl Platform {
                     report.problem = Some(p);
                     return Ok(report);
                 }
-                while let Some(&(size, root, at_ms)) = pending.get(next_checkpoint).filter(|c| c.0 == frontier.size()) {
+                while let Some(&(size, root, at_ms)) = pending
+                    .get(next_checkpoint)
+                    .filter(|c| c.0 == frontier.size())
+                {
                     next_checkpoint += 1;
                     report.checkpoints_checked += 1;
                     if frontier.root() != root {
                         report.records = frontier.size();
-                        report.problem = problem(None, "CHECKPOINT_MISMATCH", format!(
-                            "前 {size} 条记录与 {} 签发的检查点不符：记录被改动或替换",
-                            clock::format_ms(at_ms)));
+                        report.problem = problem(
+                            None,
+                            "CHECKPOINT_MISMATCH",
+                            format!(
+                                "前 {size} 条记录与 {} 签发的检查点不符：记录被改动或替换",
+                                clock::format_ms(at_ms)
+                            ),
+                        );
                         return Ok(report);
                     }
                 }
@@ -121,7 +147,11 @@ impl Platform {
             if frontier.size() != to {
                 let seq = frontier.size();
                 report.records = seq;
-                report.problem = problem(Some(seq), "AUDIT_RECORD_MISSING", format!("审计记录 #{seq} 缺失"));
+                report.problem = problem(
+                    Some(seq),
+                    "AUDIT_RECORD_MISSING",
+                    format!("审计记录 #{seq} 缺失"),
+                );
                 return Ok(report);
             }
             from = to;
@@ -130,9 +160,15 @@ impl Platform {
         report.root = frontier.root();
         if let Some(&(size, _, at_ms)) = pending.get(next_checkpoint) {
             let seq = frontier.size();
-            report.problem = problem(Some(seq), "AUDIT_RECORD_MISSING", format!(
-                "审计记录 #{seq} 至 #{} 缺失：{} 签发的检查点记录日志有 {size} 条，现在只有 {seq} 条",
-                size - 1, clock::format_ms(at_ms)));
+            report.problem = problem(
+                Some(seq),
+                "AUDIT_RECORD_MISSING",
+                format!(
+                    "审计记录 #{seq} 至 #{} 缺失：{} 签发的检查点记录日志有 {size} 条，现在只有 {seq} 条",
+                    size - 1,
+                    clock::format_ms(at_ms)
+                ),
+            );
         }
         Ok(report)
     }
@@ -141,17 +177,33 @@ impl Platform {
 fn check_row(frontier: &mut Frontier, row: &StoredAudit) -> Option<Problem> {
     let seq = frontier.size();
     if row.record.seq != seq {
-        return problem(Some(seq), "AUDIT_RECORD_MISSING", format!("审计记录 #{seq} 缺失"));
+        return problem(
+            Some(seq),
+            "AUDIT_RECORD_MISSING",
+            format!("审计记录 #{seq} 缺失"),
+        );
     }
     let Ok(bytes) = row.record.canonical_bytes() else {
-        return problem(Some(seq), "AUDIT_RECORD_ALTERED", format!("审计记录 #{seq} 被篡改：内容不是有效的 JSON"));
+        return problem(
+            Some(seq),
+            "AUDIT_RECORD_ALTERED",
+            format!("审计记录 #{seq} 被篡改：内容不是有效的 JSON"),
+        );
     };
     let leaf = frontier.alg().leaf(&bytes);
     if leaf != row.leaf_hash {
-        return problem(Some(seq), "AUDIT_RECORD_ALTERED", format!("审计记录 #{seq} 被篡改：内容与其哈希不符"));
+        return problem(
+            Some(seq),
+            "AUDIT_RECORD_ALTERED",
+            format!("审计记录 #{seq} 被篡改：内容与其哈希不符"),
+        );
     }
     if pack_hashes(&frontier.push(leaf)) != row.closed {
-        return problem(Some(seq), "AUDIT_SUBTREE_ALTERED", format!("审计记录 #{seq} 的子树哈希被改动"));
+        return problem(
+            Some(seq),
+            "AUDIT_SUBTREE_ALTERED",
+            format!("审计记录 #{seq} 的子树哈希被改动"),
+        );
     }
     None
 }

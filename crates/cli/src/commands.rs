@@ -1,7 +1,9 @@
 //! What each subcommand does. Errors come back as [`AppError`] and are printed in Chinese
 //! with their code; the exit code is non-zero whenever the command did not do what was asked.
 
-use crate::{AuditCommand, Cli, Command, DepartmentCommand, DivisionCommand, ServeArgs, UserCommand};
+use crate::{
+    AuditCommand, Cli, Command, DepartmentCommand, DivisionCommand, ServeArgs, UserCommand,
+};
 use ssj_app::accounts::NewAccount;
 use ssj_app::{Actor, AppError, AppResult, OpenOptions, Platform, keys};
 use ssj_merkle::HashAlg;
@@ -13,29 +15,56 @@ async fn open(cli: &Cli) -> AppResult<Platform> {
     let hash_alg = match cli.audit_hash.as_deref() {
         None => None,
         Some(name) => Some(HashAlg::parse(name).ok_or_else(|| {
-            AppError::invalid("HASH_ALG_UNKNOWN", format!("不支持的哈希算法：{name}（可选 sha256、sm3）"))
+            AppError::invalid(
+                "HASH_ALG_UNKNOWN",
+                format!("不支持的哈希算法：{name}（可选 sha256、sm3）"),
+            )
         })?),
     };
-    Platform::open(&OpenOptions { database: cli.database.clone(), data_dir: cli.data_dir.clone(), hash_alg }).await
+    Platform::open(&OpenOptions {
+        database: cli.database.clone(),
+        data_dir: cli.data_dir.clone(),
+        hash_alg,
+    })
+    .await
 }
 
 pub async fn run(cli: Cli) -> AppResult<ExitCode> {
-    let p = open(&cli).await?;
+    let p = Arc::new(open(&cli).await?);
+    let outcome = dispatch(cli, Arc::clone(&p)).await;
+    p.store.close().await;
+    outcome
+}
+
+async fn dispatch(cli: Cli, p: Arc<Platform>) -> AppResult<ExitCode> {
     match cli.command {
         Command::Serve(args) => serve(p, &args).await,
-        Command::Demo { serve: args, no_serve } => {
+        Command::Demo {
+            serve: args,
+            no_serve,
+        } => {
             if p.store.departments().await?.is_empty() {
                 let logins = ssj_app::demo::load(&p).await?;
                 p.checkpoint().await?;
-                println!("已创建演示数据：山西省晋城市高平市，{} 个部门。登录账号：", ssj_app::demo::DEMO_DEPARTMENTS.len());
+                println!(
+                    "已创建演示数据：山西省晋城市高平市，{} 个部门。登录账号：",
+                    ssj_app::demo::DEMO_DEPARTMENTS.len()
+                );
                 for l in &logins {
                     println!("  用户名 {:<12} 密码 {}", l.username, l.password);
                 }
                 println!("首位管理员：用户名 admin  密码 {}", logins[0].password);
             } else {
-                println!("数据库 {} 已有数据，直接启动（如需重新生成演示数据，请换一个 --database 路径）。", cli.database);
+                println!(
+                    "数据库 {} 已有数据，直接启动（如需重新生成演示数据，请换一个 --database 路径）。",
+                    cli.database
+                );
             }
-            if no_serve { Ok(ExitCode::SUCCESS) } else { serve(p, &args).await }
+            if no_serve {
+                Ok(ExitCode::SUCCESS)
+            } else {
+                serve(p, &args).await
+            }
         }
         Command::Migrate => {
             println!("数据库结构已是最新（{}）。", p.store.backend());
@@ -48,13 +77,13 @@ pub async fn run(cli: Cli) -> AppResult<ExitCode> {
     }
 }
 
-async fn serve(p: Platform, args: &ServeArgs) -> AppResult<ExitCode> {
+async fn serve(p: Arc<Platform>, args: &ServeArgs) -> AppResult<ExitCode> {
     let config = ssj_web::WebConfig {
         max_body_bytes: args.max_body_bytes,
         secure_cookies: args.secure_cookies,
         checkpoint_every: Duration::from_secs(args.checkpoint_every.max(1)),
     };
-    let state = ssj_web::AppState::new(Arc::new(p), config);
+    let state = ssj_web::AppState::new(p, config);
     ssj_web::serve(state, args.listen)
         .await
         .map_err(|e| AppError::internal(format!("无法在 {} 上提供服务：{e}", args.listen)))?;
@@ -71,17 +100,44 @@ fn password_or_generated(given: Option<String>) -> (String, bool) {
 async fn user(p: &Platform, c: UserCommand) -> AppResult<ExitCode> {
     let cli = Actor::command_line();
     match c {
-        UserCommand::Add { username, name, department, role, scope, password } => {
+        UserCommand::Add {
+            username,
+            name,
+            department,
+            role,
+            scope,
+            password,
+        } => {
             let departments = p.store.departments().await?;
             let dept = departments
                 .iter()
                 .find(|d| d.id.to_string() == department || d.name == department)
-                .ok_or_else(|| AppError::invalid("DEPARTMENT_NOT_FOUND", format!("找不到部门：{department}（可用 department list 查看）")))?;
+                .ok_or_else(|| {
+                    AppError::invalid(
+                        "DEPARTMENT_NOT_FOUND",
+                        format!("找不到部门：{department}（可用 department list 查看）"),
+                    )
+                })?;
             let (password, generated) = password_or_generated(password);
             let u = p
-                .create_user(&cli, NewAccount { username, display_name: name, department_id: dept.id, role, scope, password: password.clone() })
+                .create_user(
+                    &cli,
+                    NewAccount {
+                        username,
+                        display_name: name,
+                        department_id: dept.id,
+                        role,
+                        scope,
+                        password: password.clone(),
+                    },
+                )
                 .await?;
-            println!("已创建账号 {}（{}，{}）", u.username, u.role.label(), dept.name);
+            println!(
+                "已创建账号 {}（{}，{}）",
+                u.username,
+                u.role.label(),
+                dept.name
+            );
             if generated {
                 println!("初始密码：{password}");
             }
@@ -91,7 +147,9 @@ async fn user(p: &Platform, c: UserCommand) -> AppResult<ExitCode> {
                 .store
                 .user_by_name(&username.trim().to_ascii_lowercase())
                 .await?
-                .ok_or_else(|| AppError::not_found("USER_NOT_FOUND", format!("账号 {username} 不存在")))?;
+                .ok_or_else(|| {
+                    AppError::not_found("USER_NOT_FOUND", format!("账号 {username} 不存在"))
+                })?;
             let (password, generated) = password_or_generated(password);
             p.set_password(&cli, u.id, None, &password).await?;
             println!("已设置账号 {} 的密码，并解除锁定。", u.username);
@@ -101,20 +159,48 @@ async fn user(p: &Platform, c: UserCommand) -> AppResult<ExitCode> {
         }
         UserCommand::List { format } => {
             let departments = p.store.departments().await?;
-            let name = |id: i64| departments.iter().find(|d| d.id == id).map(|d| d.name.clone()).unwrap_or_default();
+            let name = |id: i64| {
+                departments
+                    .iter()
+                    .find(|d| d.id == id)
+                    .map(|d| d.name.clone())
+                    .unwrap_or_default()
+            };
             let csv = match format.as_str() {
                 "csv" => true,
                 "table" => false,
-                other => return Err(AppError::invalid("FORMAT_UNKNOWN", format!("不支持的格式：{other}（可选 table、csv）"))),
+                other => {
+                    return Err(AppError::invalid(
+                        "FORMAT_UNKNOWN",
+                        format!("不支持的格式：{other}（可选 table、csv）"),
+                    ));
+                }
             };
             if csv {
                 println!("id,username,display_name,department,role,scope,active");
             }
             for u in p.store.users().await? {
                 if csv {
-                    println!("{},{},{},{},{},{},{}", u.id, u.username, u.display_name, name(u.department_id), u.role.key(), u.scope.key(), u.active);
+                    println!(
+                        "{},{},{},{},{},{},{}",
+                        u.id,
+                        u.username,
+                        u.display_name,
+                        name(u.department_id),
+                        u.role.key(),
+                        u.scope.key(),
+                        u.active
+                    );
                 } else {
-                    println!("{:>4}  {:<16} {:<8} {:<10} {:<24} {}", u.id, u.username, u.display_name, u.role.label(), name(u.department_id), if u.active { "" } else { "已停用" });
+                    println!(
+                        "{:>4}  {:<16} {:<8} {:<10} {:<24} {}",
+                        u.id,
+                        u.username,
+                        u.display_name,
+                        u.role.label(),
+                        name(u.department_id),
+                        if u.active { "" } else { "已停用" }
+                    );
                 }
             }
         }
@@ -125,8 +211,14 @@ async fn user(p: &Platform, c: UserCommand) -> AppResult<ExitCode> {
 async fn division(p: &Platform, c: DivisionCommand) -> AppResult<ExitCode> {
     match c {
         DivisionCommand::Import { file } => {
-            let bytes = std::fs::read(&file).map_err(|e| AppError::invalid("FILE_UNREADABLE", format!("无法读取 {}：{e}", file.display())))?;
-            let text = String::from_utf8(bytes).map_err(|_| AppError::invalid("ENCODING", "文件不是 UTF-8 编码"))?;
+            let bytes = std::fs::read(&file).map_err(|e| {
+                AppError::invalid(
+                    "FILE_UNREADABLE",
+                    format!("无法读取 {}：{e}", file.display()),
+                )
+            })?;
+            let text = String::from_utf8(bytes)
+                .map_err(|_| AppError::invalid("ENCODING", "文件不是 UTF-8 编码"))?;
             let n = p.import_divisions(&Actor::command_line(), &text).await?;
             println!("已导入 {n} 个行政区划。");
         }
@@ -142,12 +234,23 @@ async fn division(p: &Platform, c: DivisionCommand) -> AppResult<ExitCode> {
 async fn department(p: &Platform, c: DepartmentCommand) -> AppResult<ExitCode> {
     match c {
         DepartmentCommand::Add { name, division } => {
-            let d = p.create_department(&Actor::command_line(), &name, &division).await?;
-            println!("已新增部门 {}（编号 {}，区划 {}）", d.name, d.id, d.division);
+            let d = p
+                .create_department(&Actor::command_line(), &name, &division)
+                .await?;
+            println!(
+                "已新增部门 {}（编号 {}，区划 {}）",
+                d.name, d.id, d.division
+            );
         }
         DepartmentCommand::List => {
             for d in p.store.departments().await? {
-                println!("{:>4}  {}  {}{}", d.id, d.division, d.name, if d.active { "" } else { "（已撤销）" });
+                println!(
+                    "{:>4}  {}  {}{}",
+                    d.id,
+                    d.division,
+                    d.name,
+                    if d.active { "" } else { "（已撤销）" }
+                );
             }
         }
     }
@@ -179,19 +282,31 @@ async fn audit(p: &Platform, c: AuditCommand) -> AppResult<ExitCode> {
         }
         AuditCommand::Checkpoint => {
             match p.checkpoint().await? {
-                Some(c) => println!("已签发检查点：{} 条记录，根哈希 {}", c.tree_size, ssj_merkle::to_hex(&c.root)),
+                Some(c) => println!(
+                    "已签发检查点：{} 条记录，根哈希 {}",
+                    c.tree_size,
+                    ssj_merkle::to_hex(&c.root)
+                ),
                 None => println!("自上一个检查点以来没有新记录，无需签发。"),
             }
             Ok(ExitCode::SUCCESS)
         }
         AuditCommand::Prove { seq, size } => {
             let proof = p.inclusion_proof(seq, size).await?;
-            println!("{}", serde_json::to_string_pretty(&proof).map_err(|e| AppError::internal(e.to_string()))?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&proof)
+                    .map_err(|e| AppError::internal(e.to_string()))?
+            );
             Ok(ExitCode::SUCCESS)
         }
         AuditCommand::Consistency { from, to } => {
             let proof = p.consistency_proof(from, to).await?;
-            println!("{}", serde_json::to_string_pretty(&proof).map_err(|e| AppError::internal(e.to_string()))?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&proof)
+                    .map_err(|e| AppError::internal(e.to_string()))?
+            );
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -11,10 +11,20 @@ use std::process::ExitCode;
 #[command(name = "shuangsuiji", version, about = "双随机、一公开监管平台")]
 struct Cli {
     /// SQLite file path, or a postgres:// URL.
-    #[arg(long, global = true, env = "SHUANGSUIJI_DATABASE", default_value = "./shuangsuiji.db")]
+    #[arg(
+        long,
+        global = true,
+        env = "SHUANGSUIJI_DATABASE",
+        default_value = "./shuangsuiji.db"
+    )]
     database: String,
     /// Where the audit signing key is kept.
-    #[arg(long, global = true, env = "SHUANGSUIJI_DATA_DIR", default_value = "./shuangsuiji-data")]
+    #[arg(
+        long,
+        global = true,
+        env = "SHUANGSUIJI_DATA_DIR",
+        default_value = "./shuangsuiji-data"
+    )]
     data_dir: PathBuf,
     /// Hash function of a new database's audit log: sha256, or sm3 for 密评 deployments.
     #[arg(long, global = true, env = "SHUANGSUIJI_AUDIT_HASH")]
@@ -146,11 +156,26 @@ enum AuditCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let serving = matches!(cli.command, Command::Serve(_) | Command::Demo { no_serve: false, .. });
-    let filter = tracing_subscriber::EnvFilter::try_from_env("SHUANGSUIJI_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(if serving { "info" } else { "warn" }));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let serving = matches!(
+        cli.command,
+        Command::Serve(_)
+            | Command::Demo {
+                no_serve: false,
+                ..
+            }
+    );
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_env("SHUANGSUIJI_LOG").unwrap_or_else(|_| {
+            tracing_subscriber::EnvFilter::new(if serving { "info" } else { "warn" })
+        });
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("错误：无法启动运行时：{e}");

@@ -19,7 +19,11 @@ fn run(db: &str, data: &Path, args: &[&str]) -> Output {
 }
 
 fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 fn demo(db: &str, data: &Path) {
@@ -30,11 +34,23 @@ fn demo(db: &str, data: &Path) {
 
 async fn seq_of_user_create(db: &str, username: &str) -> u64 {
     let store = ssj_app::open_store(db).await.unwrap();
-    let (records, _) = store
-        .audit_search(&ssj_storage::AuditFilter { action_prefix: Some("user.create".into()), limit: 100, ..Default::default() })
-        .await
-        .unwrap();
-    records.iter().find(|r| r.record.entry.after.as_deref().unwrap_or("").contains(username)).unwrap().record.seq
+    let filter = ssj_storage::AuditFilter {
+        action_prefix: Some("user.create".into()),
+        limit: 100,
+        ..Default::default()
+    };
+    let (records, _) = store.audit_search(&filter).await.unwrap();
+    let mine = |r: &&ssj_storage::StoredAudit| {
+        r.record
+            .entry
+            .after
+            .as_deref()
+            .unwrap_or("")
+            .contains(username)
+    };
+    let seq = records.iter().find(mine).unwrap().record.seq;
+    store.close().await; // folds the WAL back into the file the test edits
+    seq
 }
 
 #[tokio::test]
@@ -43,25 +59,82 @@ async fn accounts_from_the_command_line() {
     let db = dir.path().join("a.db").display().to_string();
     let data = dir.path().join("data");
     demo(&db, &data);
-    let o = run(&db, &data, &["user", "add", "--username", "zhou.jie", "--name", "周杰", "--department", "高平市教育局", "--role", "执法人员"]);
+    let o = run(
+        &db,
+        &data,
+        &[
+            "user",
+            "add",
+            "--username",
+            "zhou.jie",
+            "--name",
+            "周杰",
+            "--department",
+            "高平市教育局",
+            "--role",
+            "执法人员",
+        ],
+    );
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("初始密码："));
-    let o = run(&db, &data, &["user", "add", "--username", "zhou.jie2", "--name", "周杰", "--department", "99", "--role", "officer"]);
+    let o = run(
+        &db,
+        &data,
+        &[
+            "user",
+            "add",
+            "--username",
+            "zhou.jie2",
+            "--name",
+            "周杰",
+            "--department",
+            "99",
+            "--role",
+            "officer",
+        ],
+    );
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o).contains("找不到部门") && text(&o).contains("DEPARTMENT_NOT_FOUND"));
-    let o = run(&db, &data, &["user", "add", "--username", "x", "--name", "周杰", "--department", "2", "--role", "officer"]);
+    let o = run(
+        &db,
+        &data,
+        &[
+            "user",
+            "add",
+            "--username",
+            "x",
+            "--name",
+            "周杰",
+            "--department",
+            "2",
+            "--role",
+            "officer",
+        ],
+    );
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o).contains("USERNAME_INVALID"));
     let o = run(&db, &data, &["user", "list", "--format", "csv"]);
     assert!(o.status.success());
-    assert!(String::from_utf8_lossy(&o.stdout).lines().any(|l| l.contains(",zhou.jie,周杰,高平市教育局,officer,")));
-    let o = run(&db, &data, &["user", "passwd", "zhou.jie", "--password", "short"]);
+    assert!(
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .any(|l| l.contains(",zhou.jie,周杰,高平市教育局,officer,"))
+    );
+    let o = run(
+        &db,
+        &data,
+        &["user", "passwd", "zhou.jie", "--password", "short"],
+    );
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o).contains("密码至少 10 位"));
     let o = run(&db, &data, &["audit", "verify"]);
     assert!(o.status.success(), "{}", text(&o));
     let o = run(&db, &data, &["--audit-hash", "sm3", "migrate"]);
-    assert_eq!(o.status.code(), Some(1), "the hash function of an existing log is fixed");
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "the hash function of an existing log is fixed"
+    );
     assert!(text(&o).contains("HASH_ALG_FIXED"));
 }
 
@@ -76,14 +149,25 @@ async fn bytes_changed_in_the_sqlite_file_are_named_by_verify() {
     let seq = seq_of_user_create(&db, "scjg.plan").await;
     // Edit the file itself, as someone with the disk in hand would: no SQL, no triggers.
     let mut bytes = std::fs::read(&db_path).unwrap();
-    assert!(!Path::new(&format!("{db}-wal")).exists() || std::fs::metadata(format!("{db}-wal")).unwrap().len() == 0, "WAL checkpointed on close");
+    assert!(
+        !Path::new(&format!("{db}-wal")).exists()
+            || std::fs::metadata(format!("{db}-wal")).unwrap().len() == 0,
+        "WAL checkpointed on close"
+    );
     let needle = br#""role":"planner","scope":"own_department","username":"scjg.plan""#;
-    let at = bytes.windows(needle.len()).position(|w| w == needle).expect("the record's bytes are in the file");
+    let at = bytes
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .expect("the record's bytes are in the file");
     bytes[at + 9..at + 16].copy_from_slice(b"officer");
     std::fs::write(&db_path, &bytes).unwrap();
     let o = run(&db, &data, &["audit", "verify"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(text(&o).contains(&format!("审计记录 #{seq} 被篡改")), "{}", text(&o));
+    assert!(
+        text(&o).contains(&format!("审计记录 #{seq} 被篡改")),
+        "{}",
+        text(&o)
+    );
 }
 
 #[tokio::test]
@@ -92,14 +176,31 @@ async fn deleting_the_last_record_is_detected_against_the_checkpoint() {
     let db = dir.path().join("d.db").display().to_string();
     let data = dir.path().join("data");
     demo(&db, &data);
-    let size = ssj_app::open_store(&db).await.unwrap().audit_size().await.unwrap();
-    let store = ssj_storage_sqlite::SqliteStore::open(Path::new(&db)).await.unwrap();
-    store.execute_unchecked("DROP TRIGGER audit_log_no_delete").await.unwrap();
-    store.execute_unchecked(&format!("DELETE FROM audit_log WHERE seq = {}", size - 1)).await.unwrap();
+    let size = {
+        let s = ssj_app::open_store(&db).await.unwrap();
+        let n = s.audit_size().await.unwrap();
+        s.close().await;
+        n
+    };
+    let store = ssj_storage_sqlite::SqliteStore::open(Path::new(&db))
+        .await
+        .unwrap();
+    store
+        .execute_unchecked("DROP TRIGGER audit_log_no_delete")
+        .await
+        .unwrap();
+    store
+        .execute_unchecked(&format!("DELETE FROM audit_log WHERE seq = {}", size - 1))
+        .await
+        .unwrap();
     store.pool().close().await;
     let o = run(&db, &data, &["audit", "verify"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o).contains(&format!("审计记录 #{} 至 #{} 缺失", size - 1, size - 1)), "{}", text(&o));
+    assert!(
+        text(&o).contains(&format!("审计记录 #{} 至 #{} 缺失", size - 1, size - 1)),
+        "{}",
+        text(&o)
+    );
 }
 
 #[tokio::test]
@@ -111,19 +212,42 @@ async fn a_row_changed_in_postgresql_is_named_by_verify() {
     assert!(run(&url, &data, &["audit", "verify"]).status.success());
     let seq = seq_of_user_create(&url, "cgj.plan").await;
     let store = ssj_storage_postgres::PgStore::connect(&url).await.unwrap();
-    let refused = store.execute_unchecked(&format!("UPDATE audit_log SET actor = 'nobody' WHERE seq = {seq}")).await;
+    let refused = store
+        .execute_unchecked(&format!(
+            "UPDATE audit_log SET actor = 'nobody' WHERE seq = {seq}"
+        ))
+        .await;
     assert!(refused.is_err(), "the trigger refuses updates");
     // An attacker with database rights drops the trigger first.
-    store.execute_unchecked("DROP TRIGGER audit_log_insert_only ON audit_log").await.unwrap();
-    store.execute_unchecked(&format!("UPDATE audit_log SET actor = 'nobody' WHERE seq = {seq}")).await.unwrap();
+    store
+        .execute_unchecked("DROP TRIGGER audit_log_insert_only ON audit_log")
+        .await
+        .unwrap();
+    store
+        .execute_unchecked(&format!(
+            "UPDATE audit_log SET actor = 'nobody' WHERE seq = {seq}"
+        ))
+        .await
+        .unwrap();
     store.close().await;
     let o = run(&url, &data, &["audit", "verify"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(text(&o).contains(&format!("审计记录 #{seq} 被篡改")), "{}", text(&o));
+    assert!(
+        text(&o).contains(&format!("审计记录 #{seq} 被篡改")),
+        "{}",
+        text(&o)
+    );
 }
 
 /// Starts `serve` on port 0; returns the child, its base URL, and its stderr lines.
-fn serve(db: &str, data: &Path) -> (std::process::Child, String, std::sync::mpsc::Receiver<String>) {
+fn serve(
+    db: &str,
+    data: &Path,
+) -> (
+    std::process::Child,
+    String,
+    std::sync::mpsc::Receiver<String>,
+) {
     let mut child = Command::new(BIN)
         .args(["--database", db, "--data-dir"])
         .arg(data)
@@ -148,11 +272,31 @@ fn serve(db: &str, data: &Path) -> (std::process::Child, String, std::sync::mpsc
 }
 
 async fn login(base: &str, password: &str) -> reqwest::Client {
-    let c = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let page = c.get(format!("{base}/login")).send().await.unwrap().text().await.unwrap();
+    let c = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = c
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let start = page.find("name=\"csrf\" value=\"").unwrap() + 19;
     let csrf = page[start..].split('"').next().unwrap().to_string();
-    let r = c.post(format!("{base}/login")).form(&[("username", "admin"), ("password", password), ("csrf", csrf.as_str())]).send().await.unwrap();
+    let r = c
+        .post(format!("{base}/login"))
+        .form(&[
+            ("username", "admin"),
+            ("password", password),
+            ("csrf", csrf.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 303);
     c
 }
@@ -163,11 +307,22 @@ async fn kill_9_in_the_middle_of_a_multi_row_change_leaves_all_or_nothing() {
     let db = dir.path().join("k.db").display().to_string();
     let data = dir.path().join("data");
     demo(&db, &data);
-    let o = run(&db, &data, &["user", "passwd", "admin", "--password", "Killtest2024pass"]);
+    let o = run(
+        &db,
+        &data,
+        &["user", "passwd", "admin", "--password", "Killtest2024pass"],
+    );
     assert!(o.status.success());
     let (mut child, base, stderr) = serve(&db, &data);
     let c = login(&base, "Killtest2024pass").await;
-    let console = c.get(format!("{base}/console/admin/org")).send().await.unwrap().text().await.unwrap();
+    let console = c
+        .get(format!("{base}/console/admin/org"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let start = console.find("name=\"csrf\" value=\"").unwrap() + 19;
     let csrf = console[start..].split('"').next().unwrap().to_string();
     // 40,000 county-level codes: one request, one transaction, 40,000 rows and audit records.
@@ -184,30 +339,63 @@ async fn kill_9_in_the_middle_of_a_multi_row_change_leaves_all_or_nothing() {
             }
         }
     }
-    let form = reqwest::multipart::Form::new()
-        .text("csrf", csrf)
-        .part("file", reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("divisions.csv"));
-    let upload = tokio::spawn(c.post(format!("{base}/console/admin/divisions/import")).multipart(form).send());
+    let form = reqwest::multipart::Form::new().text("csrf", csrf).part(
+        "file",
+        reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("divisions.csv"),
+    );
+    let upload = tokio::spawn(
+        c.post(format!("{base}/console/admin/divisions/import"))
+            .multipart(form)
+            .send(),
+    );
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let line = stderr.recv_timeout(deadline.saturating_duration_since(Instant::now())).expect("the import starts");
+        let line = stderr
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .expect("the import starts");
         if line.contains("division import: transaction started") {
             break;
         }
     }
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
-    assert!(upload.await.unwrap().is_err(), "the request died with the server");
+    assert!(
+        upload.await.unwrap().is_err(),
+        "the request died with the server"
+    );
 
     let o = run(&db, &data, &["audit", "verify"]);
     assert!(o.status.success(), "{}", text(&o));
     let store = ssj_app::open_store(&db).await.unwrap();
     let divisions = store.divisions().await.unwrap().len();
     let records = store.audit_size().await.unwrap();
-    assert!(divisions == 3 || divisions == 3 + rows, "all or nothing, got {divisions} divisions");
-    let (created, _) = store.audit_search(&ssj_storage::AuditFilter { action_prefix: Some("division.create".into()), limit: 1, ..Default::default() }).await.unwrap();
-    let logged = store.audit_search(&ssj_storage::AuditFilter { action_prefix: Some("division.create".into()), limit: 1, ..Default::default() }).await.unwrap().1;
-    assert_eq!(logged as usize, divisions, "each division has its record, no more, no less ({records} records, {} shown)", created.len());
+    assert!(
+        divisions == 3 || divisions == 3 + rows,
+        "all or nothing, got {divisions} divisions"
+    );
+    let (created, _) = store
+        .audit_search(&ssj_storage::AuditFilter {
+            action_prefix: Some("division.create".into()),
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let logged = store
+        .audit_search(&ssj_storage::AuditFilter {
+            action_prefix: Some("division.create".into()),
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .1;
+    assert_eq!(
+        logged as usize,
+        divisions,
+        "each division has its record, no more, no less ({records} records, {} shown)",
+        created.len()
+    );
     // The platform starts again on the same file and works.
     let (mut again, base, _) = serve(&db, &data);
     let r = reqwest::get(format!("{base}/healthz")).await.unwrap();

@@ -134,9 +134,10 @@ impl Role {
 
     pub fn parse(raw: &str) -> Result<Role, ValidationError> {
         let s = raw.trim();
-        Role::ALL.into_iter().find(|r| r.key() == s || r.label() == s).ok_or_else(|| {
-            ValidationError::new("ROLE_INVALID", "role", format!("未知角色：{s}"))
-        })
+        Role::ALL
+            .into_iter()
+            .find(|r| r.key() == s || r.label() == s)
+            .ok_or_else(|| ValidationError::new("ROLE_INVALID", "role", format!("未知角色：{s}")))
     }
 
     /// The scope a new account of this role gets unless an administrator chooses another.
@@ -180,8 +181,11 @@ pub enum DataScope {
 }
 
 impl DataScope {
-    pub const ALL: [DataScope; 3] =
-        [DataScope::OwnDepartment, DataScope::DepartmentAndBelow, DataScope::All];
+    pub const ALL: [DataScope; 3] = [
+        DataScope::OwnDepartment,
+        DataScope::DepartmentAndBelow,
+        DataScope::All,
+    ];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -201,9 +205,12 @@ impl DataScope {
 
     pub fn parse(raw: &str) -> Result<DataScope, ValidationError> {
         let s = raw.trim();
-        DataScope::ALL.into_iter().find(|d| d.key() == s || d.label() == s).ok_or_else(|| {
-            ValidationError::new("SCOPE_INVALID", "scope", format!("未知数据范围：{s}"))
-        })
+        DataScope::ALL
+            .into_iter()
+            .find(|d| d.key() == s || d.label() == s)
+            .ok_or_else(|| {
+                ValidationError::new("SCOPE_INVALID", "scope", format!("未知数据范围：{s}"))
+            })
     }
 
     /// Whether an account of department `own` (in division `own_division`) sees data of
@@ -232,7 +239,10 @@ mod tests {
 
     #[test]
     fn usernames() {
-        assert_eq!(Username::parse(" Zhang.San ").unwrap().as_str(), "zhang.san");
+        assert_eq!(
+            Username::parse(" Zhang.San ").unwrap().as_str(),
+            "zhang.san"
+        );
         for bad in ["ab", "张三", "a b c", &"x".repeat(33)] {
             assert_eq!(Username::parse(bad).unwrap_err().code, "USERNAME_INVALID");
         }
@@ -244,7 +254,10 @@ mod tests {
         assert!(Password::parse("short1").is_err());
         assert!(Password::parse("abcdefghijkl").is_err());
         assert!(Password::parse("12345678901").is_err());
-        assert_eq!(format!("{:?}", Password::parse("abcdefghij1").unwrap()), "Password(***)");
+        assert_eq!(
+            format!("{:?}", Password::parse("abcdefghij1").unwrap()),
+            "Password(***)"
+        );
     }
 
     #[test]

@@ -51,7 +51,9 @@ impl AuditRecord {
     /// only happens when a row was altered outside the platform.
     pub fn canonical_bytes(&self) -> Result<Vec<u8>, serde_json::Error> {
         fn raw(s: &Option<String>) -> Result<Option<&RawValue>, serde_json::Error> {
-            s.as_deref().map(serde_json::from_str::<&RawValue>).transpose()
+            s.as_deref()
+                .map(serde_json::from_str::<&RawValue>)
+                .transpose()
         }
         let e = &self.entry;
         let c = Canonical {

@@ -10,7 +10,11 @@ pub struct ValidationError {
 
 impl ValidationError {
     pub fn new(code: &'static str, field: &'static str, message: impl Into<String>) -> Self {
-        ValidationError { code, field, message: message.into() }
+        ValidationError {
+            code,
+            field,
+            message: message.into(),
+        }
     }
 }
 
@@ -32,13 +36,25 @@ pub(crate) fn bounded_text(
 ) -> Result<String, ValidationError> {
     let s = raw.trim();
     if s.is_empty() {
-        return Err(ValidationError::new(code, field, format!("{label}不能为空")));
+        return Err(ValidationError::new(
+            code,
+            field,
+            format!("{label}不能为空"),
+        ));
     }
     if s.chars().count() > max {
-        return Err(ValidationError::new(code, field, format!("{label}不能超过 {max} 个字符")));
+        return Err(ValidationError::new(
+            code,
+            field,
+            format!("{label}不能超过 {max} 个字符"),
+        ));
     }
     if s.chars().any(char::is_control) {
-        return Err(ValidationError::new(code, field, format!("{label}不能包含控制字符")));
+        return Err(ValidationError::new(
+            code,
+            field,
+            format!("{label}不能包含控制字符"),
+        ));
     }
     Ok(s.to_string())
 }

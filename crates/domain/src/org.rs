@@ -129,7 +129,11 @@ mod tests {
         assert!(gaoping.is_strictly_within(&jincheng));
         assert!(gaoping.is_strictly_within(&shanxi));
         assert!(!jincheng.is_strictly_within(&jincheng));
-        assert!(!DivisionCode::parse("410000").unwrap().is_strictly_within(&jincheng));
+        assert!(
+            !DivisionCode::parse("410000")
+                .unwrap()
+                .is_strictly_within(&jincheng)
+        );
     }
 
     #[test]
@@ -142,7 +146,12 @@ mod tests {
 
     #[test]
     fn names_are_trimmed_and_bounded() {
-        assert_eq!(DepartmentName::parse(" 高平市市场监督管理局 ").unwrap().as_str(), "高平市市场监督管理局");
+        assert_eq!(
+            DepartmentName::parse(" 高平市市场监督管理局 ")
+                .unwrap()
+                .as_str(),
+            "高平市市场监督管理局"
+        );
         assert!(DepartmentName::parse("  ").is_err());
         assert!(DepartmentName::parse(&"局".repeat(65)).is_err());
         assert!(DepartmentName::parse("a\u{0}b").is_err());

@@ -106,7 +106,10 @@ pub fn peaks(size: u64) -> Vec<NodeId> {
     let mut start = 0u64;
     for level in (0..64).rev() {
         if size & (1u64 << level) != 0 {
-            out.push(NodeId { level, index: start >> level });
+            out.push(NodeId {
+                level,
+                index: start >> level,
+            });
             start += 1u64 << level;
         }
     }
@@ -123,13 +126,25 @@ pub struct Frontier {
 
 impl Frontier {
     pub fn empty(alg: HashAlg) -> Frontier {
-        Frontier { alg, size: 0, peaks: Vec::new() }
+        Frontier {
+            alg,
+            size: 0,
+            peaks: Vec::new(),
+        }
     }
 
     /// Rebuilds the frontier of a tree of `size` leaves from the hashes of its [`peaks`].
     pub fn from_peaks(alg: HashAlg, size: u64, peak_hashes: Vec<Hash>) -> Frontier {
-        assert_eq!(peak_hashes.len(), size.count_ones() as usize, "one hash per peak");
-        Frontier { alg, size, peaks: peak_hashes }
+        assert_eq!(
+            peak_hashes.len(),
+            size.count_ones() as usize,
+            "one hash per peak"
+        );
+        Frontier {
+            alg,
+            size,
+            peaks: peak_hashes,
+        }
     }
 
     pub fn size(&self) -> u64 {
@@ -173,7 +188,9 @@ pub fn pack_hashes(hashes: &[Hash]) -> Vec<u8> {
 
 /// Reads the hash at `offset` of a packed row, if it is there.
 pub fn hash_at(packed: &[u8], offset: usize) -> Option<Hash> {
-    packed.get(offset..offset + 32).map(|s| s.try_into().expect("32 bytes"))
+    packed
+        .get(offset..offset + 32)
+        .map(|s| s.try_into().expect("32 bytes"))
 }
 
 pub fn to_hex(h: &Hash) -> String {

@@ -63,8 +63,11 @@ fn subproof(m: u64, start: u64, n: u64, whole: bool, out: &mut Vec<Range>) {
 
 /// Splits a range into the complete, aligned subtrees its RFC 6962 hash is made of.
 fn range_nodes(start: u64, len: u64, out: &mut Vec<NodeId>) {
-    if len.is_power_of_two() && start % len == 0 {
-        out.push(NodeId { level: len.trailing_zeros(), index: start / len });
+    if len.is_power_of_two() && start.is_multiple_of(len) {
+        out.push(NodeId {
+            level: len.trailing_zeros(),
+            index: start / len,
+        });
     } else {
         let k = largest_power_of_two_below(len);
         range_nodes(start, k, out);
@@ -86,8 +89,13 @@ pub fn needed_nodes(ranges: &[Range]) -> Vec<NodeId> {
 /// The RFC 6962 hash of a range, from the stored subtrees (which must include its [`needed_nodes`]).
 pub fn range_hash(alg: HashAlg, range: Range, nodes: &HashMap<NodeId, Hash>) -> Option<Hash> {
     let (start, len) = range;
-    if len.is_power_of_two() && start % len == 0 {
-        nodes.get(&NodeId { level: len.trailing_zeros(), index: start / len }).copied()
+    if len.is_power_of_two() && start.is_multiple_of(len) {
+        nodes
+            .get(&NodeId {
+                level: len.trailing_zeros(),
+                index: start / len,
+            })
+            .copied()
     } else {
         let k = largest_power_of_two_below(len);
         let left = range_hash(alg, (start, k), nodes)?;

@@ -24,7 +24,10 @@ fn build(n: u64) -> (Frontier, HashMap<NodeId, Hash>, Oracle) {
         nodes.insert(NodeId { level: 0, index: i }, leaf);
         let packed = pack_hashes(&closed);
         for (l, _) in closed.iter().enumerate() {
-            let id = NodeId { level: l as u32 + 1, index: i >> (l + 1) };
+            let id = NodeId {
+                level: l as u32 + 1,
+                index: i >> (l + 1),
+            };
             assert_eq!(id.closing_leaf(), i);
             let at = id.offset_in_closing_leaf().unwrap();
             nodes.insert(id, hash_at(&packed, at).unwrap());
@@ -37,13 +40,19 @@ fn build(n: u64) -> (Frontier, HashMap<NodeId, Hash>, Oracle) {
 fn resolve(ranges: &[(u64, u64)], nodes: &HashMap<NodeId, Hash>) -> Vec<Hash> {
     let needed = needed_nodes(ranges);
     let subset: HashMap<_, _> = needed.iter().map(|id| (*id, nodes[id])).collect();
-    ranges.iter().map(|r| range_hash(HashAlg::Sha256, *r, &subset).unwrap()).collect()
+    ranges
+        .iter()
+        .map(|r| range_hash(HashAlg::Sha256, *r, &subset).unwrap())
+        .collect()
 }
 
 #[test]
 fn empty_tree_root_is_hash_of_nothing() {
     let f = Frontier::empty(HashAlg::Sha256);
-    assert_eq!(to_hex(&f.root()), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    assert_eq!(
+        to_hex(&f.root()),
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    );
 }
 
 #[test]
@@ -85,7 +94,7 @@ proptest! {
         let (fo, _, oracle_old) = build(old);
         let cproof = resolve(&consistency_proof_ranges(old, n), &nodes);
         let theirs = ConsistencyProof::<sha2::Sha256>::from_digests(cproof.iter().map(|h| h.into()));
-        let old_root = RootHash::<sha2::Sha256>::new(oracle_old.root().as_bytes().clone(), old);
+        let old_root = RootHash::<sha2::Sha256>::new(*oracle_old.root().as_bytes(), old);
         prop_assert!(oracle.root().verify_consistency(&old_root, &theirs).is_ok());
         prop_assert!(verify_consistency(HashAlg::Sha256, old, n, &cproof, &fo.root(), &root).is_ok());
     }

@@ -47,7 +47,11 @@ pub fn verify_inclusion(
     if sn != 0 {
         return Err(ProofError::BadLength);
     }
-    if &r == root { Ok(()) } else { Err(ProofError::RootMismatch) }
+    if &r == root {
+        Ok(())
+    } else {
+        Err(ProofError::RootMismatch)
+    }
 }
 
 /// Checks that the tree of `size1` leaves with `root1` is a prefix of the one of `size2` with `root2`.
@@ -106,5 +110,9 @@ pub fn verify_consistency(
     if sn != 0 {
         return Err(ProofError::BadLength);
     }
-    if &fr == root1 && &sr == root2 { Ok(()) } else { Err(ProofError::RootMismatch) }
+    if &fr == root1 && &sr == root2 {
+        Ok(())
+    } else {
+        Err(ProofError::RootMismatch)
+    }
 }

@@ -15,21 +15,43 @@ use std::sync::Arc;
 const PASSWORD: &str = "Gaoping2024pass";
 
 fn signing_key() -> SigningKey {
-    let seed: [u8; 32] = hex::decode(ssj_app::keys::random_hex(32)).unwrap().try_into().unwrap();
+    let seed: [u8; 32] = hex::decode(ssj_app::keys::random_hex(32))
+        .unwrap()
+        .try_into()
+        .unwrap();
     SigningKey::from_bytes(&seed)
 }
 
 async fn platform(f: &Fresh, alg: HashAlg) -> Platform {
-    Platform::with_store(Arc::clone(&f.store), signing_key(), Some(alg)).await.expect("platform")
+    Platform::with_store(Arc::clone(&f.store), signing_key(), Some(alg))
+        .await
+        .expect("platform")
 }
 
 /// A small county: province, city, county; a city bureau and two county departments.
 async fn county(p: &Platform) -> (i64, i64, i64) {
     let cli = Actor::command_line();
-    p.import_divisions(&cli, "代码,名称\n140000,山西省\n140500,晋城市\n140581,高平市\n").await.unwrap();
-    let city = p.create_department(&cli, "晋城市市场监督管理局", "140500").await.unwrap().id;
-    let scjg = p.create_department(&cli, "高平市市场监督管理局", "140581").await.unwrap().id;
-    let cgj = p.create_department(&cli, "高平市城市管理局", "140581").await.unwrap().id;
+    p.import_divisions(
+        &cli,
+        "代码,名称\n140000,山西省\n140500,晋城市\n140581,高平市\n",
+    )
+    .await
+    .unwrap();
+    let city = p
+        .create_department(&cli, "晋城市市场监督管理局", "140500")
+        .await
+        .unwrap()
+        .id;
+    let scjg = p
+        .create_department(&cli, "高平市市场监督管理局", "140581")
+        .await
+        .unwrap()
+        .id;
+    let cgj = p
+        .create_department(&cli, "高平市城市管理局", "140581")
+        .await
+        .unwrap()
+        .id;
     (city, scjg, cgj)
 }
 
@@ -54,10 +76,15 @@ pub async fn migrations_are_idempotent(h: &dyn Harness) {
     let p = platform(&f, HashAlg::Sha256).await;
     county(&p).await;
     // Opening again (a restart) re-runs the migrator: nothing changes, nothing is lost.
-    let again = Platform::with_store(Arc::clone(&f.store), signing_key(), None).await.unwrap();
+    let again = Platform::with_store(Arc::clone(&f.store), signing_key(), None)
+        .await
+        .unwrap();
     assert_eq!(again.alg, HashAlg::Sha256);
     assert_eq!(again.store.departments().await.unwrap().len(), 3);
-    let err = Platform::with_store(Arc::clone(&f.store), signing_key(), Some(HashAlg::Sm3)).await.err().unwrap();
+    let err = Platform::with_store(Arc::clone(&f.store), signing_key(), Some(HashAlg::Sm3))
+        .await
+        .err()
+        .unwrap();
     assert_eq!(err.code, "HASH_ALG_FIXED");
 }
 
@@ -67,16 +94,37 @@ pub async fn organisations_round_trip(h: &dyn Harness) {
     let (city, scjg, _) = county(&p).await;
     let divisions = p.store.divisions().await.unwrap();
     assert_eq!(divisions.len(), 3);
-    let gaoping = divisions.iter().find(|d| d.code.as_str() == "140581").unwrap();
+    let gaoping = divisions
+        .iter()
+        .find(|d| d.code.as_str() == "140581")
+        .unwrap();
     assert_eq!(gaoping.parent.as_ref().unwrap().as_str(), "140500");
     let d = p.store.department(scjg).await.unwrap().unwrap();
-    assert_eq!((d.name.as_str(), d.division.as_str(), d.active), ("高平市市场监督管理局", "140581", true));
+    assert_eq!(
+        (d.name.as_str(), d.division.as_str(), d.active),
+        ("高平市市场监督管理局", "140581", true)
+    );
     let cli = Actor::command_line();
-    let dup = p.create_department(&cli, "高平市市场监督管理局", "140581").await.unwrap_err();
+    let dup = p
+        .create_department(&cli, "高平市市场监督管理局", "140581")
+        .await
+        .unwrap_err();
     assert_eq!(dup.code, "DEPARTMENT_EXISTS");
-    let retired = p.update_department(&cli, city, "晋城市市场监督管理局", false, Some("机构改革".into())).await.unwrap();
+    let retired = p
+        .update_department(
+            &cli,
+            city,
+            "晋城市市场监督管理局",
+            false,
+            Some("机构改革".into()),
+        )
+        .await
+        .unwrap();
     assert!(!retired.active);
-    let unknown = p.create_department(&cli, "某局", "410000").await.unwrap_err();
+    let unknown = p
+        .create_department(&cli, "某局", "410000")
+        .await
+        .unwrap_err();
     assert_eq!(unknown.code, "DIVISION_NOT_FOUND");
     assert!(p.verify().await.unwrap().problem.is_none());
 }
@@ -86,92 +134,192 @@ pub async fn accounts_and_scope(h: &dyn Harness) {
     let p = platform(&f, HashAlg::Sha256).await;
     let (city, scjg, cgj) = county(&p).await;
     let cli = Actor::command_line();
-    p.create_user(&cli, account("city.admin", city, Role::DepartmentAdmin)).await.unwrap();
-    p.create_user(&cli, account("scjg.admin", scjg, Role::DepartmentAdmin)).await.unwrap();
-    p.create_user(&cli, account("cgj.plan", cgj, Role::Planner)).await.unwrap();
+    p.create_user(&cli, account("city.admin", city, Role::DepartmentAdmin))
+        .await
+        .unwrap();
+    p.create_user(&cli, account("scjg.admin", scjg, Role::DepartmentAdmin))
+        .await
+        .unwrap();
+    p.create_user(&cli, account("cgj.plan", cgj, Role::Planner))
+        .await
+        .unwrap();
 
-    let dup = p.create_user(&cli, account("CGJ.plan", cgj, Role::Planner)).await.unwrap_err();
+    let dup = p
+        .create_user(&cli, account("CGJ.plan", cgj, Role::Planner))
+        .await
+        .unwrap_err();
     assert_eq!(dup.code, "USERNAME_TAKEN");
 
     // The city admin sees the county below; the county admin only their own department.
     let city_admin = actor(&p, "city.admin").await;
     let county_admin = actor(&p, "scjg.admin").await;
-    let seen: Vec<String> = p.users_visible_to(&city_admin).await.unwrap().into_iter().map(|u| u.username).collect();
+    let seen: Vec<String> = p
+        .users_visible_to(&city_admin)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.username)
+        .collect();
     assert_eq!(seen.len(), 3, "{seen:?}");
-    let seen: Vec<String> = p.users_visible_to(&county_admin).await.unwrap().into_iter().map(|u| u.username).collect();
+    let seen: Vec<String> = p
+        .users_visible_to(&county_admin)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.username)
+        .collect();
     assert_eq!(seen, vec!["scjg.admin".to_string()]);
 
-    let out_of_scope = p.create_user(&county_admin, account("cgj.zf", cgj, Role::Officer)).await.unwrap_err();
+    let out_of_scope = p
+        .create_user(&county_admin, account("cgj.zf", cgj, Role::Officer))
+        .await
+        .unwrap_err();
     assert_eq!(out_of_scope.kind, ErrorKind::Forbidden);
-    let no_grant = p.create_user(&county_admin, account("scjg.root", scjg, Role::SystemAdmin)).await.unwrap_err();
+    let no_grant = p
+        .create_user(&county_admin, account("scjg.root", scjg, Role::SystemAdmin))
+        .await
+        .unwrap_err();
     assert_eq!(no_grant.kind, ErrorKind::Forbidden);
-    let officer = p.create_user(&county_admin, account("scjg.zf01", scjg, Role::Officer)).await.unwrap();
+    let officer = p
+        .create_user(&county_admin, account("scjg.zf01", scjg, Role::Officer))
+        .await
+        .unwrap();
     assert_eq!(officer.scope, ssj_domain::DataScope::OwnDepartment);
     let planner = actor(&p, "cgj.plan").await;
-    assert_eq!(p.create_user(&planner, account("x.y.z", cgj, Role::Officer)).await.unwrap_err().kind, ErrorKind::Forbidden);
+    assert_eq!(
+        p.create_user(&planner, account("x.y.z", cgj, Role::Officer))
+            .await
+            .unwrap_err()
+            .kind,
+        ErrorKind::Forbidden
+    );
 
     let changed = p
-        .update_user(&county_admin, officer.id, AccountChange {
-            display_name: "赵强".into(),
-            department_id: scjg,
-            role: "reviewer".into(),
-            scope: "own_department".into(),
-            active: true,
-            reason: Some("岗位调整".into()),
-        })
+        .update_user(
+            &county_admin,
+            officer.id,
+            AccountChange {
+                display_name: "赵强".into(),
+                department_id: scjg,
+                role: "reviewer".into(),
+                scope: "own_department".into(),
+                active: true,
+                reason: Some("岗位调整".into()),
+            },
+        )
         .await
         .unwrap();
     assert_eq!(changed.role, Role::Reviewer);
-    let (records, _) = p.store.audit_search(&AuditFilter { action_prefix: Some("user.role_change".into()), limit: 10, ..Default::default() }).await.unwrap();
+    let (records, _) = p
+        .store
+        .audit_search(&AuditFilter {
+            action_prefix: Some("user.role_change".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(records.len(), 1);
     let e = &records[0].record.entry;
     assert_eq!(e.actor_name, "scjg.admin");
     assert!(e.before.as_ref().unwrap().contains("\"officer\""));
     assert!(e.after.as_ref().unwrap().contains("\"reviewer\""));
     assert_eq!(e.reason.as_deref(), Some("岗位调整"));
-    assert!(!e.after.as_ref().unwrap().contains("argon2"), "no password hash in the log");
+    assert!(
+        !e.after.as_ref().unwrap().contains("argon2"),
+        "no password hash in the log"
+    );
     let mut weak_acc = account("weak.pw", scjg, Role::Officer);
     weak_acc.password = "short".into();
-    assert_eq!(p.create_user(&cli, weak_acc).await.unwrap_err().code, "PASSWORD_WEAK");
+    assert_eq!(
+        p.create_user(&cli, weak_acc).await.unwrap_err().code,
+        "PASSWORD_WEAK"
+    );
 }
 
 pub async fn login_lockout_and_sessions(h: &dyn Harness) {
     let f = h.fresh().await;
     let p = platform(&f, HashAlg::Sha256).await;
     let (_, scjg, _) = county(&p).await;
-    p.create_user(&Actor::command_line(), account("li.ming", scjg, Role::Planner)).await.unwrap();
+    p.create_user(
+        &Actor::command_line(),
+        account("li.ming", scjg, Role::Planner),
+    )
+    .await
+    .unwrap();
 
-    let LoginOutcome::LoggedIn { token, .. } = p.login("LI.MING", PASSWORD).await.unwrap() else { panic!("login") };
-    let (u, _) = p.session_user(&token).await.unwrap().expect("session alive");
+    let LoginOutcome::LoggedIn { token, .. } = p.login("LI.MING", PASSWORD).await.unwrap() else {
+        panic!("login")
+    };
+    let (u, _) = p
+        .session_user(&token)
+        .await
+        .unwrap()
+        .expect("session alive");
     assert_eq!(u.username, "li.ming");
     p.logout(&token).await.unwrap();
     assert!(p.session_user(&token).await.unwrap().is_none());
 
     for i in 1..=5 {
-        let LoginOutcome::Refused(e) = p.login("li.ming", "wrong-password-1").await.unwrap() else { panic!() };
-        let expected = if i < 5 { "LOGIN_FAILED" } else { "ACCOUNT_LOCKED" };
+        let LoginOutcome::Refused(e) = p.login("li.ming", "wrong-password-1").await.unwrap() else {
+            panic!()
+        };
+        let expected = if i < 5 {
+            "LOGIN_FAILED"
+        } else {
+            "ACCOUNT_LOCKED"
+        };
         assert_eq!(e.code, expected, "attempt {i}");
     }
     // Locked: even the right password is refused.
-    let LoginOutcome::Refused(e) = p.login("li.ming", PASSWORD).await.unwrap() else { panic!("locked") };
+    let LoginOutcome::Refused(e) = p.login("li.ming", PASSWORD).await.unwrap() else {
+        panic!("locked")
+    };
     assert_eq!(e.code, "ACCOUNT_LOCKED");
     let locked = p.store.user_by_name("li.ming").await.unwrap().unwrap();
     assert!(locked.locked_until_ms.unwrap() > ssj_app::clock::now_ms() + 14 * 60 * 1000);
-    p.unlock_user(&Actor::command_line(), locked.id).await.unwrap();
-    assert!(matches!(p.login("li.ming", PASSWORD).await.unwrap(), LoginOutcome::LoggedIn { .. }));
+    p.unlock_user(&Actor::command_line(), locked.id)
+        .await
+        .unwrap();
+    assert!(matches!(
+        p.login("li.ming", PASSWORD).await.unwrap(),
+        LoginOutcome::LoggedIn { .. }
+    ));
 
-    let LoginOutcome::Refused(e) = p.login("nobody", PASSWORD).await.unwrap() else { panic!() };
+    let LoginOutcome::Refused(e) = p.login("nobody", PASSWORD).await.unwrap() else {
+        panic!()
+    };
     assert_eq!(e.code, "LOGIN_FAILED");
-    let (records, total) = p.store.audit_search(&AuditFilter { action_prefix: Some("auth.".into()), limit: 100, ..Default::default() }).await.unwrap();
-    assert_eq!(total, 10, "login, logout, 4 failures, lock, locked attempt, login, unknown user");
-    assert!(records.iter().any(|r| r.record.entry.action == "auth.locked"));
+    let (records, total) = p
+        .store
+        .audit_search(&AuditFilter {
+            action_prefix: Some("auth.".into()),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        total, 10,
+        "login, logout, 4 failures, lock, locked attempt, login, unknown user"
+    );
+    assert!(
+        records
+            .iter()
+            .any(|r| r.record.entry.action == "auth.locked")
+    );
 
     // An idle session expires.
-    let LoginOutcome::LoggedIn { token, .. } = p.login("li.ming", PASSWORD).await.unwrap() else { panic!() };
+    let LoginOutcome::LoggedIn { token, .. } = p.login("li.ming", PASSWORD).await.unwrap() else {
+        panic!()
+    };
     let mut short = platform(&f, HashAlg::Sha256).await;
     short.policy.session_idle_ms = -1;
     assert!(short.session_user(&token).await.unwrap().is_none());
-    assert!(p.session_user(&token).await.unwrap().is_none(), "the expired session was removed");
+    assert!(
+        p.session_user(&token).await.unwrap().is_none(),
+        "the expired session was removed"
+    );
 }
 
 pub async fn a_change_and_its_record_commit_together(h: &dyn Harness) {
@@ -182,7 +330,9 @@ pub async fn a_change_and_its_record_commit_together(h: &dyn Harness) {
     {
         // A transaction dropped before commit leaves neither the change nor its record.
         let mut tx = p.store.begin().await.unwrap();
-        let mut log = ssj_app::audit::Appender::open(&mut *tx, p.alg).await.unwrap();
+        let mut log = ssj_app::audit::Appender::open(&mut *tx, p.alg)
+            .await
+            .unwrap();
         tx.insert_department(&ssj_storage::NewDepartment {
             name: "回滚测试局".into(),
             division: ssj_domain::DivisionCode::parse("140581").unwrap(),
@@ -190,11 +340,29 @@ pub async fn a_change_and_its_record_commit_together(h: &dyn Harness) {
         })
         .await
         .unwrap();
-        log.append(&mut *tx, Actor::command_line().entry("department.create", "department", 99), 0).await.unwrap();
+        log.append(
+            &mut *tx,
+            Actor::command_line().entry("department.create", "department", 99),
+            0,
+        )
+        .await
+        .unwrap();
     }
     assert_eq!(p.store.audit_size().await.unwrap(), before);
-    assert!(!p.store.departments().await.unwrap().iter().any(|d| d.name == "回滚测试局"));
-    p.create_user(&Actor::command_line(), account("li.ming", scjg, Role::Planner)).await.unwrap();
+    assert!(
+        !p.store
+            .departments()
+            .await
+            .unwrap()
+            .iter()
+            .any(|d| d.name == "回滚测试局")
+    );
+    p.create_user(
+        &Actor::command_line(),
+        account("li.ming", scjg, Role::Planner),
+    )
+    .await
+    .unwrap();
     assert_eq!(p.store.audit_size().await.unwrap(), before + 1);
     assert!(p.verify().await.unwrap().problem.is_none());
 }
@@ -221,7 +389,12 @@ pub async fn proofs_match_an_independent_implementation(h: &dyn Harness) {
     let p = platform(&f, HashAlg::Sha256).await;
     let (_, scjg, _) = county(&p).await;
     for i in 0..20 {
-        p.create_user(&Actor::command_line(), account(&format!("user{i:02}"), scjg, Role::Officer)).await.unwrap();
+        p.create_user(
+            &Actor::command_line(),
+            account(&format!("user{i:02}"), scjg, Role::Officer),
+        )
+        .await
+        .unwrap();
     }
     let c = p.checkpoint().await.unwrap().unwrap();
     let n = p.store.audit_size().await.unwrap();
@@ -237,7 +410,10 @@ pub async fn proofs_match_an_independent_implementation(h: &dyn Harness) {
         let proof = p.inclusion_proof(seq, None).await.unwrap();
         let hashes: Vec<[u8; 32]> = proof.proof.iter().map(|h| from_hex(h).unwrap()).collect();
         let theirs = InclusionProof::<sha2::Sha256>::from_digests(hashes.iter().map(|h| h.into()));
-        oracle.root().verify_inclusion(&proof.record.as_bytes().to_vec(), seq, &theirs).expect("inclusion verifies");
+        oracle
+            .root()
+            .verify_inclusion(&proof.record.as_bytes().to_vec(), seq, &theirs)
+            .expect("inclusion verifies");
     }
     let old = 7;
     let mut old_tree = MemoryBackedTree::<sha2::Sha256, Vec<u8>>::new();
@@ -248,25 +424,45 @@ pub async fn proofs_match_an_independent_implementation(h: &dyn Harness) {
     assert_eq!(cp.from_root, hex::encode(old_tree.root().as_bytes()));
     let hashes: Vec<[u8; 32]> = cp.proof.iter().map(|h| from_hex(h).unwrap()).collect();
     let theirs = ConsistencyProof::<sha2::Sha256>::from_digests(hashes.iter().map(|h| h.into()));
-    let old_root = RootHash::<sha2::Sha256>::new(old_tree.root().as_bytes().clone(), old);
-    oracle.root().verify_consistency(&old_root, &theirs).expect("consistency verifies");
+    let old_root = RootHash::<sha2::Sha256>::new(*old_tree.root().as_bytes(), old);
+    oracle
+        .root()
+        .verify_consistency(&old_root, &theirs)
+        .expect("consistency verifies");
 }
 
 pub async fn tampered_record_is_named(h: &dyn Harness) {
     let f = h.fresh().await;
     let p = platform(&f, HashAlg::Sha256).await;
     let (_, scjg, _) = county(&p).await;
-    p.create_user(&Actor::command_line(), account("li.ming", scjg, Role::Planner)).await.unwrap();
+    p.create_user(
+        &Actor::command_line(),
+        account("li.ming", scjg, Role::Planner),
+    )
+    .await
+    .unwrap();
     p.checkpoint().await.unwrap();
     f.raw.exec(h.drop_guard_sql()).await.unwrap();
     f.raw.exec("UPDATE audit_log SET after_json = replace(after_json, 'planner', 'system_admin') WHERE seq = 6").await.unwrap();
     let report = p.verify().await.unwrap();
     let problem = report.problem.expect("tampering detected");
-    assert_eq!((problem.seq, problem.code), (Some(6), "AUDIT_RECORD_ALTERED"), "{problem}");
+    assert_eq!(
+        (problem.seq, problem.code),
+        (Some(6), "AUDIT_RECORD_ALTERED"),
+        "{problem}"
+    );
     assert!(problem.message.contains("#6"));
     // A later checkpoint signs the stored hashes, not the altered text: it launders nothing.
-    p.create_user(&Actor::command_line(), account("wang.li", scjg, Role::Officer)).await.unwrap();
-    p.checkpoint().await.unwrap().expect("new records, new checkpoint");
+    p.create_user(
+        &Actor::command_line(),
+        account("wang.li", scjg, Role::Officer),
+    )
+    .await
+    .unwrap();
+    p.checkpoint()
+        .await
+        .unwrap()
+        .expect("new records, new checkpoint");
     assert_eq!(p.verify().await.unwrap().problem.unwrap().seq, Some(6));
 }
 
@@ -277,22 +473,54 @@ pub async fn deleted_last_record_is_detected_against_checkpoint(h: &dyn Harness)
     let c = p.checkpoint().await.unwrap().unwrap();
     f.raw.exec(h.drop_guard_sql()).await.unwrap();
     let last = c.tree_size - 1;
-    f.raw.exec(&format!("DELETE FROM audit_log WHERE seq = {last}")).await.unwrap();
-    let problem = p.verify().await.unwrap().problem.expect("deletion detected");
-    assert_eq!((problem.seq, problem.code), (Some(last), "AUDIT_RECORD_MISSING"), "{problem}");
+    f.raw
+        .exec(&format!("DELETE FROM audit_log WHERE seq = {last}"))
+        .await
+        .unwrap();
+    let problem = p
+        .verify()
+        .await
+        .unwrap()
+        .problem
+        .expect("deletion detected");
+    assert_eq!(
+        (problem.seq, problem.code),
+        (Some(last), "AUDIT_RECORD_MISSING"),
+        "{problem}"
+    );
 }
 
 pub async fn division_import_is_all_or_nothing(h: &dyn Harness) {
     let f = h.fresh().await;
     let p = platform(&f, HashAlg::Sha256).await;
     let cli = Actor::command_line();
-    let err = p.import_divisions(&cli, "代码,名称\n140000,山西省\n14050,晋城市\n140581,\n140000,重复\n").await.unwrap_err();
+    let err = p
+        .import_divisions(
+            &cli,
+            "代码,名称\n140000,山西省\n14050,晋城市\n140581,\n140000,重复\n",
+        )
+        .await
+        .unwrap_err();
     assert_eq!(err.code, "IMPORT_REJECTED");
-    assert!(err.message.contains("第 3 行") && err.message.contains("第 4 行") && err.message.contains("第 5 行"), "{}", err.message);
+    assert!(
+        err.message.contains("第 3 行")
+            && err.message.contains("第 4 行")
+            && err.message.contains("第 5 行"),
+        "{}",
+        err.message
+    );
     assert!(p.store.divisions().await.unwrap().is_empty());
     assert_eq!(p.store.audit_size().await.unwrap(), 0);
-    assert_eq!(p.import_divisions(&cli, "").await.unwrap_err().code, "IMPORT_EMPTY");
-    assert_eq!(p.import_divisions(&cli, "\u{feff}140000,山西省\r\n140500,晋城市\r\n").await.unwrap(), 2);
+    assert_eq!(
+        p.import_divisions(&cli, "").await.unwrap_err().code,
+        "IMPORT_EMPTY"
+    );
+    assert_eq!(
+        p.import_divisions(&cli, "\u{feff}140000,山西省\r\n140500,晋城市\r\n")
+            .await
+            .unwrap(),
+        2
+    );
 }
 
 pub async fn audit_search_filters_and_scope(h: &dyn Harness) {
@@ -300,24 +528,54 @@ pub async fn audit_search_filters_and_scope(h: &dyn Harness) {
     let p = platform(&f, HashAlg::Sha256).await;
     let (city, scjg, cgj) = county(&p).await;
     let cli = Actor::command_line();
-    p.create_user(&cli, account("city.admin", city, Role::DepartmentAdmin)).await.unwrap();
+    p.create_user(&cli, account("city.admin", city, Role::DepartmentAdmin))
+        .await
+        .unwrap();
     let city_admin = actor(&p, "city.admin").await;
-    p.create_user(&city_admin, account("scjg.zf", scjg, Role::Officer)).await.unwrap();
-    p.create_user(&city_admin, account("cgj.zf", cgj, Role::Officer)).await.unwrap();
-    let filter = AuditFilter { actor: Some("city.admin".into()), limit: 1, ..Default::default() };
+    p.create_user(&city_admin, account("scjg.zf", scjg, Role::Officer))
+        .await
+        .unwrap();
+    p.create_user(&city_admin, account("cgj.zf", cgj, Role::Officer))
+        .await
+        .unwrap();
+    let filter = AuditFilter {
+        actor: Some("city.admin".into()),
+        limit: 1,
+        ..Default::default()
+    };
     let (page, total) = p.store.audit_search(&filter).await.unwrap();
     assert_eq!((page.len(), total), (1, 2));
     assert_eq!(page[0].record.entry.target_type, "user");
     // Records are filed under the department whose data changed.
-    let filter = AuditFilter { departments: Some(vec![cgj]), limit: 50, ..Default::default() };
+    let filter = AuditFilter {
+        departments: Some(vec![cgj]),
+        limit: 50,
+        ..Default::default()
+    };
     let (page, total) = p.store.audit_search(&filter).await.unwrap();
-    assert_eq!(total, 2, "the department's creation and its officer's account");
+    assert_eq!(
+        total, 2,
+        "the department's creation and its officer's account"
+    );
     assert_eq!(page[0].record.entry.actor_name, "city.admin");
-    let filter = AuditFilter { departments: Some(vec![city]), action_prefix: Some("user.".into()), limit: 50, ..Default::default() };
+    let filter = AuditFilter {
+        departments: Some(vec![city]),
+        action_prefix: Some("user.".into()),
+        limit: 50,
+        ..Default::default()
+    };
     assert_eq!(p.store.audit_search(&filter).await.unwrap().1, 1);
-    let filter = AuditFilter { target: Some("division:140581".into()), limit: 50, ..Default::default() };
+    let filter = AuditFilter {
+        target: Some("division:140581".into()),
+        limit: 50,
+        ..Default::default()
+    };
     assert_eq!(p.store.audit_search(&filter).await.unwrap().1, 1);
-    let filter = AuditFilter { from_ms: Some(ssj_app::clock::now_ms() + 60_000), limit: 50, ..Default::default() };
+    let filter = AuditFilter {
+        from_ms: Some(ssj_app::clock::now_ms() + 60_000),
+        limit: 50,
+        ..Default::default()
+    };
     assert_eq!(p.store.audit_search(&filter).await.unwrap().1, 0);
 }
 
@@ -339,5 +597,13 @@ pub async fn sm3_log_verifies(h: &dyn Harness) {
     });
     let proof = p.inclusion_proof(2, None).await.unwrap();
     let hashes: Vec<[u8; 32]> = proof.proof.iter().map(|h| from_hex(h).unwrap()).collect();
-    ssj_merkle::verify_inclusion(HashAlg::Sm3, &from_hex(&proof.leaf_hash).unwrap(), 2, c.tree_size, &hashes, &c.root).unwrap();
+    ssj_merkle::verify_inclusion(
+        HashAlg::Sm3,
+        &from_hex(&proof.leaf_hash).unwrap(),
+        2,
+        c.tree_size,
+        &hashes,
+        &c.root,
+    )
+    .unwrap();
 }

@@ -34,7 +34,10 @@ struct SqliteRaw(Arc<ssj_storage_sqlite::SqliteStore>);
 #[async_trait]
 impl RawSql for SqliteRaw {
     async fn exec(&self, sql: &str) -> Result<u64, String> {
-        self.0.execute_unchecked(sql).await.map_err(|e| e.to_string())
+        self.0
+            .execute_unchecked(sql)
+            .await
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -43,7 +46,11 @@ impl Harness for SqliteHarness {
     async fn fresh(&self) -> Fresh {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("test.db");
-        let store = Arc::new(ssj_storage_sqlite::SqliteStore::open(&path).await.expect("open sqlite"));
+        let store = Arc::new(
+            ssj_storage_sqlite::SqliteStore::open(&path)
+                .await
+                .expect("open sqlite"),
+        );
         Fresh {
             store: store.clone(),
             database: path.display().to_string(),
@@ -64,7 +71,10 @@ struct PgRaw(Arc<ssj_storage_postgres::PgStore>);
 #[async_trait]
 impl RawSql for PgRaw {
     async fn exec(&self, sql: &str) -> Result<u64, String> {
-        self.0.execute_unchecked(sql).await.map_err(|e| e.to_string())
+        self.0
+            .execute_unchecked(sql)
+            .await
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -85,7 +95,10 @@ pub async fn pg_fresh_database_url() -> String {
         .await
         .expect("connect to the test cluster");
     let name = format!("ssj_{}", ssj_app::keys::random_hex(8));
-    store.execute_unchecked(&format!("CREATE DATABASE {name}")).await.expect("create database");
+    store
+        .execute_unchecked(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create database");
     store.close().await;
     match admin.rsplit_once('/') {
         Some((base, _)) => format!("{base}/{name}"),
@@ -97,8 +110,17 @@ pub async fn pg_fresh_database_url() -> String {
 impl Harness for PostgresHarness {
     async fn fresh(&self) -> Fresh {
         let url = pg_fresh_database_url().await;
-        let store = Arc::new(ssj_storage_postgres::PgStore::connect(&url).await.expect("connect"));
-        Fresh { store: store.clone(), database: url, raw: Box::new(PgRaw(store)), _dir: None }
+        let store = Arc::new(
+            ssj_storage_postgres::PgStore::connect(&url)
+                .await
+                .expect("connect"),
+        );
+        Fresh {
+            store: store.clone(),
+            database: url,
+            raw: Box::new(PgRaw(store)),
+            _dir: None,
+        }
     }
 
     fn drop_guard_sql(&self) -> &'static str {

@@ -6,7 +6,7 @@ mod rows;
 use async_trait::async_trait;
 use rows::*;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{QueryBuilder, Postgres, PgPool, Transaction};
+use sqlx::{PgPool, Postgres, QueryBuilder, Transaction};
 use ssj_storage::*;
 use std::str::FromStr;
 use std::time::Duration;
@@ -88,6 +88,10 @@ impl Store for PgStore {
         Ok(Box::new(PgTx { tx }))
     }
 
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+
     async fn meta_get(&self, key: &str) -> Result<Option<String>> {
         sqlx::query_scalar("SELECT value FROM meta WHERE key = $1")
             .bind(key)
@@ -126,7 +130,10 @@ impl Store for PgStore {
     }
 
     async fn users(&self) -> Result<Vec<User>> {
-        let rows = sqlx::query(USER_SELECT_ALL).fetch_all(&self.pool).await.map_err(backend)?;
+        let rows = sqlx::query(USER_SELECT_ALL)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend)?;
         rows.iter().map(user).collect()
     }
 
@@ -190,12 +197,17 @@ impl Store for PgStore {
     async fn audit_search(&self, f: &AuditFilter) -> Result<(Vec<StoredAudit>, u64)> {
         let mut count = QueryBuilder::<Postgres>::new("SELECT COUNT(*) FROM audit_log WHERE 1=1");
         push_audit_filter(&mut count, f);
-        let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await.map_err(backend)?;
+        let total: i64 = count
+            .build_query_scalar()
+            .fetch_one(&self.pool)
+            .await
+            .map_err(backend)?;
         let mut q = QueryBuilder::<Postgres>::new(format!(
             "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE 1=1"
         ));
         push_audit_filter(&mut q, f);
-        q.push(" ORDER BY seq DESC LIMIT ").push_bind(f.limit as i64);
+        q.push(" ORDER BY seq DESC LIMIT ")
+            .push_bind(f.limit as i64);
         q.push(" OFFSET ").push_bind(f.offset as i64);
         let rows = q.build().fetch_all(&self.pool).await.map_err(backend)?;
         let records = rows.iter().map(stored_audit).collect::<Result<_>>()?;
@@ -227,7 +239,8 @@ fn push_audit_filter(q: &mut QueryBuilder<Postgres>, f: &AuditFilter) {
         q.push(" AND actor = ").push_bind(a.clone());
     }
     if let Some(t) = &f.target {
-        q.push(" AND (target_type || ':' || target_id) = ").push_bind(t.clone());
+        q.push(" AND (target_type || ':' || target_id) = ")
+            .push_bind(t.clone());
     }
     if let Some(ds) = &f.departments {
         q.push(" AND department_id IN (");
@@ -253,7 +266,9 @@ where
     if seqs.is_empty() {
         return Ok(Vec::new());
     }
-    let mut q = QueryBuilder::<Postgres>::new("SELECT seq, leaf_hash, closed FROM audit_log WHERE seq IN (");
+    let mut q = QueryBuilder::<Postgres>::new(
+        "SELECT seq, leaf_hash, closed FROM audit_log WHERE seq IN (",
+    );
     let mut sep = q.separated(", ");
     for s in seqs {
         sep.push_bind(*s as i64);

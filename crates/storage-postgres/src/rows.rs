@@ -31,7 +31,9 @@ fn code(s: String) -> Result<DivisionCode> {
 }
 
 fn hash(bytes: Vec<u8>) -> Result<Hash> {
-    bytes.try_into().map_err(|_| corrupt("哈希长度不是 32 字节"))
+    bytes
+        .try_into()
+        .map_err(|_| corrupt("哈希长度不是 32 字节"))
 }
 
 pub(crate) fn division(r: &PgRow) -> Result<Division> {

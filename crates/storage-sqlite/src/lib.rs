@@ -82,8 +82,16 @@ impl Store for SqliteStore {
     }
 
     async fn begin(&self) -> Result<Box<dyn Tx>> {
-        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(backend)?;
+        let tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(backend)?;
         Ok(Box::new(SqliteTx { tx }))
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
     }
 
     async fn meta_get(&self, key: &str) -> Result<Option<String>> {
@@ -124,7 +132,10 @@ impl Store for SqliteStore {
     }
 
     async fn users(&self) -> Result<Vec<User>> {
-        let rows = sqlx::query(USER_SELECT_ALL).fetch_all(&self.pool).await.map_err(backend)?;
+        let rows = sqlx::query(USER_SELECT_ALL)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend)?;
         rows.iter().map(user).collect()
     }
 
@@ -188,12 +199,16 @@ impl Store for SqliteStore {
     async fn audit_search(&self, f: &AuditFilter) -> Result<(Vec<StoredAudit>, u64)> {
         let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM audit_log WHERE 1=1");
         push_audit_filter(&mut count, f);
-        let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await.map_err(backend)?;
-        let mut q = QueryBuilder::<Sqlite>::new(format!(
-            "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE 1=1"
-        ));
+        let total: i64 = count
+            .build_query_scalar()
+            .fetch_one(&self.pool)
+            .await
+            .map_err(backend)?;
+        let mut q =
+            QueryBuilder::<Sqlite>::new(format!("SELECT {AUDIT_COLUMNS} FROM audit_log WHERE 1=1"));
         push_audit_filter(&mut q, f);
-        q.push(" ORDER BY seq DESC LIMIT ").push_bind(f.limit as i64);
+        q.push(" ORDER BY seq DESC LIMIT ")
+            .push_bind(f.limit as i64);
         q.push(" OFFSET ").push_bind(f.offset as i64);
         let rows = q.build().fetch_all(&self.pool).await.map_err(backend)?;
         let records = rows.iter().map(stored_audit).collect::<Result<_>>()?;
@@ -218,14 +233,16 @@ impl Store for SqliteStore {
 
 fn push_audit_filter(q: &mut QueryBuilder<Sqlite>, f: &AuditFilter) {
     if let Some(a) = &f.action_prefix {
-        q.push(" AND substr(action, 1, length(").push_bind(a.clone());
+        q.push(" AND substr(action, 1, length(")
+            .push_bind(a.clone());
         q.push(")) = ").push_bind(a.clone());
     }
     if let Some(a) = &f.actor {
         q.push(" AND actor = ").push_bind(a.clone());
     }
     if let Some(t) = &f.target {
-        q.push(" AND (target_type || ':' || target_id) = ").push_bind(t.clone());
+        q.push(" AND (target_type || ':' || target_id) = ")
+            .push_bind(t.clone());
     }
     if let Some(ds) = &f.departments {
         q.push(" AND department_id IN (");
@@ -251,7 +268,8 @@ where
     if seqs.is_empty() {
         return Ok(Vec::new());
     }
-    let mut q = QueryBuilder::<Sqlite>::new("SELECT seq, leaf_hash, closed FROM audit_log WHERE seq IN (");
+    let mut q =
+        QueryBuilder::<Sqlite>::new("SELECT seq, leaf_hash, closed FROM audit_log WHERE seq IN (");
     let mut sep = q.separated(", ");
     for s in seqs {
         sep.push_bind(*s as i64);

@@ -33,6 +33,9 @@ pub trait Store: Send + Sync + 'static {
     /// Starts a read-write transaction. Writers are serialised by the audit append lock.
     async fn begin(&self) -> Result<Box<dyn Tx>>;
 
+    /// Waits for open connections to finish and closes them (SQLite folds its WAL back in).
+    async fn close(&self);
+
     async fn meta_get(&self, key: &str) -> Result<Option<String>>;
 
     async fn divisions(&self) -> Result<Vec<Division>>;
@@ -104,9 +107,9 @@ fn nodes_from_rows(ids: &[NodeId], rows: &[HashRow]) -> Result<HashMap<NodeId, H
     let by_seq: HashMap<u64, &HashRow> = rows.iter().map(|r| (r.seq, r)).collect();
     let mut out = HashMap::with_capacity(ids.len());
     for id in ids {
-        let row = by_seq
-            .get(&id.closing_leaf())
-            .ok_or_else(|| StorageError::Corrupt(format!("审计记录 #{} 缺失", id.closing_leaf())))?;
+        let row = by_seq.get(&id.closing_leaf()).ok_or_else(|| {
+            StorageError::Corrupt(format!("审计记录 #{} 缺失", id.closing_leaf()))
+        })?;
         let hash = match id.offset_in_closing_leaf() {
             None => Some(row.leaf_hash),
             Some(at) => ssj_merkle::hash_at(&row.closed, at),

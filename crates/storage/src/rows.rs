@@ -102,4 +102,3 @@ pub struct AuditFilter {
     pub offset: u64,
     pub limit: u64,
 }
-

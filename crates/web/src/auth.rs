@@ -60,7 +60,11 @@ impl CurrentUser {
 }
 
 pub fn csrf_error() -> WebError {
-    WebError(AppError::new(ErrorKind::Forbidden, "CSRF_MISMATCH", "页面已过期或来源不明，请刷新页面后重新提交"))
+    WebError(AppError::new(
+        ErrorKind::Forbidden,
+        "CSRF_MISMATCH",
+        "页面已过期或来源不明，请刷新页面后重新提交",
+    ))
 }
 
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -72,12 +76,23 @@ async fn lookup(parts: &Parts, state: &AppState) -> Result<Option<CurrentUser>, 
         return Ok(None);
     };
     let p = &state.platform;
-    let found = p.session_user(&token).await.map_err(|e| WebError(e).into_response())?;
+    let found = p
+        .session_user(&token)
+        .await
+        .map_err(|e| WebError(e).into_response())?;
     let Some((user, session)) = found else {
         return Ok(None);
     };
-    let actor = p.actor_for(&user).await.map_err(|e| WebError(e).into_response())?;
-    Ok(Some(CurrentUser { user, actor, csrf: session.csrf_token, token }))
+    let actor = p
+        .actor_for(&user)
+        .await
+        .map_err(|e| WebError(e).into_response())?;
+    Ok(Some(CurrentUser {
+        user,
+        actor,
+        csrf: session.csrf_token,
+        token,
+    }))
 }
 
 impl FromRequestParts<AppState> for CurrentUser {
@@ -88,7 +103,11 @@ impl FromRequestParts<AppState> for CurrentUser {
             return Ok(u);
         }
         if parts.method == Method::GET && !parts.uri.path().starts_with("/api/") {
-            let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/console");
+            let next = parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/console");
             let target = format!("/login?next={}", urlencode(next));
             return Err(Redirect::to(&target).into_response());
         }
@@ -104,7 +123,10 @@ impl FromRequestParts<AppState> for CurrentUser {
 impl OptionalFromRequestParts<AppState> for CurrentUser {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, Response> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, Response> {
         lookup(parts, state).await
     }
 }
@@ -112,7 +134,9 @@ impl OptionalFromRequestParts<AppState> for CurrentUser {
 pub fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -121,7 +145,9 @@ pub fn urlencode(s: &str) -> String {
 /// Only local console paths may be a post-login destination (no open redirect).
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with("/console") && !n.contains("//") && !n.contains('\\') => n.to_string(),
+        Some(n) if n.starts_with("/console") && !n.contains("//") && !n.contains('\\') => {
+            n.to_string()
+        }
         _ => "/console".to_string(),
     }
 }

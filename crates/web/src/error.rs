@@ -92,10 +92,14 @@ fn describe(status: StatusCode) -> (&'static str, &'static str) {
         StatusCode::METHOD_NOT_ALLOWED => ("METHOD_NOT_ALLOWED", "不支持此请求方式"),
         StatusCode::PAYLOAD_TOO_LARGE => ("PAYLOAD_TOO_LARGE", "提交的内容过大，已被拒绝"),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => ("UNSUPPORTED_MEDIA_TYPE", "提交的内容格式不正确"),
-        StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST => {
-            ("BAD_REQUEST", "提交的内容不完整或格式不正确，请返回检查后重试")
-        }
-        s if s.is_server_error() => ("INTERNAL", "系统内部错误，请稍后重试；如持续出现请联系管理员"),
+        StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST => (
+            "BAD_REQUEST",
+            "提交的内容不完整或格式不正确，请返回检查后重试",
+        ),
+        s if s.is_server_error() => (
+            "INTERNAL",
+            "系统内部错误，请稍后重试；如持续出现请联系管理员",
+        ),
         _ => ("REQUEST_REFUSED", "请求未被受理"),
     }
 }
@@ -106,13 +110,25 @@ pub async fn normalise_errors(State(_): State<AppState>, req: Request, next: Nex
     let wants_json = req.uri().path().starts_with("/api/");
     let res = next.run(req).await;
     let status = res.status();
-    let content_type = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let rendered = content_type.starts_with("text/html") || content_type.starts_with("application/json");
-    if !(status.is_client_error() || status.is_server_error()) || res.headers().contains_key(OURS) || rendered {
+    let content_type = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let rendered =
+        content_type.starts_with("text/html") || content_type.starts_with("application/json");
+    if !(status.is_client_error() || status.is_server_error())
+        || res.headers().contains_key(OURS)
+        || rendered
+    {
         return res;
     }
     let (code, message) = describe(status);
-    let mut out = if wants_json { error_json(status, code, message) } else { error_page(status, code, message) };
+    let mut out = if wants_json {
+        error_json(status, code, message)
+    } else {
+        error_page(status, code, message)
+    };
     if let Some(allow) = res.headers().get(header::ALLOW) {
         out.headers_mut().insert(header::ALLOW, allow.clone());
     }

@@ -43,7 +43,11 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(platform: Arc<Platform>, config: WebConfig) -> AppState {
-        AppState { platform, config: Arc::new(config), templates: Arc::new(render::environment()) }
+        AppState {
+            platform,
+            config: Arc::new(config),
+            templates: Arc::new(render::environment()),
+        }
     }
 }
 
@@ -55,7 +59,9 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
     tracing::info!(%local, "listening");
     let background = tokio::spawn(housekeeping(state.clone()));
     let app = router(state.clone());
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     background.abort();
     if let Err(e) = state.platform.checkpoint().await {
         tracing::error!(%e, "final checkpoint failed");
@@ -85,7 +91,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

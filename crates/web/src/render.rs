@@ -38,16 +38,61 @@ pub fn environment() -> Environment<'static> {
 
 /// The console's navigation: (key, label, path, permission needed).
 pub const NAV: &[(&str, &str, &str, Permission)] = &[
-    ("items", "事项清单", "/console/items", Permission::ViewConsole),
-    ("objects", "检查对象名录库", "/console/objects", Permission::ViewConsole),
-    ("officers", "执法检查人员名录库", "/console/officers", Permission::ViewConsole),
-    ("plans", "抽查计划", "/console/plans", Permission::ViewConsole),
-    ("tasks", "抽查任务", "/console/tasks", Permission::ViewConsole),
-    ("results", "检查结果", "/console/results", Permission::ViewConsole),
-    ("publicity", "公示", "/console/publicity", Permission::ViewConsole),
+    (
+        "items",
+        "事项清单",
+        "/console/items",
+        Permission::ViewConsole,
+    ),
+    (
+        "objects",
+        "检查对象名录库",
+        "/console/objects",
+        Permission::ViewConsole,
+    ),
+    (
+        "officers",
+        "执法检查人员名录库",
+        "/console/officers",
+        Permission::ViewConsole,
+    ),
+    (
+        "plans",
+        "抽查计划",
+        "/console/plans",
+        Permission::ViewConsole,
+    ),
+    (
+        "tasks",
+        "抽查任务",
+        "/console/tasks",
+        Permission::ViewConsole,
+    ),
+    (
+        "results",
+        "检查结果",
+        "/console/results",
+        Permission::ViewConsole,
+    ),
+    (
+        "publicity",
+        "公示",
+        "/console/publicity",
+        Permission::ViewConsole,
+    ),
     ("stats", "统计", "/console/stats", Permission::ViewConsole),
-    ("audit", "审计日志", "/console/audit", Permission::ViewAuditLog),
-    ("admin", "系统管理", "/console/admin", Permission::ManageUsers),
+    (
+        "audit",
+        "审计日志",
+        "/console/audit",
+        Permission::ViewAuditLog,
+    ),
+    (
+        "admin",
+        "系统管理",
+        "/console/admin",
+        Permission::ManageUsers,
+    ),
 ];
 
 fn chrome(user: Option<&CurrentUser>, active: &str) -> Value {
@@ -57,7 +102,9 @@ fn chrome(user: Option<&CurrentUser>, active: &str) -> Value {
             let nav: Vec<Value> = NAV
                 .iter()
                 .filter(|(_, _, _, p)| u.actor.can(*p))
-                .map(|&(key, label, path, _)| context! { key, label, path, active => key == active })
+                .map(
+                    |&(key, label, path, _)| context! { key, label, path, active => key == active },
+                )
                 .collect();
             context! {
                 user => context! {
@@ -73,9 +120,18 @@ fn chrome(user: Option<&CurrentUser>, active: &str) -> Value {
     }
 }
 
-pub fn render(state: &AppState, name: &str, user: Option<&CurrentUser>, active: &str, ctx: Value) -> WebResult<Html<String>> {
+pub fn render(
+    state: &AppState,
+    name: &str,
+    user: Option<&CurrentUser>,
+    active: &str,
+    ctx: Value,
+) -> WebResult<Html<String>> {
     let full = context! { chrome => chrome(user, active), ..ctx };
-    let tmpl = state.templates.get_template(name).map_err(|e| AppError::internal(e.to_string()))?;
+    let tmpl = state
+        .templates
+        .get_template(name)
+        .map_err(|e| AppError::internal(e.to_string()))?;
     tmpl.render(full).map(Html).map_err(|e| {
         tracing::error!(error = %e, template = name, "template failed");
         AppError::internal("页面生成失败").into()
@@ -90,6 +146,8 @@ pub fn error_html(status: u16, code: &str, message: &str) -> String {
     ENV.with(|env| {
         env.get_template("error.html")
             .and_then(|t| t.render(context! { status, code, message, chrome => context! {} }))
-            .unwrap_or_else(|_| format!("<!doctype html><meta charset=utf-8><title>错误</title><p>{code}</p>"))
+            .unwrap_or_else(|_| {
+                format!("<!doctype html><meta charset=utf-8><title>错误</title><p>{code}</p>")
+            })
     })
 }

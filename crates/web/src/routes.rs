@@ -25,24 +25,42 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(console::logout))
         .route("/console", get(console::home))
         .route("/console/{section}", get(console::section))
-        .route("/console/account", get(console::account).post(console::change_password))
+        .route(
+            "/console/account",
+            get(console::account).post(console::change_password),
+        )
         .route("/console/audit", get(audit::list))
         .route("/console/audit/{seq}", get(audit::detail))
         .route("/console/admin", get(admin::users))
         .route("/console/admin/users/new", get(admin::new_user_form))
         .route("/console/admin/users", post(admin::create_user))
-        .route("/console/admin/users/{id}", get(admin::edit_user_form).post(admin::update_user))
-        .route("/console/admin/users/{id}/password", post(admin::reset_password))
+        .route(
+            "/console/admin/users/{id}",
+            get(admin::edit_user_form).post(admin::update_user),
+        )
+        .route(
+            "/console/admin/users/{id}/password",
+            post(admin::reset_password),
+        )
         .route("/console/admin/users/{id}/unlock", post(admin::unlock_user))
         .route("/console/admin/org", get(admin::org))
         .route("/console/admin/divisions", post(admin::create_division))
-        .route("/console/admin/divisions/import", post(admin::import_divisions))
+        .route(
+            "/console/admin/divisions/import",
+            post(admin::import_divisions),
+        )
         .route("/console/admin/departments", post(admin::create_department))
-        .route("/console/admin/departments/{id}", post(admin::update_department))
+        .route(
+            "/console/admin/departments/{id}",
+            post(admin::update_department),
+        )
         .fallback(public::not_found)
         .layer(DefaultBodyLimit::max(limit))
         .layer(RequestBodyLimitLayer::new(limit))
-        .layer(middleware::from_fn_with_state(state.clone(), normalise_errors))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            normalise_errors,
+        ))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn(security::headers))
         .with_state(state)

@@ -5,7 +5,15 @@ mod common;
 
 use common::*;
 
-const ROLES: [&str; 7] = ["admin", "scjg.admin", "scjg.plan", "scjg.zf01", "scjg.sh", "jcs.jd", "cgj.plan"];
+const ROLES: [&str; 7] = [
+    "admin",
+    "scjg.admin",
+    "scjg.plan",
+    "scjg.zf01",
+    "scjg.sh",
+    "jcs.jd",
+    "cgj.plan",
+];
 
 /// Expected status per role in ROLES order, then for an anonymous client.
 struct Case {
@@ -15,11 +23,19 @@ struct Case {
 }
 
 fn get(path: impl Into<String>, expect: [u16; 8]) -> Case {
-    Case { method: "GET", path: path.into(), expect }
+    Case {
+        method: "GET",
+        path: path.into(),
+        expect,
+    }
 }
 
 fn post(path: impl Into<String>, expect: [u16; 8]) -> Case {
-    Case { method: "POST", path: path.into(), expect }
+    Case {
+        method: "POST",
+        path: path.into(),
+        expect,
+    }
 }
 
 #[tokio::test]
@@ -30,49 +46,138 @@ async fn every_route_for_every_role() {
         let name = name.to_string();
         async move { p.store.user_by_name(&name).await.unwrap().unwrap().id }
     };
-    let (planner, officer, other_dept) = (id("scjg.plan").await, id("scjg.zf01").await, id("cgj.plan").await);
-    let target = app.platform.create_user(&ssj_app::Actor::command_line(), ssj_app::accounts::NewAccount {
-        username: "target.user".into(), display_name: "目标".into(), department_id: 2,
-        role: "officer".into(), scope: None, password: "Target2024pass".into(),
-    }).await.unwrap().id;
+    let (planner, officer, other_dept) = (
+        id("scjg.plan").await,
+        id("scjg.zf01").await,
+        id("cgj.plan").await,
+    );
+    let target = app
+        .platform
+        .create_user(
+            &ssj_app::Actor::command_line(),
+            ssj_app::accounts::NewAccount {
+                username: "target.user".into(),
+                display_name: "目标".into(),
+                department_id: 2,
+                role: "officer".into(),
+                scope: None,
+                password: "Target2024pass".into(),
+            },
+        )
+        .await
+        .unwrap()
+        .id;
     app.platform.checkpoint().await.unwrap();
-    let filter = ssj_storage::AuditFilter { target: Some(format!("user:{planner}")), limit: 1, ..Default::default() };
-    let in_scope = app.platform.store.audit_search(&filter).await.unwrap().0[0].record.seq;
+    let filter = ssj_storage::AuditFilter {
+        target: Some(format!("user:{planner}")),
+        limit: 1,
+        ..Default::default()
+    };
+    let in_scope = app.platform.store.audit_search(&filter).await.unwrap().0[0]
+        .record
+        .seq;
     let cli_record = 0; // a division created at the command line: no department, only scope "all"
 
     const ALL: [u16; 8] = [200, 200, 200, 200, 200, 200, 200, 303];
     let mut cases = vec![
         get("/console", ALL),
         get("/console/account", ALL),
-        get(format!("/console/audit/{in_scope}"), [200, 403, 403, 403, 403, 200, 403, 303]),
-        get(format!("/console/audit/{cli_record}"), [200, 403, 403, 403, 403, 403, 403, 303]),
+        get(
+            format!("/console/audit/{in_scope}"),
+            [200, 403, 403, 403, 403, 200, 403, 303],
+        ),
+        get(
+            format!("/console/audit/{cli_record}"),
+            [200, 403, 403, 403, 403, 403, 403, 303],
+        ),
         get("/console/audit", [200, 403, 403, 403, 403, 200, 403, 303]),
-        get(format!("/api/audit/inclusion?seq={in_scope}"), [200, 403, 403, 403, 403, 200, 403, 401]),
+        get(
+            format!("/api/audit/inclusion?seq={in_scope}"),
+            [200, 403, 403, 403, 403, 200, 403, 401],
+        ),
         get("/console/admin", [200, 200, 403, 403, 403, 403, 403, 303]),
-        get("/console/admin/users/new", [200, 200, 403, 403, 403, 403, 403, 303]),
-        get(format!("/console/admin/users/{planner}"), [200, 200, 403, 403, 403, 403, 403, 303]),
-        get(format!("/console/admin/users/{other_dept}"), [200, 403, 403, 403, 403, 403, 403, 303]),
-        get("/console/admin/org", [200, 403, 403, 403, 403, 403, 403, 303]),
-        post(format!("/console/admin/users/{officer}/unlock"), [303, 303, 403, 403, 403, 403, 403, 401]),
-        post(format!("/console/admin/users/{other_dept}/unlock"), [303, 403, 403, 403, 403, 403, 403, 401]),
-        post("/console/admin/users", [303, 303, 403, 403, 403, 403, 403, 401]),
-        post(format!("/console/admin/users/{target}"), [303, 303, 403, 403, 403, 403, 403, 401]),
-        post(format!("/console/admin/users/{target}/password"), [303, 303, 403, 403, 403, 403, 403, 401]),
-        post("/console/admin/departments/3", [303, 403, 403, 403, 403, 403, 403, 401]),
-        post("/console/admin/departments", [303, 403, 403, 403, 403, 403, 403, 401]),
-        post("/console/admin/divisions", [303, 403, 403, 403, 403, 403, 403, 401]),
+        get(
+            "/console/admin/users/new",
+            [200, 200, 403, 403, 403, 403, 403, 303],
+        ),
+        get(
+            format!("/console/admin/users/{planner}"),
+            [200, 200, 403, 403, 403, 403, 403, 303],
+        ),
+        get(
+            format!("/console/admin/users/{other_dept}"),
+            [200, 403, 403, 403, 403, 403, 403, 303],
+        ),
+        get(
+            "/console/admin/org",
+            [200, 403, 403, 403, 403, 403, 403, 303],
+        ),
+        post(
+            format!("/console/admin/users/{officer}/unlock"),
+            [303, 303, 403, 403, 403, 403, 403, 401],
+        ),
+        post(
+            format!("/console/admin/users/{other_dept}/unlock"),
+            [303, 403, 403, 403, 403, 403, 403, 401],
+        ),
+        post(
+            "/console/admin/users",
+            [303, 303, 403, 403, 403, 403, 403, 401],
+        ),
+        post(
+            format!("/console/admin/users/{target}"),
+            [303, 303, 403, 403, 403, 403, 403, 401],
+        ),
+        post(
+            format!("/console/admin/users/{target}/password"),
+            [303, 303, 403, 403, 403, 403, 403, 401],
+        ),
+        post(
+            "/console/admin/departments/3",
+            [303, 403, 403, 403, 403, 403, 403, 401],
+        ),
+        post(
+            "/console/admin/departments",
+            [303, 403, 403, 403, 403, 403, 403, 401],
+        ),
+        post(
+            "/console/admin/divisions",
+            [303, 403, 403, 403, 403, 403, 403, 401],
+        ),
     ];
-    for section in ["items", "objects", "officers", "plans", "tasks", "results", "publicity", "stats"] {
+    for section in [
+        "items",
+        "objects",
+        "officers",
+        "plans",
+        "tasks",
+        "results",
+        "publicity",
+        "stats",
+    ] {
         cases.push(get(format!("/console/{section}"), ALL));
     }
-    for always_public in ["/", "/public/audit", "/api/audit/checkpoint", "/healthz", "/login"] {
-        let expect = if always_public == "/login" { [303, 303, 303, 303, 303, 303, 303, 200] } else { [200; 8] };
+    for always_public in [
+        "/",
+        "/public/audit",
+        "/api/audit/checkpoint",
+        "/healthz",
+        "/login",
+    ] {
+        let expect = if always_public == "/login" {
+            [303, 303, 303, 303, 303, 303, 303, 200]
+        } else {
+            [200; 8]
+        };
         cases.push(get(always_public, expect));
     }
 
     // Last, because it ends cgj.plan's sessions: an admin may reset a password, a county admin
     // may not reach outside their department.
-    cases.push(post(format!("/console/admin/users/{other_dept}/password"), [303, 403, 403, 403, 403, 403, 401, 401]));
+    cases.push(post(
+        format!("/console/admin/users/{other_dept}/password"),
+        [303, 403, 403, 403, 403, 403, 401, 401],
+    ));
 
     let mut sessions = Vec::new();
     for r in ROLES {
@@ -104,11 +209,19 @@ async fn every_route_for_every_role() {
                 app.post(c, &case.path, &form).await.0
             };
             if status != case.expect[i] {
-                failures.push(format!("{} {} as {who}: got {status}, want {}", case.method, case.path, case.expect[i]));
+                failures.push(format!(
+                    "{} {} as {who}: got {status}, want {}",
+                    case.method, case.path, case.expect[i]
+                ));
             }
         }
     }
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     assert!(app.platform.verify().await.unwrap().problem.is_none());
 }
 
@@ -117,14 +230,26 @@ async fn department_admin_sees_only_their_department() {
     let app = spawn_sqlite().await;
     let (c, _) = app.login("scjg.admin").await;
     let (_, page) = app.get(&c, "/console/admin").await;
-    assert!(page.contains("scjg.plan") && !page.contains("cgj.plan"), "county admin sees own department only");
+    assert!(
+        page.contains("scjg.plan") && !page.contains("cgj.plan"),
+        "county admin sees own department only"
+    );
     assert!(!page.contains("value=\"system_admin\""));
     let (_, form) = app.get(&c, "/console/admin/users/new").await;
-    assert!(!form.contains("system_admin"), "a department admin cannot grant 系统管理员");
-    assert!(!form.contains("高平市城市管理局"), "nor place accounts outside their scope");
+    assert!(
+        !form.contains("system_admin"),
+        "a department admin cannot grant 系统管理员"
+    );
+    assert!(
+        !form.contains("高平市城市管理局"),
+        "nor place accounts outside their scope"
+    );
     let (c, _) = app.login("jcs.jd").await;
     let (_, page) = app.get(&c, "/console/audit").await;
-    assert!(page.contains("scjg.plan") || page.contains("user.create"), "the city supervisor sees the county");
+    assert!(
+        page.contains("scjg.plan") || page.contains("user.create"),
+        "the city supervisor sees the county"
+    );
     let (_, page) = app.get(&c, "/console/audit?department=1").await;
     assert!(page.contains("auth.login"));
 }

@@ -35,43 +35,78 @@ fn user_view(u: &User, depts: &[Department]) -> UserView {
         id: u.id,
         username: u.username.clone(),
         display_name: u.display_name.clone(),
-        department: depts.iter().find(|d| d.id == u.department_id).map(|d| d.name.clone()).unwrap_or_default(),
+        department: depts
+            .iter()
+            .find(|d| d.id == u.department_id)
+            .map(|d| d.name.clone())
+            .unwrap_or_default(),
         department_id: u.department_id,
         role: u.role.label(),
         role_key: u.role.key(),
         scope: u.scope.label(),
         scope_key: u.scope.key(),
         active: u.active,
-        locked_until: u.locked_until_ms.filter(|t| *t > clock::now_ms()).map(clock::format_ms),
+        locked_until: u
+            .locked_until_ms
+            .filter(|t| *t > clock::now_ms())
+            .map(clock::format_ms),
     }
 }
 
 /// The choices an actor may offer in the account form.
 async fn form_options(s: &AppState, u: &CurrentUser) -> Result<Value, AppError> {
-    let depts: Vec<Value> = s.platform.store.departments().await?
+    let depts: Vec<Value> = s
+        .platform
+        .store
+        .departments()
+        .await?
         .into_iter()
         .filter(|d| d.active && u.actor.covers(d))
         .map(|d| context! { id => d.id, name => format!("{}（{}）", d.name, d.division) })
         .collect();
-    let roles: Vec<Value> = Role::ALL.iter().filter(|r| u.actor.role.may_grant(**r))
-        .map(|r| context! { key => r.key(), label => r.label() }).collect();
-    let scopes: Vec<Value> = DataScope::ALL.iter().map(|d| context! { key => d.key(), label => d.label() }).collect();
+    let roles: Vec<Value> = Role::ALL
+        .iter()
+        .filter(|r| u.actor.role.may_grant(**r))
+        .map(|r| context! { key => r.key(), label => r.label() })
+        .collect();
+    let scopes: Vec<Value> = DataScope::ALL
+        .iter()
+        .map(|d| context! { key => d.key(), label => d.label() })
+        .collect();
     Ok(context! { departments => depts, roles, scopes })
 }
 
 pub async fn users(State(s): State<AppState>, u: CurrentUser) -> WebResult<Html<String>> {
     u.require(Permission::ManageUsers)?;
     let depts = s.platform.store.departments().await?;
-    let users: Vec<UserView> = s.platform.users_visible_to(&u.actor).await?.iter().map(|x| user_view(x, &depts)).collect();
-    render(&s, "admin_users.html", Some(&u), "admin", context! {
-        users => Value::from(Serde(&users)), can_org => u.actor.can(Permission::ManageOrganisation),
-    })
+    let users: Vec<UserView> = s
+        .platform
+        .users_visible_to(&u.actor)
+        .await?
+        .iter()
+        .map(|x| user_view(x, &depts))
+        .collect();
+    render(
+        &s,
+        "admin_users.html",
+        Some(&u),
+        "admin",
+        context! {
+            users => Value::from(Serde(&users)), can_org => u.actor.can(Permission::ManageOrganisation),
+        },
+    )
 }
 
 pub async fn new_user_form(State(s): State<AppState>, u: CurrentUser) -> WebResult<Html<String>> {
     u.require(Permission::ManageUsers)?;
     let options = form_options(&s, &u).await?;
-    render(&s, "admin_user_form.html", Some(&u), "admin", context! { options, form => context! {}, is_new => true })
+    render(
+        &s,
+        "admin_user_form.html",
+        Some(&u),
+        "admin",
+        context! { options, form => context! {}, is_new => true },
+    )
 }
 
 #[derive(Deserialize, Serialize, Default)]
@@ -88,10 +123,16 @@ pub struct UserForm {
 }
 
 fn department_id(raw: &Option<String>) -> Result<i64, AppError> {
-    raw.as_deref().and_then(|d| d.trim().parse().ok()).ok_or_else(|| AppError::invalid("DEPARTMENT_REQUIRED", "请选择所属部门"))
+    raw.as_deref()
+        .and_then(|d| d.trim().parse().ok())
+        .ok_or_else(|| AppError::invalid("DEPARTMENT_REQUIRED", "请选择所属部门"))
 }
 
-pub async fn create_user(State(s): State<AppState>, u: CurrentUser, Form(f): Form<UserForm>) -> WebResult<Response> {
+pub async fn create_user(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    Form(f): Form<UserForm>,
+) -> WebResult<Response> {
     u.require(Permission::ManageUsers)?;
     u.check_csrf(f.csrf.as_deref())?;
     let attempt = async {
@@ -106,33 +147,60 @@ pub async fn create_user(State(s): State<AppState>, u: CurrentUser, Form(f): For
         s.platform.create_user(&u.actor, account).await
     };
     match attempt.await {
-        Ok(created) => Ok(Redirect::to(&format!("/console/admin/users/{}", created.id)).into_response()),
+        Ok(created) => {
+            Ok(Redirect::to(&format!("/console/admin/users/{}", created.id)).into_response())
+        }
         Err(e) => {
             // Show the form again with what was typed (never the password) and the reason.
             let options = form_options(&s, &u).await?;
             let status = crate::error::status_of(e.kind);
-            let form = UserForm { password: None, csrf: None, ..f };
-            let page = render(&s, "admin_user_form.html", Some(&u), "admin", context! {
-                options, form => Value::from(Serde(&form)), is_new => true, error => context! { code => e.code, message => e.message },
-            })?;
+            let form = UserForm {
+                password: None,
+                csrf: None,
+                ..f
+            };
+            let page = render(
+                &s,
+                "admin_user_form.html",
+                Some(&u),
+                "admin",
+                context! {
+                    options, form => Value::from(Serde(&form)), is_new => true, error => context! { code => e.code, message => e.message },
+                },
+            )?;
             Ok((status, page).into_response())
         }
     }
 }
 
-pub async fn edit_user_form(State(s): State<AppState>, u: CurrentUser, Path(id): Path<i64>) -> WebResult<Html<String>> {
+pub async fn edit_user_form(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    Path(id): Path<i64>,
+) -> WebResult<Html<String>> {
     u.require(Permission::ManageUsers)?;
     let target = s.platform.user_visible_to(&u.actor, id).await?;
     let depts = s.platform.store.departments().await?;
     let options = form_options(&s, &u).await?;
-    render(&s, "admin_user_form.html", Some(&u), "admin", context! {
-        options, target => Value::from(Serde(user_view(&target, &depts))), is_new => false,
-        history => format!("/console/audit?target=user:{id}"),
-        can_audit => u.actor.can(Permission::ViewAuditLog),
-    })
+    render(
+        &s,
+        "admin_user_form.html",
+        Some(&u),
+        "admin",
+        context! {
+            options, target => Value::from(Serde(user_view(&target, &depts))), is_new => false,
+            history => format!("/console/audit?target=user:{id}"),
+            can_audit => u.actor.can(Permission::ViewAuditLog),
+        },
+    )
 }
 
-pub async fn update_user(State(s): State<AppState>, u: CurrentUser, Path(id): Path<i64>, Form(f): Form<UserForm>) -> WebResult<Response> {
+pub async fn update_user(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    Path(id): Path<i64>,
+    Form(f): Form<UserForm>,
+) -> WebResult<Response> {
     u.require(Permission::ManageUsers)?;
     u.check_csrf(f.csrf.as_deref())?;
     let change = AccountChange {
@@ -147,14 +215,31 @@ pub async fn update_user(State(s): State<AppState>, u: CurrentUser, Path(id): Pa
     Ok(Redirect::to(&format!("/console/admin/users/{id}")).into_response())
 }
 
-pub async fn reset_password(State(s): State<AppState>, u: CurrentUser, Path(id): Path<i64>, Form(f): Form<UserForm>) -> WebResult<Response> {
+pub async fn reset_password(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    Path(id): Path<i64>,
+    Form(f): Form<UserForm>,
+) -> WebResult<Response> {
     u.require(Permission::ManageUsers)?;
     u.check_csrf(f.csrf.as_deref())?;
-    s.platform.set_password(&u.actor, id, None, f.password.as_deref().unwrap_or_default()).await?;
+    s.platform
+        .set_password(
+            &u.actor,
+            id,
+            None,
+            f.password.as_deref().unwrap_or_default(),
+        )
+        .await?;
     Ok(Redirect::to(&format!("/console/admin/users/{id}")).into_response())
 }
 
-pub async fn unlock_user(State(s): State<AppState>, u: CurrentUser, Path(id): Path<i64>, Form(f): Form<UserForm>) -> WebResult<Response> {
+pub async fn unlock_user(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    Path(id): Path<i64>,
+    Form(f): Form<UserForm>,
+) -> WebResult<Response> {
     u.require(Permission::ManageUsers)?;
     u.check_csrf(f.csrf.as_deref())?;
     s.platform.unlock_user(&u.actor, id).await?;
@@ -164,14 +249,36 @@ pub async fn unlock_user(State(s): State<AppState>, u: CurrentUser, Path(id): Pa
 pub async fn org(State(s): State<AppState>, u: CurrentUser) -> WebResult<Html<String>> {
     u.require(Permission::ManageOrganisation)?;
     let p = &s.platform;
-    let divisions: Vec<Value> = p.store.divisions().await?.into_iter().map(|d| context! {
-        code => d.code.as_str(), name => d.name, level => d.code.level().label(),
-        parent => d.parent.map(|p| p.to_string()),
-    }).collect();
-    let departments: Vec<Value> = p.store.departments().await?.into_iter().map(|d| context! {
-        id => d.id, name => d.name, division => d.division.as_str(), active => d.active,
-    }).collect();
-    render(&s, "admin_org.html", Some(&u), "admin", context! { divisions, departments })
+    let divisions: Vec<Value> = p
+        .store
+        .divisions()
+        .await?
+        .into_iter()
+        .map(|d| {
+            context! {
+                code => d.code.as_str(), name => d.name, level => d.code.level().label(),
+                parent => d.parent.map(|p| p.to_string()),
+            }
+        })
+        .collect();
+    let departments: Vec<Value> = p
+        .store
+        .departments()
+        .await?
+        .into_iter()
+        .map(|d| {
+            context! {
+                id => d.id, name => d.name, division => d.division.as_str(), active => d.active,
+            }
+        })
+        .collect();
+    render(
+        &s,
+        "admin_org.html",
+        Some(&u),
+        "admin",
+        context! { divisions, departments },
+    )
 }
 
 #[derive(Deserialize)]
@@ -184,15 +291,29 @@ pub struct OrgForm {
     reason: Option<String>,
 }
 
-pub async fn create_division(State(s): State<AppState>, u: CurrentUser, Form(f): Form<OrgForm>) -> WebResult<Response> {
+pub async fn create_division(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    Form(f): Form<OrgForm>,
+) -> WebResult<Response> {
     u.require(Permission::ManageOrganisation)?;
     u.check_csrf(f.csrf.as_deref())?;
-    s.platform.create_division(&u.actor, f.code.as_deref().unwrap_or_default(), f.name.as_deref().unwrap_or_default()).await?;
+    s.platform
+        .create_division(
+            &u.actor,
+            f.code.as_deref().unwrap_or_default(),
+            f.name.as_deref().unwrap_or_default(),
+        )
+        .await?;
     Ok(Redirect::to("/console/admin/org").into_response())
 }
 
 /// Upload of a division list (CSV, UTF-8): multipart with `file` or pasted `text`.
-pub async fn import_divisions(State(s): State<AppState>, u: CurrentUser, mut m: Multipart) -> WebResult<Response> {
+pub async fn import_divisions(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    mut m: Multipart,
+) -> WebResult<Response> {
     u.require(Permission::ManageOrganisation)?;
     let bad = |_| AppError::invalid("UPLOAD_INVALID", "上传内容无法读取，请重新选择文件");
     let (mut csrf, mut text) = (None, String::new());
@@ -202,8 +323,12 @@ pub async fn import_divisions(State(s): State<AppState>, u: CurrentUser, mut m: 
             Some("file") | Some("text") => {
                 let bytes = field.bytes().await.map_err(bad)?;
                 if !bytes.is_empty() {
-                    text = String::from_utf8(bytes.to_vec())
-                        .map_err(|_| AppError::invalid("ENCODING", "文件不是 UTF-8 编码的 CSV，请另存为 UTF-8 后重新上传"))?;
+                    text = String::from_utf8(bytes.to_vec()).map_err(|_| {
+                        AppError::invalid(
+                            "ENCODING",
+                            "文件不是 UTF-8 编码的 CSV，请另存为 UTF-8 后重新上传",
+                        )
+                    })?;
                 }
             }
             _ => {}
@@ -214,16 +339,39 @@ pub async fn import_divisions(State(s): State<AppState>, u: CurrentUser, mut m: 
     Ok(Redirect::to("/console/admin/org").into_response())
 }
 
-pub async fn create_department(State(s): State<AppState>, u: CurrentUser, Form(f): Form<OrgForm>) -> WebResult<Response> {
+pub async fn create_department(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    Form(f): Form<OrgForm>,
+) -> WebResult<Response> {
     u.require(Permission::ManageOrganisation)?;
     u.check_csrf(f.csrf.as_deref())?;
-    s.platform.create_department(&u.actor, f.name.as_deref().unwrap_or_default(), f.division.as_deref().unwrap_or_default()).await?;
+    s.platform
+        .create_department(
+            &u.actor,
+            f.name.as_deref().unwrap_or_default(),
+            f.division.as_deref().unwrap_or_default(),
+        )
+        .await?;
     Ok(Redirect::to("/console/admin/org").into_response())
 }
 
-pub async fn update_department(State(s): State<AppState>, u: CurrentUser, Path(id): Path<i64>, Form(f): Form<OrgForm>) -> WebResult<Response> {
+pub async fn update_department(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    Path(id): Path<i64>,
+    Form(f): Form<OrgForm>,
+) -> WebResult<Response> {
     u.require(Permission::ManageOrganisation)?;
     u.check_csrf(f.csrf.as_deref())?;
-    s.platform.update_department(&u.actor, id, f.name.as_deref().unwrap_or_default(), f.active.as_deref() == Some("on"), f.reason).await?;
+    s.platform
+        .update_department(
+            &u.actor,
+            id,
+            f.name.as_deref().unwrap_or_default(),
+            f.active.as_deref() == Some("on"),
+            f.reason,
+        )
+        .await?;
     Ok(Redirect::to("/console/admin/org").into_response())
 }

@@ -28,15 +28,18 @@ pub struct AuditQuery {
 }
 
 fn nonempty(s: &Option<String>) -> Option<String> {
-    s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from)
+    s.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
 }
 
 fn date(s: &Option<String>, label: &str) -> Result<Option<i64>, AppError> {
     match nonempty(s) {
         None => Ok(None),
-        Some(d) => clock::parse_date_ms(&d)
-            .map(Some)
-            .ok_or_else(|| AppError::invalid("BAD_DATE", format!("{label}应为 YYYY-MM-DD 格式的日期"))),
+        Some(d) => clock::parse_date_ms(&d).map(Some).ok_or_else(|| {
+            AppError::invalid("BAD_DATE", format!("{label}应为 YYYY-MM-DD 格式的日期"))
+        }),
     }
 }
 
@@ -51,8 +54,16 @@ struct Row {
     reason: Option<String>,
 }
 
-async fn department_names(s: &AppState) -> Result<std::collections::HashMap<i64, String>, AppError> {
-    Ok(s.platform.store.departments().await?.into_iter().map(|d| (d.id, d.name)).collect())
+async fn department_names(
+    s: &AppState,
+) -> Result<std::collections::HashMap<i64, String>, AppError> {
+    Ok(s.platform
+        .store
+        .departments()
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d.name))
+        .collect())
 }
 
 fn row(r: &StoredAudit, names: &std::collections::HashMap<i64, String>) -> Row {
@@ -61,27 +72,42 @@ fn row(r: &StoredAudit, names: &std::collections::HashMap<i64, String>) -> Row {
         seq: r.record.seq,
         at: clock::format_ms(r.record.at_ms),
         actor: e.actor_name.clone(),
-        department: e.department_id.and_then(|d| names.get(&d).cloned()).unwrap_or_else(|| "—".into()),
+        department: e
+            .department_id
+            .and_then(|d| names.get(&d).cloned())
+            .unwrap_or_else(|| "—".into()),
         action: e.action.clone(),
         target: format!("{}:{}", e.target_type, e.target_id),
         reason: e.reason.clone(),
     }
 }
 
-pub async fn list(State(s): State<AppState>, u: CurrentUser, Query(q): Query<AuditQuery>) -> WebResult<Html<String>> {
+pub async fn list(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    Query(q): Query<AuditQuery>,
+) -> WebResult<Html<String>> {
     u.require(Permission::ViewAuditLog)?;
     let p = &s.platform;
     let visible = p.visible_departments(&u.actor).await?;
     let department = match nonempty(&q.department) {
         None => None,
-        Some(d) => Some(d.parse::<i64>().map_err(|_| AppError::invalid("BAD_NUMBER", "部门参数无效"))?),
+        Some(d) => Some(
+            d.parse::<i64>()
+                .map_err(|_| AppError::invalid("BAD_NUMBER", "部门参数无效"))?,
+        ),
     };
     let departments = match (department, &visible) {
-        (Some(d), Some(v)) if !v.contains(&d) => return Err(AppError::forbidden("该部门不在您的数据范围内").into()),
+        (Some(d), Some(v)) if !v.contains(&d) => {
+            return Err(AppError::forbidden("该部门不在您的数据范围内").into());
+        }
         (Some(d), _) => Some(vec![d]),
         (None, v) => v.clone(),
     };
-    let page = nonempty(&q.page).and_then(|p| p.parse::<u64>().ok()).unwrap_or(1).max(1);
+    let page = nonempty(&q.page)
+        .and_then(|p| p.parse::<u64>().ok())
+        .unwrap_or(1)
+        .max(1);
     let filter = AuditFilter {
         action_prefix: nonempty(&q.action),
         actor: nonempty(&q.actor).map(|a| a.to_ascii_lowercase()),
@@ -107,11 +133,17 @@ pub async fn list(State(s): State<AppState>, u: CurrentUser, Query(q): Query<Aud
     let mut qs = q;
     qs.page = None;
     let base_query = serde_urlencoded_lite(&qs);
-    render(&s, "audit_list.html", Some(&u), "audit", context! {
-        rows => Value::from(Serde(&rows)), total, page, pages, q => Value::from(Serde(&qs)), base_query,
-        departments => dept_options,
-        checkpoint => Value::from(Serde(p.latest_checkpoint().await?.map(|c| ssj_app::audit::CheckpointView::from(&c)))),
-    })
+    render(
+        &s,
+        "audit_list.html",
+        Some(&u),
+        "audit",
+        context! {
+            rows => Value::from(Serde(&rows)), total, page, pages, q => Value::from(Serde(&qs)), base_query,
+            departments => dept_options,
+            checkpoint => Value::from(Serde(p.latest_checkpoint().await?.map(|c| ssj_app::audit::CheckpointView::from(&c)))),
+        },
+    )
 }
 
 /// Rebuilds the filter's query string for pagination links.
@@ -134,7 +166,11 @@ fn serde_urlencoded_lite(q: &AuditQuery) -> String {
 async fn visible_record(s: &AppState, u: &CurrentUser, seq: u64) -> Result<StoredAudit, AppError> {
     u.actor.require(Permission::ViewAuditLog)?;
     let p = &s.platform;
-    let r = p.store.audit_range(seq, seq + 1).await?.pop()
+    let r = p
+        .store
+        .audit_range(seq, seq + 1)
+        .await?
+        .pop()
         .ok_or_else(|| AppError::not_found("AUDIT_NOT_FOUND", format!("审计记录 #{seq} 不存在")))?;
     if let Some(v) = p.visible_departments(&u.actor).await?
         && !r.record.entry.department_id.is_some_and(|d| v.contains(&d))
@@ -144,7 +180,11 @@ async fn visible_record(s: &AppState, u: &CurrentUser, seq: u64) -> Result<Store
     Ok(r)
 }
 
-pub async fn detail(State(s): State<AppState>, u: CurrentUser, Path(seq): Path<u64>) -> WebResult<Html<String>> {
+pub async fn detail(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    Path(seq): Path<u64>,
+) -> WebResult<Html<String>> {
     let r = visible_record(&s, &u, seq).await?;
     let names = department_names(&s).await?;
     let proof = match s.platform.inclusion_proof(seq, None).await {
@@ -159,13 +199,19 @@ pub async fn detail(State(s): State<AppState>, u: CurrentUser, Path(seq): Path<u
                 .unwrap_or_else(|_| t.to_string())
         })
     };
-    render(&s, "audit_detail.html", Some(&u), "audit", context! {
-        r => Value::from(Serde(row(&r, &names))),
-        before => pretty(&r.record.entry.before),
-        after => pretty(&r.record.entry.after),
-        leaf_hash => hex::encode(r.leaf_hash),
-        proof => Value::from(Serde(&proof)),
-    })
+    render(
+        &s,
+        "audit_detail.html",
+        Some(&u),
+        "audit",
+        context! {
+            r => Value::from(Serde(row(&r, &names))),
+            before => pretty(&r.record.entry.before),
+            after => pretty(&r.record.entry.after),
+            leaf_hash => hex::encode(r.leaf_hash),
+            proof => Value::from(Serde(&proof)),
+        },
+    )
 }
 
 #[derive(Deserialize)]
@@ -175,14 +221,24 @@ pub struct InclusionQuery {
 }
 
 /// JSON inclusion proof of one record (the record's content is shown, so it needs the role).
-pub async fn api_inclusion(State(s): State<AppState>, u: CurrentUser, Query(q): Query<InclusionQuery>) -> Result<Response, ApiError> {
+pub async fn api_inclusion(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    Query(q): Query<InclusionQuery>,
+) -> Result<Response, ApiError> {
     let num = |v: Option<String>, name: &str| -> Result<Option<u64>, ApiError> {
         match v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
             None => Ok(None),
-            Some(v) => v.parse().map(Some).map_err(|_| ApiError(AppError::invalid("BAD_NUMBER", format!("参数 {name} 应为非负整数")))),
+            Some(v) => v.parse().map(Some).map_err(|_| {
+                ApiError(AppError::invalid(
+                    "BAD_NUMBER",
+                    format!("参数 {name} 应为非负整数"),
+                ))
+            }),
         }
     };
-    let seq = num(q.seq, "seq")?.ok_or_else(|| ApiError(AppError::invalid("BAD_NUMBER", "缺少参数 seq")))?;
+    let seq = num(q.seq, "seq")?
+        .ok_or_else(|| ApiError(AppError::invalid("BAD_NUMBER", "缺少参数 seq")))?;
     let size = num(q.size, "size")?;
     visible_record(&s, &u, seq).await?;
     Ok(Json(s.platform.inclusion_proof(seq, size).await?).into_response())

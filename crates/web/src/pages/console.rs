@@ -1,7 +1,10 @@
 //! Login, logout, the console home, one's own account, and the section pages.
 
 use crate::AppState;
-use crate::auth::{CurrentUser, LOGIN_CSRF_COOKIE, SESSION_COOKIE, constant_time_eq, cookie, csrf_error, safe_next, set_cookie};
+use crate::auth::{
+    CurrentUser, LOGIN_CSRF_COOKIE, SESSION_COOKIE, constant_time_eq, cookie, csrf_error,
+    safe_next, set_cookie,
+};
 use crate::error::{WebError, WebResult, status_of};
 use crate::render::{NAV, render};
 use axum::Form;
@@ -17,19 +20,40 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-fn login_form(s: &AppState, next: &str, error: Option<&AppError>, username: &str, status: StatusCode) -> WebResult<Response> {
+fn login_form(
+    s: &AppState,
+    next: &str,
+    error: Option<&AppError>,
+    username: &str,
+    status: StatusCode,
+) -> WebResult<Response> {
     let token = keys::random_hex(16);
-    let page = render(s, "login.html", None, "", context! {
-        csrf => token.clone(),
-        next,
-        username,
-        error => error.map(|e| context! { code => e.code, message => e.message.clone() }),
-    })?;
-    let c = set_cookie(LOGIN_CSRF_COOKIE, &token, s.config.secure_cookies, Some(3600));
+    let page = render(
+        s,
+        "login.html",
+        None,
+        "",
+        context! {
+            csrf => token.clone(),
+            next,
+            username,
+            error => error.map(|e| context! { code => e.code, message => e.message.clone() }),
+        },
+    )?;
+    let c = set_cookie(
+        LOGIN_CSRF_COOKIE,
+        &token,
+        s.config.secure_cookies,
+        Some(3600),
+    );
     Ok((status, [(header::SET_COOKIE, c)], page).into_response())
 }
 
-pub async fn login_page(State(s): State<AppState>, user: Option<CurrentUser>, Query(q): Query<NextQuery>) -> WebResult<Response> {
+pub async fn login_page(
+    State(s): State<AppState>,
+    user: Option<CurrentUser>,
+    Query(q): Query<NextQuery>,
+) -> WebResult<Response> {
     let next = safe_next(q.next.as_deref());
     if user.is_some() {
         return Ok(Redirect::to(&next).into_response());
@@ -45,7 +69,11 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
-pub async fn login(State(s): State<AppState>, headers: HeaderMap, Form(f): Form<LoginForm>) -> WebResult<Response> {
+pub async fn login(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> WebResult<Response> {
     let next = safe_next(f.next.as_deref());
     let username = f.username.unwrap_or_default();
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
@@ -57,15 +85,23 @@ pub async fn login(State(s): State<AppState>, headers: HeaderMap, Form(f): Form<
     let password = f.password.unwrap_or_default();
     if username.trim().is_empty() || password.is_empty() {
         let e = AppError::invalid("LOGIN_INCOMPLETE", "请输入用户名和密码");
-        return login_form(&s, &next, Some(&e), &username, StatusCode::UNPROCESSABLE_ENTITY);
+        return login_form(
+            &s,
+            &next,
+            Some(&e),
+            &username,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
     }
     match s.platform.login(&username, &password).await? {
         LoginOutcome::LoggedIn { token, .. } => {
             let session = set_cookie(SESSION_COOKIE, &token, s.config.secure_cookies, None);
             let clear = set_cookie(LOGIN_CSRF_COOKIE, "", s.config.secure_cookies, Some(0));
             let mut r = Redirect::to(&next).into_response();
-            r.headers_mut().append(header::SET_COOKIE, session.parse().expect("cookie"));
-            r.headers_mut().append(header::SET_COOKIE, clear.parse().expect("cookie"));
+            r.headers_mut()
+                .append(header::SET_COOKIE, session.parse().expect("cookie"));
+            r.headers_mut()
+                .append(header::SET_COOKIE, clear.parse().expect("cookie"));
             Ok(r)
         }
         LoginOutcome::Refused(e) => login_form(&s, &next, Some(&e), &username, status_of(e.kind)),
@@ -77,7 +113,11 @@ pub struct CsrfForm {
     csrf: Option<String>,
 }
 
-pub async fn logout(State(s): State<AppState>, u: CurrentUser, Form(f): Form<CsrfForm>) -> WebResult<Response> {
+pub async fn logout(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    Form(f): Form<CsrfForm>,
+) -> WebResult<Response> {
     u.check_csrf(f.csrf.as_deref())?;
     s.platform.logout(&u.token).await?;
     let clear = set_cookie(SESSION_COOKIE, "", s.config.secure_cookies, Some(0));
@@ -92,37 +132,89 @@ pub async fn home(State(s): State<AppState>, u: CurrentUser) -> WebResult<Html<S
         Some(v) => v.len(),
         None => p.store.departments().await?.len(),
     };
-    render(&s, "console_home.html", Some(&u), "", context! {
-        department => department.map(|d| d.name),
-        scope => u.actor.scope.label(),
-        users,
-        departments,
-        audit_size => p.store.audit_size().await?,
-    })
+    render(
+        &s,
+        "console_home.html",
+        Some(&u),
+        "",
+        context! {
+            department => department.map(|d| d.name),
+            scope => u.actor.scope.label(),
+            users,
+            departments,
+            audit_size => p.store.audit_size().await?,
+        },
+    )
 }
 
 /// What each business section will hold. The pages say plainly which release brings them.
 const SECTIONS: &[(&str, &str)] = &[
-    ("items", "随机抽查事项清单（一单）：各部门的抽查事项、检查方式、检查依据，版本化发布并在公开门户公示；支持从 Excel 导入导出。"),
-    ("objects", "检查对象名录库：企业、个体工商户、农民专业合作社及工程项目、学校等非经营主体，含统一社会信用代码校验、信用风险分类、专项库标签。"),
-    ("officers", "执法检查人员名录库：执法证号及有效期、执法事项范围、请假与回避声明，作为随机选派的依据。"),
-    ("plans", "年度抽查工作计划：各部门及部门联合计划的编制、备案、公示与修订。"),
-    ("tasks", "抽查任务与双随机抽取：按 SSJ-DRAW/1 公开算法抽取检查对象和执法检查人员，任何人可用公开文件复算。"),
-    ("results", "检查结果录入与审核：检查结果、后续处置，未录入 → 待审核 → 已公示。"),
-    ("publicity", "一公开：按工作日时限公示抽查结果并记于企业名下。"),
-    ("stats", "统计：完成率、完结率、事项覆盖率、信用分类应用率等督导指标。"),
+    (
+        "items",
+        "随机抽查事项清单（一单）：各部门的抽查事项、检查方式、检查依据，版本化发布并在公开门户公示；支持从 Excel 导入导出。",
+    ),
+    (
+        "objects",
+        "检查对象名录库：企业、个体工商户、农民专业合作社及工程项目、学校等非经营主体，含统一社会信用代码校验、信用风险分类、专项库标签。",
+    ),
+    (
+        "officers",
+        "执法检查人员名录库：执法证号及有效期、执法事项范围、请假与回避声明，作为随机选派的依据。",
+    ),
+    (
+        "plans",
+        "年度抽查工作计划：各部门及部门联合计划的编制、备案、公示与修订。",
+    ),
+    (
+        "tasks",
+        "抽查任务与双随机抽取：按 SSJ-DRAW/1 公开算法抽取检查对象和执法检查人员，任何人可用公开文件复算。",
+    ),
+    (
+        "results",
+        "检查结果录入与审核：检查结果、后续处置，未录入 → 待审核 → 已公示。",
+    ),
+    (
+        "publicity",
+        "一公开：按工作日时限公示抽查结果并记于企业名下。",
+    ),
+    (
+        "stats",
+        "统计：完成率、完结率、事项覆盖率、信用分类应用率等督导指标。",
+    ),
 ];
 
-pub async fn section(State(s): State<AppState>, u: CurrentUser, Path(key): Path<String>) -> WebResult<Html<String>> {
-    let (Some(nav), Some((_, text))) = (NAV.iter().find(|n| n.0 == key), SECTIONS.iter().find(|x| x.0 == key)) else {
-        return Err(WebError(AppError::not_found("NOT_FOUND", "您访问的页面不存在")));
+pub async fn section(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    Path(key): Path<String>,
+) -> WebResult<Html<String>> {
+    let (Some(nav), Some((_, text))) = (
+        NAV.iter().find(|n| n.0 == key),
+        SECTIONS.iter().find(|x| x.0 == key),
+    ) else {
+        return Err(WebError(AppError::not_found(
+            "NOT_FOUND",
+            "您访问的页面不存在",
+        )));
     };
     u.require(nav.3)?;
-    render(&s, "section.html", Some(&u), nav.0, context! { title => nav.1, text => *text })
+    render(
+        &s,
+        "section.html",
+        Some(&u),
+        nav.0,
+        context! { title => nav.1, text => *text },
+    )
 }
 
 pub async fn account(State(s): State<AppState>, u: CurrentUser) -> WebResult<Html<String>> {
-    render(&s, "account.html", Some(&u), "", context! { message => Value::UNDEFINED })
+    render(
+        &s,
+        "account.html",
+        Some(&u),
+        "",
+        context! { message => Value::UNDEFINED },
+    )
 }
 
 use minijinja::Value;
@@ -135,13 +227,19 @@ pub struct PasswordForm {
     confirm: Option<String>,
 }
 
-pub async fn change_password(State(s): State<AppState>, u: CurrentUser, Form(f): Form<PasswordForm>) -> WebResult<Response> {
+pub async fn change_password(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    Form(f): Form<PasswordForm>,
+) -> WebResult<Response> {
     u.check_csrf(f.csrf.as_deref())?;
     let new = f.new_password.unwrap_or_default();
     if Some(&new) != f.confirm.as_ref() {
         return Err(AppError::invalid("PASSWORD_MISMATCH", "两次输入的新密码不一致").into());
     }
-    s.platform.set_password(&u.actor, u.user.id, f.current.as_deref(), &new).await?;
+    s.platform
+        .set_password(&u.actor, u.user.id, f.current.as_deref(), &new)
+        .await?;
     let clear = set_cookie(SESSION_COOKIE, "", s.config.secure_cookies, Some(0));
     Ok(([(header::SET_COOKIE, clear)], Redirect::to("/login")).into_response())
 }

@@ -14,19 +14,47 @@ use serde::Deserialize;
 use ssj_app::audit::CheckpointView;
 
 pub async fn home(State(s): State<AppState>, user: Option<CurrentUser>) -> WebResult<Html<String>> {
-    let checkpoint = s.platform.latest_checkpoint().await?.as_ref().map(CheckpointView::from);
-    render(&s, "public_home.html", user.as_ref(), "", context! { checkpoint => Value::from(Serde(&checkpoint)) })
+    let checkpoint = s
+        .platform
+        .latest_checkpoint()
+        .await?
+        .as_ref()
+        .map(CheckpointView::from);
+    render(
+        &s,
+        "public_home.html",
+        user.as_ref(),
+        "",
+        context! { checkpoint => Value::from(Serde(&checkpoint)) },
+    )
 }
 
-pub async fn audit(State(s): State<AppState>, user: Option<CurrentUser>) -> WebResult<Html<String>> {
+pub async fn audit(
+    State(s): State<AppState>,
+    user: Option<CurrentUser>,
+) -> WebResult<Html<String>> {
     let p = &s.platform;
-    let checkpoints: Vec<CheckpointView> = p.store.checkpoints().await?.iter().rev().take(20).map(CheckpointView::from).collect();
-    render(&s, "public_audit.html", user.as_ref(), "", context! {
-        checkpoints => Value::from(Serde(&checkpoints)),
-        public_key => hex::encode(p.public_key()),
-        hash_alg => p.alg.name(),
-        size => p.store.audit_size().await?,
-    })
+    let checkpoints: Vec<CheckpointView> = p
+        .store
+        .checkpoints()
+        .await?
+        .iter()
+        .rev()
+        .take(20)
+        .map(CheckpointView::from)
+        .collect();
+    render(
+        &s,
+        "public_audit.html",
+        user.as_ref(),
+        "",
+        context! {
+            checkpoints => Value::from(Serde(&checkpoints)),
+            public_key => hex::encode(p.public_key()),
+            hash_alg => p.alg.name(),
+            size => p.store.audit_size().await?,
+        },
+    )
 }
 
 pub async fn api_checkpoint(State(s): State<AppState>) -> Result<Response, ApiError> {
@@ -49,13 +77,19 @@ fn parse_size(raw: Option<&str>, name: &str) -> Result<Option<u64>, ApiError> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
         Some(s) => s.parse().map(Some).map_err(|_| {
-            ApiError(ssj_app::AppError::invalid("BAD_NUMBER", format!("参数 {name} 应为非负整数")))
+            ApiError(ssj_app::AppError::invalid(
+                "BAD_NUMBER",
+                format!("参数 {name} 应为非负整数"),
+            ))
         }),
     }
 }
 
 /// Consistency between two log sizes: hashes only, so public.
-pub async fn api_consistency(State(s): State<AppState>, Query(q): Query<ConsistencyQuery>) -> Result<Response, ApiError> {
+pub async fn api_consistency(
+    State(s): State<AppState>,
+    Query(q): Query<ConsistencyQuery>,
+) -> Result<Response, ApiError> {
     let from = parse_size(q.from.as_deref(), "from")?
         .ok_or_else(|| ApiError(ssj_app::AppError::invalid("BAD_NUMBER", "缺少参数 from")))?;
     let to = parse_size(q.to.as_deref(), "to")?;
@@ -70,11 +104,25 @@ pub async fn health(State(s): State<AppState>) -> Response {
 }
 
 pub async fn css() -> Response {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], include_str!("../../static/app.css")).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/app.css"),
+    )
+        .into_response()
 }
 
 pub async fn js() -> Response {
-    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], include_str!("../../static/app.js")).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/app.js"),
+    )
+        .into_response()
 }
 
 pub async fn not_found() -> Response {

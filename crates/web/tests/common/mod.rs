@@ -15,15 +15,29 @@ pub struct TestApp {
 }
 
 pub async fn spawn_sqlite() -> TestApp {
-    spawn_with(&ssj_storage_conformance::SqliteHarness, ssj_web::WebConfig::default()).await
+    spawn_with(
+        &ssj_storage_conformance::SqliteHarness,
+        ssj_web::WebConfig::default(),
+    )
+    .await
 }
 
-pub async fn spawn_with(h: &dyn ssj_storage_conformance::Harness, config: ssj_web::WebConfig) -> TestApp {
+pub async fn spawn_with(
+    h: &dyn ssj_storage_conformance::Harness,
+    config: ssj_web::WebConfig,
+) -> TestApp {
     let fresh = h.fresh().await;
-    let seed: [u8; 32] = hex::decode(ssj_app::keys::random_hex(32)).unwrap().try_into().unwrap();
-    let platform = Platform::with_store(fresh.store.clone(), ed25519_dalek::SigningKey::from_bytes(&seed), None)
-        .await
+    let seed: [u8; 32] = hex::decode(ssj_app::keys::random_hex(32))
+        .unwrap()
+        .try_into()
         .unwrap();
+    let platform = Platform::with_store(
+        fresh.store.clone(),
+        ed25519_dalek::SigningKey::from_bytes(&seed),
+        None,
+    )
+    .await
+    .unwrap();
     let logins = ssj_app::demo::load(&platform).await.unwrap();
     let platform = Arc::new(platform);
     let state = ssj_web::AppState::new(platform.clone(), config);
@@ -33,19 +47,27 @@ pub async fn spawn_with(h: &dyn ssj_storage_conformance::Harness, config: ssj_we
     TestApp {
         base: format!("http://{addr}"),
         platform,
-        passwords: logins.into_iter().map(|l| (l.username, l.password)).collect(),
+        passwords: logins
+            .into_iter()
+            .map(|l| (l.username, l.password))
+            .collect(),
         database: fresh.database.clone(),
         _dir: fresh._dir,
     }
 }
 
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
 }
 
 /// The value of the first `name="csrf"` field on a page.
 pub fn csrf_of(html: &str) -> String {
-    let start = html.find("name=\"csrf\" value=\"").expect("a csrf field") + "name=\"csrf\" value=\"".len();
+    let start =
+        html.find("name=\"csrf\" value=\"").expect("a csrf field") + "name=\"csrf\" value=\"".len();
     html[start..].split('"').next().unwrap().to_string()
 }
 
@@ -64,7 +86,12 @@ impl TestApp {
         (r.status().as_u16(), r.text().await.unwrap())
     }
 
-    pub async fn post(&self, c: &reqwest::Client, path: &str, form: &[(&str, &str)]) -> (u16, String) {
+    pub async fn post(
+        &self,
+        c: &reqwest::Client,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> (u16, String) {
         let r = c.post(self.url(path)).form(form).send().await.unwrap();
         (r.status().as_u16(), r.text().await.unwrap())
     }
@@ -75,7 +102,17 @@ impl TestApp {
         let (_, page) = self.get(&c, "/login").await;
         let password = self.passwords[username].clone();
         let csrf = csrf_of(&page);
-        let (status, _) = self.post(&c, "/login", &[("username", username), ("password", &password), ("csrf", &csrf)]).await;
+        let (status, _) = self
+            .post(
+                &c,
+                "/login",
+                &[
+                    ("username", username),
+                    ("password", &password),
+                    ("csrf", &csrf),
+                ],
+            )
+            .await;
         assert_eq!(status, 303, "login of {username}");
         let (_, home) = self.get(&c, "/console").await;
         let token = csrf_of(&home);

@@ -1,0 +1,74 @@
+// The console in a real browser: log in, be refused, be locked out, see the navigation.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { launchBrowser, login, startDemo } from "./harness.mjs";
+
+let demo, browser;
+
+before(async () => {
+  demo = await startDemo();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await demo?.stop();
+});
+
+test("an administrator logs in and sees the whole navigation", async () => {
+  const page = await browser.newPage();
+  await login(page, demo.base, "admin", demo.passwords.admin);
+  await page.waitForURL(demo.base + "/console");
+  assert.equal(await page.textContent("#role"), "系统管理员");
+  const nav = await page.$$eval("nav.side a", (as) => as.map((a) => a.textContent.trim()));
+  assert.deepEqual(nav, ["工作台", "事项清单", "检查对象名录库", "执法检查人员名录库", "抽查计划", "抽查任务",
+    "检查结果", "公示", "统计", "审计日志", "系统管理"]);
+  await page.click("a[data-nav=audit]");
+  assert.match(await page.textContent("h1"), /审计日志/);
+  assert.ok(Number(await page.textContent("#audit-total")) > 0);
+  await page.click("a[data-nav=admin]");
+  assert.ok((await page.textContent("#users")).includes("scjg.plan"));
+  await page.click("button.link"); // 退出登录
+  await page.waitForURL(/\/login$/);
+  await page.close();
+});
+
+test("a planner sees the navigation of their role only", async () => {
+  const page = await browser.newPage();
+  await login(page, demo.base, "cgj.plan", demo.passwords["cgj.plan"]);
+  await page.waitForURL(demo.base + "/console");
+  const nav = await page.$$eval("nav.side a", (as) => as.map((a) => a.textContent.trim()));
+  assert.ok(nav.includes("抽查任务") && !nav.includes("审计日志") && !nav.includes("系统管理"), nav.join(","));
+  const response = await page.goto(demo.base + "/console/admin");
+  assert.equal(response.status(), 403);
+  assert.equal(await page.textContent("#error-code"), "FORBIDDEN");
+  await page.close();
+});
+
+test("a wrong password is refused with a clear message", async () => {
+  const page = await browser.newPage();
+  await login(page, demo.base, "admin", "not-the-password-1");
+  assert.match(await page.textContent("#login-error"), /用户名或密码错误/);
+  assert.ok(page.url().endsWith("/login"));
+  await page.close();
+});
+
+test("five wrong passwords lock the account, even against the right one", async () => {
+  const page = await browser.newPage();
+  for (let i = 1; i <= 5; i++) {
+    await login(page, demo.base, "scjg.sh", "wrong-password-" + i);
+    const message = await page.textContent("#login-error");
+    assert.match(message, i < 5 ? /用户名或密码错误/ : /账号已锁定/, `attempt ${i}: ${message}`);
+  }
+  await login(page, demo.base, "scjg.sh", demo.passwords["scjg.sh"]);
+  assert.match(await page.textContent("#login-error"), /ACCOUNT_LOCKED/);
+  await page.close();
+});
+
+test("the public portal needs no login", async () => {
+  const page = await browser.newPage();
+  await page.goto(demo.base + "/public/audit");
+  assert.match(await page.textContent("h1"), /审计日志公开信息/);
+  assert.match(await page.textContent("#public-key"), /^[0-9a-f]{64}$/);
+  await page.close();
+});
