@@ -56,7 +56,7 @@ async fn dispatch(cli: Cli, p: Arc<Platform>) -> AppResult<ExitCode> {
                 println!("首位管理员：用户名 admin  密码 {}", logins[0].password);
             } else {
                 println!(
-                    "数据库 {} 已有数据，直接启动（如需重新生成演示数据，请换一个 --database 路径）。",
+                    "数据库 {} 已有数据，直接启动。忘记密码可运行 `shuangsuiji user passwd admin` 重设；如需全新的演示数据，请换一个 --database 路径。",
                     cli.database
                 );
             }

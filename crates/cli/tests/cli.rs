@@ -1,6 +1,7 @@
 //! The `shuangsuiji` binary end to end: demo, accounts, audit verify against tampering done
 //! directly in the database files, and kill -9 in the middle of a multi-row change.
 
+use ssj_storage::Store;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

@@ -46,10 +46,6 @@ impl PgStore {
         Ok(PgStore { pool })
     }
 
-    pub async fn close(&self) {
-        self.pool.close().await;
-    }
-
     async fn migrate(&self) -> Result<()> {
         MIGRATOR.run(&self.pool).await.map_err(|e| match e {
             sqlx::migrate::MigrateError::VersionMissing(v) => {
