@@ -31,6 +31,28 @@ impl Appender {
         entry: AuditEntry,
         at_ms: i64,
     ) -> AppResult<u64> {
+        let row = self.seal(entry, at_ms)?;
+        let seq = row.record.seq;
+        tx.insert_audit(std::slice::from_ref(&row)).await?;
+        Ok(seq)
+    }
+
+    /// Appends many records with as few statements as the backend allows (imports, bulk changes).
+    pub async fn append_many(
+        &mut self,
+        tx: &mut dyn Tx,
+        entries: impl IntoIterator<Item = (AuditEntry, i64)>,
+    ) -> AppResult<()> {
+        let rows = entries
+            .into_iter()
+            .map(|(e, at)| self.seal(e, at))
+            .collect::<AppResult<Vec<_>>>()?;
+        tx.insert_audit(&rows).await?;
+        Ok(())
+    }
+
+    /// Numbers and hashes a record as the next leaf.
+    fn seal(&mut self, entry: AuditEntry, at_ms: i64) -> AppResult<StoredAudit> {
         let record = AuditRecord {
             seq: self.frontier.size(),
             at_ms,
@@ -41,14 +63,11 @@ impl Appender {
             .map_err(|e| AppError::internal(format!("审计记录无法编码：{e}")))?;
         let leaf_hash = self.frontier.alg().leaf(&bytes);
         let closed = ssj_merkle::pack_hashes(&self.frontier.push(leaf_hash));
-        let seq = record.seq;
-        tx.insert_audit(&StoredAudit {
+        Ok(StoredAudit {
             record,
             leaf_hash,
             closed,
         })
-        .await?;
-        Ok(seq)
     }
 
     pub fn size(&self) -> u64 {

@@ -116,6 +116,7 @@ impl Platform {
         let mut log = Appender::open(&mut *tx, self.alg).await?;
         tracing::info!(rows = parsed.len(), "division import: transaction started");
         // Sorted by code, so every parent is written before its children.
+        let mut records = Vec::with_capacity(parsed.len());
         for (code, name) in &parsed {
             let parent = parent_of(code, |p| existing.contains(p) || parsed.contains_key(p));
             let d = Division {
@@ -126,8 +127,9 @@ impl Platform {
             tx.insert_division(&d).await?;
             let mut e = actor.entry("division.create", "division", code);
             e.after = Some(division_snapshot(&d));
-            log.append(&mut *tx, e, now).await?;
+            records.push((e, now));
         }
+        log.append_many(&mut *tx, records).await?;
         tx.commit().await?;
         Ok(parsed.len())
     }

@@ -70,6 +70,8 @@ impl PgStore {
     }
 }
 
+const AUDIT_INSERT_CHUNK: usize = 1000;
+
 const AUDIT_COLUMNS: &str = "seq, at_ms, actor_id, actor, department_id, action, target_type, \
      target_id, before_json, after_json, reason, leaf_hash, closed";
 
@@ -297,30 +299,29 @@ impl Tx for PgTx {
         hash_rows(&mut *self.tx, seqs).await
     }
 
-    async fn insert_audit(&mut self, row: &StoredAudit) -> Result<()> {
-        let r = &row.record;
-        let e = &r.entry;
-        sqlx::query(
-            "INSERT INTO audit_log (seq, at_ms, actor_id, actor, department_id, action, \
-             target_type, target_id, before_json, after_json, reason, leaf_hash, closed) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-        )
-        .bind(r.seq as i64)
-        .bind(r.at_ms)
-        .bind(e.actor_id)
-        .bind(&e.actor_name)
-        .bind(e.department_id)
-        .bind(&e.action)
-        .bind(&e.target_type)
-        .bind(&e.target_id)
-        .bind(&e.before)
-        .bind(&e.after)
-        .bind(&e.reason)
-        .bind(&row.leaf_hash[..])
-        .bind(&row.closed[..])
-        .execute(&mut *self.tx)
-        .await
-        .map_err(backend)?;
+    async fn insert_audit(&mut self, rows: &[StoredAudit]) -> Result<()> {
+        // Multi-row INSERTs: one statement per 1,000 records, well under the bind-variable limit.
+        for chunk in rows.chunks(AUDIT_INSERT_CHUNK) {
+            let mut q =
+                QueryBuilder::<Postgres>::new(format!("INSERT INTO audit_log ({AUDIT_COLUMNS}) "));
+            q.push_values(chunk, |mut b, row| {
+                let (r, e) = (&row.record, &row.record.entry);
+                b.push_bind(r.seq as i64)
+                    .push_bind(r.at_ms)
+                    .push_bind(e.actor_id)
+                    .push_bind(e.actor_name.clone())
+                    .push_bind(e.department_id)
+                    .push_bind(e.action.clone())
+                    .push_bind(e.target_type.clone())
+                    .push_bind(e.target_id.clone())
+                    .push_bind(e.before.clone())
+                    .push_bind(e.after.clone())
+                    .push_bind(e.reason.clone())
+                    .push_bind(row.leaf_hash.to_vec())
+                    .push_bind(row.closed.clone());
+            });
+            q.build().execute(&mut *self.tx).await.map_err(backend)?;
+        }
         Ok(())
     }
 

@@ -2,6 +2,7 @@
 //! WAL journal so readers never block the single writer; every write transaction starts with
 //! `BEGIN IMMEDIATE` so two writers queue instead of failing on a lock upgrade.
 
+mod bulk;
 mod rows;
 
 use async_trait::async_trait;
@@ -17,6 +18,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 pub struct SqliteStore {
     pool: SqlitePool,
+    path: std::path::PathBuf,
 }
 
 fn backend(e: sqlx::Error) -> StorageError {
@@ -43,7 +45,10 @@ impl SqliteStore {
             .connect_with(opts)
             .await
             .map_err(backend)?;
-        let store = SqliteStore { pool };
+        let store = SqliteStore {
+            pool,
+            path: path.to_path_buf(),
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -71,6 +76,8 @@ impl SqliteStore {
         &self.pool
     }
 }
+
+const AUDIT_INSERT_CHUNK: usize = 1000;
 
 const AUDIT_COLUMNS: &str = "seq, at_ms, actor_id, actor, department_id, action, target_type, \
      target_id, before_json, after_json, reason, leaf_hash, closed";
@@ -184,16 +191,10 @@ impl Store for SqliteStore {
     }
 
     async fn audit_range(&self, from: u64, to: u64) -> Result<Vec<StoredAudit>> {
-        let sql = format!(
-            "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE seq >= ? AND seq < ? ORDER BY seq"
-        );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(from as i64)
-            .bind(to as i64)
-            .fetch_all(&self.pool)
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || bulk::audit_range(&path, from, to))
             .await
-            .map_err(backend)?;
-        rows.iter().map(stored_audit).collect()
+            .map_err(|e| StorageError::Backend(e.to_string()))?
     }
 
     async fn audit_search(&self, f: &AuditFilter) -> Result<(Vec<StoredAudit>, u64)> {
@@ -298,30 +299,29 @@ impl Tx for SqliteTx {
         hash_rows(&mut *self.tx, seqs).await
     }
 
-    async fn insert_audit(&mut self, row: &StoredAudit) -> Result<()> {
-        let r = &row.record;
-        let e = &r.entry;
-        sqlx::query(
-            "INSERT INTO audit_log (seq, at_ms, actor_id, actor, department_id, action, \
-             target_type, target_id, before_json, after_json, reason, leaf_hash, closed) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(r.seq as i64)
-        .bind(r.at_ms)
-        .bind(e.actor_id)
-        .bind(&e.actor_name)
-        .bind(e.department_id)
-        .bind(&e.action)
-        .bind(&e.target_type)
-        .bind(&e.target_id)
-        .bind(&e.before)
-        .bind(&e.after)
-        .bind(&e.reason)
-        .bind(&row.leaf_hash[..])
-        .bind(&row.closed[..])
-        .execute(&mut *self.tx)
-        .await
-        .map_err(backend)?;
+    async fn insert_audit(&mut self, rows: &[StoredAudit]) -> Result<()> {
+        // Multi-row INSERTs: one statement per 1,000 records, well under the bind-variable limit.
+        for chunk in rows.chunks(AUDIT_INSERT_CHUNK) {
+            let mut q =
+                QueryBuilder::<Sqlite>::new(format!("INSERT INTO audit_log ({AUDIT_COLUMNS}) "));
+            q.push_values(chunk, |mut b, row| {
+                let (r, e) = (&row.record, &row.record.entry);
+                b.push_bind(r.seq as i64)
+                    .push_bind(r.at_ms)
+                    .push_bind(e.actor_id)
+                    .push_bind(e.actor_name.clone())
+                    .push_bind(e.department_id)
+                    .push_bind(e.action.clone())
+                    .push_bind(e.target_type.clone())
+                    .push_bind(e.target_id.clone())
+                    .push_bind(e.before.clone())
+                    .push_bind(e.after.clone())
+                    .push_bind(e.reason.clone())
+                    .push_bind(row.leaf_hash.to_vec())
+                    .push_bind(row.closed.clone());
+            });
+            q.build().execute(&mut *self.tx).await.map_err(backend)?;
+        }
         Ok(())
     }
 

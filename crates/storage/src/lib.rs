@@ -73,7 +73,8 @@ pub trait Tx: Send {
     /// Takes the log's append lock for the rest of the transaction and returns the current size.
     async fn lock_audit(&mut self) -> Result<u64>;
     async fn audit_hash_rows(&mut self, seqs: &[u64]) -> Result<Vec<HashRow>>;
-    async fn insert_audit(&mut self, row: &StoredAudit) -> Result<()>;
+    /// Inserts consecutive records (one statement per chunk, not per record).
+    async fn insert_audit(&mut self, rows: &[StoredAudit]) -> Result<()>;
     async fn insert_checkpoint(&mut self, c: &Checkpoint) -> Result<()>;
 
     async fn meta_set(&mut self, key: &str, value: &str) -> Result<()>;

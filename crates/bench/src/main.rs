@@ -1,0 +1,227 @@
+//! `ssj-bench`: the measurements in BENCHMARKS.md, each against its baseline in the same run.
+//!
+//!   ssj-bench audit-append --database DB [--records 100000] [--batch 1000]
+//!   ssj-bench audit-verify --database DB [--records 1000000]
+
+use clap::{Parser, Subcommand};
+use ed25519_dalek::SigningKey;
+use ssj_app::Platform;
+use ssj_app::audit::Appender;
+use ssj_domain::AuditEntry;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Parser)]
+struct Cli {
+    #[command(subcommand)]
+    command: Bench,
+}
+
+#[derive(Subcommand)]
+enum Bench {
+    /// Appending audit records vs a plain INSERT of the same rows into a bare table.
+    AuditAppend {
+        #[arg(long)]
+        database: String,
+        #[arg(long, default_value_t = 100_000)]
+        records: u64,
+        #[arg(long, default_value_t = 1_000)]
+        batch: u64,
+        #[arg(long, default_value_t = 3)]
+        rounds: u32,
+    },
+    /// `audit verify` over a log of N records (filled first if shorter).
+    AuditVerify {
+        #[arg(long)]
+        database: String,
+        #[arg(long, default_value_t = 1_000_000)]
+        records: u64,
+    },
+}
+
+/// A realistic record: an object's change with before/after snapshots.
+fn entry(i: u64) -> AuditEntry {
+    AuditEntry {
+        actor_id: Some(3),
+        actor_name: "scjg.plan".into(),
+        department_id: Some(2),
+        action: "object.update".into(),
+        target_type: "object".into(),
+        target_id: format!("91140581{i:010}"),
+        before: Some(format!(
+            r#"{{"address":"高平市米山镇{i}号","name":"高平市某某商贸有限公司{i}","status":"存续","tier":"B"}}"#
+        )),
+        after: Some(format!(
+            r#"{{"address":"高平市米山镇{i}号","name":"高平市某某商贸有限公司{i}","status":"存续","tier":"C"}}"#
+        )),
+        reason: Some("信用风险分类月度更新".into()),
+    }
+}
+
+async fn platform(database: &str) -> Platform {
+    let store = ssj_app::open_store(database).await.expect("open database");
+    Platform::with_store(store, SigningKey::from_bytes(&[9; 32]), None)
+        .await
+        .expect("platform")
+}
+
+/// Appends `n` records, `batch` to a transaction, as a bulk change does (`append_many`).
+async fn append(p: &Platform, from: u64, n: u64, batch: u64) -> Duration {
+    let t = Instant::now();
+    let mut i = from;
+    while i < from + n {
+        let end = (i + batch).min(from + n);
+        let mut tx = p.store.begin().await.unwrap();
+        let mut log = Appender::open(&mut *tx, p.alg).await.unwrap();
+        log.append_many(
+            &mut *tx,
+            (i..end).map(|k| (entry(k), 1_700_000_000_000 + k as i64)),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        i = end;
+    }
+    t.elapsed()
+}
+
+const BARE: &str = "CREATE TABLE IF NOT EXISTS bench_bare (seq BIGINT PRIMARY KEY, at_ms BIGINT NOT NULL, \
+    actor_id BIGINT, actor TEXT NOT NULL, department_id BIGINT, action TEXT NOT NULL, \
+    target_type TEXT NOT NULL, target_id TEXT NOT NULL, before_json TEXT, after_json TEXT, reason TEXT)";
+
+/// The same rows, the same batching, the same multi-row statements of 1,000 rows.
+macro_rules! bare_insert {
+    ($db:ty, $pool:expr, $from:expr, $n:expr, $batch:expr) => {{
+        let t = Instant::now();
+        let mut i = $from;
+        while i < $from + $n {
+            let end = (i + $batch).min($from + $n);
+            let rows: Vec<(u64, AuditEntry)> = (i..end).map(|k| (k, entry(k))).collect();
+            let mut tx = $pool.begin().await.unwrap();
+            for chunk in rows.chunks(1000) {
+                let mut q = sqlx::QueryBuilder::<$db>::new("INSERT INTO bench_bare ");
+                q.push_values(chunk, |mut b, (k, e)| {
+                    b.push_bind(*k as i64)
+                        .push_bind(1_700_000_000_000 + *k as i64)
+                        .push_bind(e.actor_id)
+                        .push_bind(e.actor_name.clone())
+                        .push_bind(e.department_id)
+                        .push_bind(e.action.clone())
+                        .push_bind(e.target_type.clone())
+                        .push_bind(e.target_id.clone())
+                        .push_bind(e.before.clone())
+                        .push_bind(e.after.clone())
+                        .push_bind(e.reason.clone());
+                });
+                q.build().execute(&mut *tx).await.unwrap();
+            }
+            tx.commit().await.unwrap();
+            i = end;
+        }
+        t.elapsed()
+    }};
+}
+
+/// Plain INSERTs of the same rows, same batching, into a bare table of the same database.
+async fn bare(database: &str, from: u64, n: u64, batch: u64) -> Duration {
+    if database.starts_with("postgres") {
+        let s = ssj_storage_postgres::PgStore::connect(database)
+            .await
+            .unwrap();
+        s.execute_unchecked(BARE).await.unwrap();
+        bare_insert!(sqlx::Postgres, s.pool(), from, n, batch)
+    } else {
+        let s = ssj_storage_sqlite::SqliteStore::open(std::path::Path::new(database))
+            .await
+            .unwrap();
+        s.execute_unchecked(BARE).await.unwrap();
+        bare_insert!(sqlx::Sqlite, s.pool(), from, n, batch)
+    }
+}
+
+fn rate(n: u64, d: Duration) -> f64 {
+    n as f64 / d.as_secs_f64()
+}
+
+#[tokio::main]
+async fn main() {
+    match Cli::parse().command {
+        Bench::AuditAppend {
+            database,
+            records,
+            batch,
+            rounds,
+        } => {
+            let p = platform(&database).await;
+            let start = p.store.audit_size().await.unwrap();
+            println!(
+                "backend {}, {records} records per round, {batch} per transaction",
+                p.store.backend()
+            );
+            let (mut best_log, mut best_bare) = (Duration::MAX, Duration::MAX);
+            for round in 0..rounds as u64 {
+                let from = start + round * records;
+                let b = bare(&database, round * records, records, batch).await;
+                let l = append(&p, from, records, batch).await;
+                println!(
+                    "round {}: bare INSERT {:>9.0} rows/s   audit append {:>9.0} records/s   ratio {:.2}",
+                    round + 1,
+                    rate(records, b),
+                    rate(records, l),
+                    l.as_secs_f64() / b.as_secs_f64()
+                );
+                best_bare = best_bare.min(b);
+                best_log = best_log.min(l);
+            }
+            println!(
+                "best: bare INSERT {:.0} rows/s, audit append {:.0} records/s, ratio {:.2}",
+                rate(records, best_bare),
+                rate(records, best_log),
+                best_log.as_secs_f64() / best_bare.as_secs_f64()
+            );
+            let report = p.verify().await.unwrap();
+            assert!(report.problem.is_none(), "the appended log verifies");
+        }
+        Bench::AuditVerify { database, records } => {
+            let p = Arc::new(platform(&database).await);
+            let have = p.store.audit_size().await.unwrap();
+            if have < records {
+                let d = append(&p, have, records - have, 10_000).await;
+                println!(
+                    "filled {} records in {:.1} s",
+                    records - have,
+                    d.as_secs_f64()
+                );
+            }
+            p.checkpoint().await.unwrap();
+            println!(
+                "read all records, no hashing: {:.2} s",
+                scan_only(&p).await.as_secs_f64()
+            );
+            for run in 1..=3 {
+                let t = Instant::now();
+                let r = p.verify().await.unwrap();
+                assert!(r.problem.is_none());
+                println!(
+                    "verify run {run}: {} records, {} checkpoints, {:.2} s",
+                    r.records,
+                    r.checkpoints_checked,
+                    t.elapsed().as_secs_f64()
+                );
+            }
+        }
+    }
+}
+
+/// Reading every record without hashing: the floor under `verify`.
+async fn scan_only(p: &Platform) -> Duration {
+    let t = Instant::now();
+    let n = p.store.audit_size().await.unwrap();
+    let mut i = 0;
+    while i < n {
+        let rows = p.store.audit_range(i, (i + 50_000).min(n)).await.unwrap();
+        std::hint::black_box(&rows);
+        i += 50_000;
+    }
+    t.elapsed()
+}
