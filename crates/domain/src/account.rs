@@ -134,6 +134,9 @@ impl Role {
 
     pub fn parse(raw: &str) -> Result<Role, ValidationError> {
         let s = raw.trim();
+        if s.is_empty() {
+            return Err(ValidationError::new("ROLE_INVALID", "role", "请选择角色"));
+        }
         Role::ALL
             .into_iter()
             .find(|r| r.key() == s || r.label() == s)

@@ -146,3 +146,33 @@ pub fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> Response 
     let (code, message) = describe(StatusCode::INTERNAL_SERVER_ERROR);
     error_page(StatusCode::INTERNAL_SERVER_ERROR, code, message)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::Router;
+    use axum::body::Body;
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn a_panic_becomes_the_generic_error_page() {
+        async fn boom() -> &'static str {
+            panic!("secret internal detail")
+        }
+        let app = Router::new().route("/", get(boom)).layer(
+            tower_http::catch_panic::CatchPanicLayer::custom(panic_response),
+        );
+        let res = app
+            .oneshot(Request::get("/").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(res.headers()[OURS], "INTERNAL");
+        let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        let page = String::from_utf8(body.to_vec()).unwrap();
+        assert!(page.contains("系统内部错误") && !page.contains("secret internal detail"));
+    }
+}
