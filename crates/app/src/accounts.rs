@@ -118,6 +118,10 @@ fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+fn no_such_user() -> AppError {
+    AppError::not_found("USER_NOT_FOUND", "账号不存在")
+}
+
 /// What a login attempt came to.
 pub enum LoginOutcome {
     /// The cookie token (shown once, stored only as its hash) and the session's CSRF token.
@@ -347,11 +351,7 @@ impl Platform {
     }
 
     pub async fn user_visible_to(&self, actor: &Actor, id: i64) -> AppResult<User> {
-        let u = self
-            .store
-            .user(id)
-            .await?
-            .ok_or_else(|| AppError::not_found("USER_NOT_FOUND", "账号不存在"))?;
+        let u = self.store.user(id).await?.ok_or_else(no_such_user)?;
         self.department_in_scope(actor, u.department_id).await?;
         Ok(u)
     }
@@ -435,10 +435,7 @@ impl Platform {
         }
         let mut tx = self.store.begin().await?;
         let mut log = Appender::open(&mut *tx, self.alg).await?;
-        let before = tx
-            .user_for_update(id)
-            .await?
-            .ok_or_else(|| AppError::not_found("USER_NOT_FOUND", "账号不存在"))?;
+        let before = tx.user_for_update(id).await?.ok_or_else(no_such_user)?;
         let mut after = before.clone();
         after.display_name = display_name.as_str().into();
         after.department_id = c.department_id;
@@ -477,10 +474,7 @@ impl Platform {
     ) -> AppResult<()> {
         let own = actor.user_id == Some(id);
         let user = if own {
-            self.store
-                .user(id)
-                .await?
-                .ok_or_else(|| AppError::not_found("USER_NOT_FOUND", "账号不存在"))?
+            self.store.user(id).await?.ok_or_else(no_such_user)?
         } else {
             actor.require(Permission::ManageUsers)?;
             let u = self.user_visible_to(actor, id).await?;
@@ -510,10 +504,7 @@ impl Platform {
             .map_err(|e| AppError::internal(e.to_string()))??;
         let mut tx = self.store.begin().await?;
         let mut log = Appender::open(&mut *tx, self.alg).await?;
-        let mut u = tx
-            .user_for_update(id)
-            .await?
-            .ok_or_else(|| AppError::not_found("USER_NOT_FOUND", "账号不存在"))?;
+        let mut u = tx.user_for_update(id).await?.ok_or_else(no_such_user)?;
         u.password_hash = hash;
         u.failed_logins = 0;
         u.locked_until_ms = None;
@@ -537,10 +528,7 @@ impl Platform {
         self.user_visible_to(actor, id).await?;
         let mut tx = self.store.begin().await?;
         let mut log = Appender::open(&mut *tx, self.alg).await?;
-        let before = tx
-            .user_for_update(id)
-            .await?
-            .ok_or_else(|| AppError::not_found("USER_NOT_FOUND", "账号不存在"))?;
+        let before = tx.user_for_update(id).await?.ok_or_else(no_such_user)?;
         let mut after = before.clone();
         after.failed_logins = 0;
         after.locked_until_ms = None;

@@ -111,14 +111,27 @@ impl Platform {
                 format!("导入未执行，{}{more}", shown.join("；")),
             ));
         }
+        let n = parsed.len();
+        self.add_divisions(actor, parsed, &existing).await?;
+        Ok(n)
+    }
+
+    /// Writes validated, new divisions and their records in one transaction.
+    async fn add_divisions(
+        &self,
+        actor: &Actor,
+        new: BTreeMap<DivisionCode, DivisionName>,
+        existing: &HashSet<DivisionCode>,
+    ) -> AppResult<Vec<Division>> {
         let now = clock::now_ms();
         let mut tx = self.store.begin().await?;
         let mut log = Appender::open(&mut *tx, self.alg).await?;
-        tracing::info!(rows = parsed.len(), "division import: transaction started");
+        tracing::info!(rows = new.len(), "division import: transaction started");
         // Sorted by code, so every parent is written before its children.
-        let mut records = Vec::with_capacity(parsed.len());
-        for (code, name) in &parsed {
-            let parent = parent_of(code, |p| existing.contains(p) || parsed.contains_key(p));
+        let mut records = Vec::with_capacity(new.len());
+        let mut added = Vec::with_capacity(new.len());
+        for (code, name) in &new {
+            let parent = parent_of(code, |p| existing.contains(p) || new.contains_key(p));
             let d = Division {
                 code: code.clone(),
                 name: name.as_str().into(),
@@ -128,10 +141,11 @@ impl Platform {
             let mut e = actor.entry("division.create", "division", code);
             e.after = Some(division_snapshot(&d));
             records.push((e, now));
+            added.push(d);
         }
         log.append_many(&mut *tx, records).await?;
         tx.commit().await?;
-        Ok(parsed.len())
+        Ok(added)
     }
 
     pub async fn create_division(
@@ -157,19 +171,10 @@ impl Platform {
                 format!("行政区划 {code} 已存在"),
             ));
         }
-        let d = Division {
-            parent: parent_of(&code, |p| existing.contains(p)),
-            code,
-            name: name.as_str().into(),
-        };
-        let mut tx = self.store.begin().await?;
-        let mut log = Appender::open(&mut *tx, self.alg).await?;
-        tx.insert_division(&d).await?;
-        let mut e = actor.entry("division.create", "division", &d.code);
-        e.after = Some(division_snapshot(&d));
-        log.append(&mut *tx, e, clock::now_ms()).await?;
-        tx.commit().await?;
-        Ok(d)
+        let added = self
+            .add_divisions(actor, BTreeMap::from([(code, name)]), &existing)
+            .await?;
+        Ok(added.into_iter().next().expect("one division added"))
     }
 
     pub async fn create_department(
@@ -201,14 +206,10 @@ impl Platform {
             division,
             created_ms: now,
         };
-        let id = tx.insert_department(&new).await.map_err(|e| match e {
-            ssj_storage::StorageError::Conflict(_) => AppError::new(
-                ErrorKind::Conflict,
-                "DEPARTMENT_EXISTS",
-                format!("该区划下已有部门“{}”", new.name),
-            ),
-            other => other.into(),
-        })?;
+        let id = tx
+            .insert_department(&new)
+            .await
+            .map_err(|e| department_conflict(e, &new.name))?;
         let d = Department {
             id,
             name: new.name,
@@ -250,14 +251,9 @@ impl Platform {
         }
         let mut tx = self.store.begin().await?;
         let mut log = Appender::open(&mut *tx, self.alg).await?;
-        tx.update_department(&after).await.map_err(|e| match e {
-            ssj_storage::StorageError::Conflict(_) => AppError::new(
-                ErrorKind::Conflict,
-                "DEPARTMENT_EXISTS",
-                format!("该区划下已有部门“{}”", after.name),
-            ),
-            other => other.into(),
-        })?;
+        tx.update_department(&after)
+            .await
+            .map_err(|e| department_conflict(e, &after.name))?;
         let mut e = actor.entry(
             if active {
                 "department.update"
@@ -283,6 +279,18 @@ fn division_snapshot(d: &Division) -> String {
         name: &d.name,
         parent: d.parent.as_ref().map(|p| p.as_str()),
     })
+}
+
+/// A unique-key violation on departments means the name is taken in that division.
+fn department_conflict(e: ssj_storage::StorageError, name: &str) -> AppError {
+    match e {
+        ssj_storage::StorageError::Conflict(_) => AppError::new(
+            ErrorKind::Conflict,
+            "DEPARTMENT_EXISTS",
+            format!("该区划下已有部门“{name}”"),
+        ),
+        other => other.into(),
+    }
 }
 
 /// The nearest registered division above `code` (city, else province).
