@@ -4,10 +4,12 @@
 
 pub mod account;
 pub mod audit;
+pub mod codes;
 pub mod error;
 pub mod org;
 
 pub use account::{DataScope, DisplayName, Password, Permission, Role, Username};
 pub use audit::{AuditEntry, AuditRecord};
+pub use codes::{CodeKind, ObjectCode};
 pub use error::ValidationError;
 pub use org::{DepartmentName, DivisionCode, DivisionLevel, DivisionName};
