@@ -8,7 +8,9 @@ use std::fmt;
 
 /// The 31 characters of GB 32100 (no I, O, S, V, Z).
 const USCC_CHARSET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-const USCC_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const USCC_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 /// Prefix of platform-assigned codes; never a valid USCC or 注册号 (those have no letters
 /// S or Z, and 注册号 are digits only), so the three kinds cannot collide.
@@ -74,25 +76,38 @@ impl ObjectCode {
     /// Parses a USCC or a 注册号, verifying its check character. Lower-case letters and stray
     /// spaces are accepted as typed and normalised; anything else is refused with the reason.
     pub fn parse(raw: &str) -> Result<ObjectCode, ValidationError> {
-        let s: String = raw.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
+        let s: String = raw
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_uppercase();
         let bad = |m: String| ValidationError::new("OBJECT_CODE_INVALID", "code", m);
         let b = s.as_bytes();
         match b.len() {
             0 => Err(bad("统一社会信用代码/注册号不能为空".into())),
             18 => {
                 if let Some(c) = b.iter().find(|c| !USCC_CHARSET.contains(c)) {
-                    return Err(bad(format!("统一社会信用代码 {s} 含有不允许的字符“{}”", *c as char)));
+                    return Err(bad(format!(
+                        "统一社会信用代码 {s} 含有不允许的字符“{}”",
+                        *c as char
+                    )));
                 }
                 let want = uscc_check_char(&b[..17]).expect("charset checked");
                 if b[17] != want {
-                    return Err(bad(format!("统一社会信用代码 {s} 校验位错误（应为 {}）", want as char)));
+                    return Err(bad(format!(
+                        "统一社会信用代码 {s} 校验位错误（应为 {}）",
+                        want as char
+                    )));
                 }
                 Ok(ObjectCode(s))
             }
             15 if b.iter().all(u8::is_ascii_digit) => {
                 let want = registration_check_digit(&b[..14]).expect("digits checked");
                 if b[14] != want {
-                    return Err(bad(format!("注册号 {s} 校验位错误（应为 {}）", want as char)));
+                    return Err(bad(format!(
+                        "注册号 {s} 校验位错误（应为 {}）",
+                        want as char
+                    )));
                 }
                 Ok(ObjectCode(s))
             }
@@ -113,7 +128,11 @@ impl ObjectCode {
         if ok {
             Ok(ObjectCode(s))
         } else {
-            Err(ValidationError::new("OBJECT_CODE_INVALID", "code", format!("平台编码 {s} 格式不正确")))
+            Err(ValidationError::new(
+                "OBJECT_CODE_INVALID",
+                "code",
+                format!("平台编码 {s} 格式不正确"),
+            ))
         }
     }
 
@@ -146,20 +165,43 @@ mod tests {
     #[test]
     fn known_codes() {
         // Real codes from the Zhejiang fixture and a well-known public one.
-        for ok in ["91330000566997460T", "91330000697024247P", "330000000036006", "91110000802100433B"] {
+        for ok in [
+            "91330000566997460T",
+            "91330000697024247P",
+            "330000000036006",
+            "91110000802100433B",
+        ] {
             let c = ObjectCode::parse(ok).unwrap_or_else(|e| panic!("{ok}: {e}"));
             assert_eq!(c.as_str(), ok);
         }
-        assert_eq!(ObjectCode::parse(" 91330000566997460t ").unwrap().kind(), CodeKind::Uscc);
-        assert_eq!(ObjectCode::parse("330000000036006").unwrap().kind(), CodeKind::RegistrationNumber);
+        assert_eq!(
+            ObjectCode::parse(" 91330000566997460t ").unwrap().kind(),
+            CodeKind::Uscc
+        );
+        assert_eq!(
+            ObjectCode::parse("330000000036006").unwrap().kind(),
+            CodeKind::RegistrationNumber
+        );
         let e = ObjectCode::parse("91330000566997460A").unwrap_err();
         assert!(e.message.contains("校验位错误（应为 T）"), "{}", e.message);
         let e = ObjectCode::parse("330000000036007").unwrap_err();
-        assert!(e.message.contains("注册号") && e.message.contains("应为 6"), "{}", e.message);
+        assert!(
+            e.message.contains("注册号") && e.message.contains("应为 6"),
+            "{}",
+            e.message
+        );
         let e = ObjectCode::parse("3300000000360").unwrap_err();
         assert!(e.message.contains("长度为 13 位"), "{}", e.message);
-        assert!(ObjectCode::parse("91330000566997460I").unwrap_err().message.contains("不允许的字符“I”"));
-        assert_eq!(ObjectCode::parse("SSJ140581-000001").unwrap().kind(), CodeKind::Platform);
+        assert!(
+            ObjectCode::parse("91330000566997460I")
+                .unwrap_err()
+                .message
+                .contains("不允许的字符“I”")
+        );
+        assert_eq!(
+            ObjectCode::parse("SSJ140581-000001").unwrap().kind(),
+            CodeKind::Platform
+        );
     }
 
     proptest! {

@@ -6,6 +6,7 @@ pub mod account;
 pub mod audit;
 pub mod codes;
 pub mod error;
+pub mod items;
 pub mod org;
 
 pub use account::{DataScope, DisplayName, Password, Permission, Role, Username};

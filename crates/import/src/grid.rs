@@ -1,0 +1,255 @@
+//! A sheet as a grid of trimmed text cells, with its merged regions, from xlsx, xls or csv.
+
+use calamine::{Data, Reader};
+use std::io::Cursor;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImportError {
+    #[error("文件为空")]
+    Empty,
+    #[error("文件不是可识别的表格（xlsx、xls 或 csv）：{0}")]
+    NotASpreadsheet(String),
+    #[error("Excel 文件已损坏或不完整：{0}")]
+    Corrupt(String),
+    #[error("表格中没有数据行")]
+    NoRows,
+    #[error("无法识别表头：未找到“{0}”列。请使用模板，或确认表头文字")]
+    UnknownLayout(String),
+}
+
+/// A merged range, inclusive, 0-based.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Merge {
+    pub r0: usize,
+    pub c0: usize,
+    pub r1: usize,
+    pub c1: usize,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Grid {
+    rows: Vec<Vec<String>>,
+    /// For each cell inside a merge: the merge's top-left cell.
+    anchor: std::collections::HashMap<(usize, usize), (usize, usize)>,
+}
+
+const ZIP: &[u8] = b"PK\x03\x04";
+const OLE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+impl Grid {
+    /// Reads the first sheet with data. The format is told by the bytes, not the file name.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Grid, ImportError> {
+        if bytes.is_empty() {
+            return Err(ImportError::Empty);
+        }
+        if bytes.starts_with(ZIP) || bytes.starts_with(OLE) {
+            Grid::from_workbook(bytes)
+        } else {
+            Grid::from_csv(bytes)
+        }
+    }
+
+    fn from_workbook(bytes: &[u8]) -> Result<Grid, ImportError> {
+        let corrupt = |e: calamine::Error| ImportError::Corrupt(e.to_string());
+        let mut wb =
+            calamine::open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(corrupt)?;
+        let names = wb.sheet_names();
+        for name in names {
+            let range = wb.worksheet_range(&name).map_err(corrupt)?;
+            if range.is_empty() {
+                continue;
+            }
+            let (r_off, c_off) = range
+                .start()
+                .map(|(r, c)| (r as usize, c as usize))
+                .unwrap_or((0, 0));
+            let mut rows: Vec<Vec<String>> = Vec::with_capacity(range.height() + r_off);
+            rows.resize(r_off, Vec::new());
+            for r in range.rows() {
+                let mut cells = vec![String::new(); c_off];
+                cells.extend(r.iter().map(cell_text));
+                rows.push(cells);
+            }
+            let merges = match &mut wb {
+                calamine::Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
+                calamine::Sheets::Xls(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
+                _ => Vec::new(),
+            };
+            let merges = merges
+                .iter()
+                .map(|d| Merge {
+                    r0: d.start.0 as usize,
+                    c0: d.start.1 as usize,
+                    r1: d.end.0 as usize,
+                    c1: d.end.1 as usize,
+                })
+                .collect::<Vec<_>>();
+            return Ok(Grid::new(rows, &merges));
+        }
+        Err(ImportError::NoRows)
+    }
+
+    fn from_csv(bytes: &[u8]) -> Result<Grid, ImportError> {
+        let text = decode_text(bytes)?;
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let mut rows = Vec::new();
+        for rec in reader.records() {
+            let rec = rec.map_err(|e| {
+                ImportError::NotASpreadsheet(format!(
+                    "CSV 第 {} 行无法解析",
+                    e.position().map_or(0, |p| p.line())
+                ))
+            })?;
+            rows.push(rec.iter().map(clean).collect());
+        }
+        Ok(Grid::new(rows, &[]))
+    }
+
+    pub fn new(rows: Vec<Vec<String>>, merges: &[Merge]) -> Grid {
+        let mut anchor = std::collections::HashMap::new();
+        for m in merges {
+            for r in m.r0..=m.r1 {
+                for c in m.c0..=m.c1 {
+                    if (r, c) != (m.r0, m.c0) {
+                        anchor.insert((r, c), (m.r0, m.c0));
+                    }
+                }
+            }
+        }
+        Grid { rows, anchor }
+    }
+
+    pub fn height(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// The cell as written (empty inside a merge, except at its top-left).
+    pub fn raw(&self, r: usize, c: usize) -> &str {
+        self.rows
+            .get(r)
+            .and_then(|row| row.get(c))
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+
+    /// The cell as a person reads it: inside a merge, the merge's value (forward-filled).
+    pub fn value(&self, r: usize, c: usize) -> &str {
+        match self.anchor.get(&(r, c)) {
+            Some(&(ar, ac)) => self.raw(ar, ac),
+            None => self.raw(r, c),
+        }
+    }
+
+    /// Whether the cell continues a merge that started in a row above.
+    pub fn merged_from_above(&self, r: usize, c: usize) -> bool {
+        self.anchor.get(&(r, c)).is_some_and(|&(ar, _)| ar < r)
+    }
+
+    pub fn row_is_empty(&self, r: usize) -> bool {
+        self.rows
+            .get(r)
+            .is_none_or(|row| row.iter().all(|c| c.is_empty()))
+    }
+
+    pub fn width(&self) -> usize {
+        self.rows.iter().map(Vec::len).max().unwrap_or(0)
+    }
+}
+
+/// Trims spaces and line breaks at both ends (cells often end with a stray newline) and turns
+/// inner line breaks into nothing when they only wrap text.
+pub fn clean(s: &str) -> String {
+    s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+        .replace("\r\n", "\n")
+}
+
+fn cell_text(d: &Data) -> String {
+    match d {
+        Data::Empty => String::new(),
+        Data::String(s) => clean(s),
+        // Whole numbers (序号, codes typed as numbers) without a trailing ".0".
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        other => clean(&other.to_string()),
+    }
+}
+
+/// UTF-8 (with or without BOM) or GB18030 (a superset of GBK); binary content is refused.
+fn decode_text(bytes: &[u8]) -> Result<String, ImportError> {
+    let sample = &bytes[..bytes.len().min(8192)];
+    if sample.contains(&0) {
+        return Err(ImportError::NotASpreadsheet(
+            "内容是二进制数据，不是 CSV 文本".into(),
+        ));
+    }
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Ok(s.trim_start_matches('\u{feff}').to_string());
+    }
+    let (text, _, had_errors) = encoding_rs::GB18030.decode(bytes);
+    if had_errors {
+        return Err(ImportError::NotASpreadsheet(
+            "文本既不是 UTF-8 也不是 GBK/GB18030 编码".into(),
+        ));
+    }
+    Ok(text.into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_in_utf8_and_gbk_read_the_same() {
+        let text = "统一社会信用代码,企业名称\n91330000566997460T,浙江南北联合信息科技有限公司\n";
+        let (gbk, _, _) = encoding_rs::GBK.encode(text);
+        for bytes in [
+            text.as_bytes().to_vec(),
+            gbk.into_owned(),
+            [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat(),
+        ] {
+            let g = Grid::from_bytes(&bytes).unwrap();
+            assert_eq!(g.value(1, 1), "浙江南北联合信息科技有限公司");
+            assert_eq!(g.value(0, 0), "统一社会信用代码");
+        }
+    }
+
+    #[test]
+    fn bad_inputs_have_clear_errors() {
+        assert_eq!(Grid::from_bytes(b"").unwrap_err(), ImportError::Empty);
+        assert!(matches!(
+            Grid::from_bytes(b"\x00\x01\x02binary").unwrap_err(),
+            ImportError::NotASpreadsheet(_)
+        ));
+        assert!(matches!(
+            Grid::from_bytes(b"PK\x03\x04truncated").unwrap_err(),
+            ImportError::Corrupt(_)
+        ));
+        assert!(matches!(
+            Grid::from_bytes(&[0xFF, 0xFE, 0xFD, 0x81, 0x30]).unwrap_err(),
+            ImportError::NotASpreadsheet(_)
+        ));
+    }
+
+    #[test]
+    fn merges_forward_fill() {
+        let rows = vec![
+            vec!["a".into(), "x".into()],
+            vec![String::new(), "y".into()],
+        ];
+        let g = Grid::new(
+            rows,
+            &[Merge {
+                r0: 0,
+                c0: 0,
+                r1: 1,
+                c1: 0,
+            }],
+        );
+        assert_eq!(g.value(1, 0), "a");
+        assert_eq!(g.raw(1, 0), "");
+        assert!(g.merged_from_above(1, 0));
+        assert!(!g.merged_from_above(0, 0));
+    }
+}
