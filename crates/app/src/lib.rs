@@ -7,6 +7,7 @@ pub mod audit;
 pub mod clock;
 pub mod demo;
 pub mod error;
+pub mod items;
 pub mod keys;
 pub mod org;
 pub mod verify;

@@ -98,6 +98,8 @@ pub enum Permission {
     ManageUsers,
     /// Grant the 系统管理员 role or edit divisions and departments.
     ManageOrganisation,
+    /// Import, edit, publish and retire items of the item list and directories.
+    EditLists,
 }
 
 impl Role {
@@ -158,6 +160,7 @@ impl Role {
             Permission::ViewAuditLog => matches!(self, Role::SystemAdmin | Role::Supervisor),
             Permission::ManageUsers => matches!(self, Role::SystemAdmin | Role::DepartmentAdmin),
             Permission::ManageOrganisation => self == Role::SystemAdmin,
+            Permission::EditLists => matches!(self, Role::SystemAdmin | Role::DepartmentAdmin),
         }
     }
 

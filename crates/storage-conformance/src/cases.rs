@@ -607,3 +607,138 @@ pub async fn sm3_log_verifies(h: &dyn Harness) {
     )
     .unwrap();
 }
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = format!("{}/../../../shared/data/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {path}: {e}"))
+}
+
+pub async fn item_list_imports_publishes_and_retires(h: &dyn Harness) {
+    use ssj_app::items::ImportMode;
+    use ssj_domain::items::ItemKind;
+    use ssj_storage::{ItemFilter, VersionStatus};
+    let f = h.fresh().await;
+    let p = platform(&f, HashAlg::Sha256).await;
+    let cli = Actor::command_line();
+    let hainan = fixture("hainan-2020-random-inspection-item-list.xlsx");
+    let preview = p.preview_items(&hainan).await.unwrap();
+    assert_eq!(
+        (
+            preview.new,
+            preview.changed,
+            preview.unchanged,
+            preview.rejected()
+        ),
+        (285, 0, 0, 0)
+    );
+    assert!(
+        p.item_versions().await.unwrap().is_empty(),
+        "a preview writes nothing"
+    );
+    let done = p
+        .import_items(&cli, &hainan, ImportMode::AllOrNothing)
+        .await
+        .unwrap();
+    assert_eq!(done.new, 285);
+    let again = p
+        .import_items(&cli, &hainan, ImportMode::AllOrNothing)
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.new, again.unchanged),
+        (0, 285),
+        "importing the same file changes nothing"
+    );
+    let v1 = p.publish_items(&cli, "2020年版").await.unwrap();
+    assert_eq!(v1.status, VersionStatus::Published);
+    let key = ItemFilter {
+        version_id: v1.id,
+        kind: Some(ItemKind::Key),
+        limit: 100,
+        ..Default::default()
+    };
+    assert_eq!(p.store.items(&key).await.unwrap().1, 22);
+    let search = ItemFilter {
+        version_id: v1.id,
+        q: Some("校服".into()),
+        limit: 10,
+        ..Default::default()
+    };
+    let (found, n) = p.store.items(&search).await.unwrap();
+    assert_eq!(n, 1);
+    assert_eq!(found[0].bases.len(), 2);
+
+    // A published version is immutable, even to SQL that skips the platform.
+    let err = f
+        .raw
+        .exec(&format!(
+            "UPDATE item SET name = 'x' WHERE version_id = {}",
+            v1.id
+        ))
+        .await
+        .unwrap_err();
+    assert!(err.contains("immutable"), "{err}");
+    assert!(f.raw.exec("DELETE FROM item").await.is_err());
+
+    // Retiring makes a new draft (a copy), leaves version 1 as it was.
+    let uniform = found[0].clone();
+    p.set_item_retired(
+        &cli,
+        &ssj_app::items::key(&uniform),
+        true,
+        "2021年起不再抽查",
+    )
+    .await
+    .unwrap();
+    let versions = p.item_versions().await.unwrap();
+    assert_eq!(versions.len(), 2);
+    let draft = &versions[1];
+    assert_eq!(draft.status, VersionStatus::Draft);
+    let live = ItemFilter {
+        version_id: draft.id,
+        limit: 1000,
+        ..Default::default()
+    };
+    assert_eq!(p.store.items(&live).await.unwrap().1, 284);
+    assert_eq!(
+        p.store
+            .items(&ItemFilter {
+                include_retired: true,
+                ..live.clone()
+            })
+            .await
+            .unwrap()
+            .1,
+        285
+    );
+    assert_eq!(
+        p.store
+            .version_items(v1.id)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|i| i.retired)
+            .count(),
+        0
+    );
+
+    // The joint list goes into the same draft; a broken file changes nothing.
+    let joint = p
+        .import_items(
+            &cli,
+            &fixture("hainan-joint-inspection-item-list-v2.xls"),
+            ImportMode::AllOrNothing,
+        )
+        .await
+        .unwrap();
+    assert!(joint.joint);
+    assert_eq!(joint.new, 83);
+    let before = p.store.audit_size().await.unwrap();
+    let err = p
+        .import_items(&cli, b"PK\x03\x04broken", ImportMode::GoodRows)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, "IMPORT_UNREADABLE");
+    assert_eq!(p.store.audit_size().await.unwrap(), before);
+    assert!(p.verify().await.unwrap().problem.is_none());
+}

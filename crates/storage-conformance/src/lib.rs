@@ -38,6 +38,7 @@ macro_rules! all_cases {
             division_import_is_all_or_nothing,
             audit_search_filters_and_scope,
             sm3_log_verifies,
+            item_list_imports_publishes_and_retires,
         );
     };
 }

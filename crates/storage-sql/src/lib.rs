@@ -8,6 +8,8 @@
 //!
 //! and its own connection set-up and migrations.
 
+mod items;
+
 /// Expands the shared row decoders, queries, and the `Store` / `Tx` implementations.
 #[macro_export]
 macro_rules! sql_backend {

@@ -2,8 +2,10 @@
 //! migrations; the application services in `ssj-app` only ever see these traits, so every
 //! state change is written as: begin → change rows → append its audit record → commit.
 
+pub mod items;
 mod rows;
 
+pub use items::{Item, ItemFilter, ItemStore, ItemTx, ItemVersion, VersionStatus};
 pub use rows::*;
 
 use async_trait::async_trait;
@@ -26,7 +28,7 @@ pub type Result<T, E = StorageError> = std::result::Result<T, E>;
 
 /// Reads, and the way into a transaction. Implemented once per backend.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: ItemStore + Send + Sync + 'static {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
 
@@ -69,7 +71,7 @@ pub trait Store: Send + Sync + 'static {
 
 /// One read-write transaction. Dropping it without [`Tx::commit`] rolls everything back.
 #[async_trait]
-pub trait Tx: Send {
+pub trait Tx: ItemTx + Send {
     /// Takes the log's append lock for the rest of the transaction and returns the current size.
     async fn lock_audit(&mut self) -> Result<u64>;
     async fn audit_hash_rows(&mut self, seqs: &[u64]) -> Result<Vec<HashRow>>;

@@ -1,0 +1,377 @@
+//! The item list (一单): import into the draft, preview, publish, retire.
+
+use crate::audit::Appender;
+use crate::{Actor, AppError, AppResult, Platform, clock};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use ssj_domain::Permission;
+use ssj_domain::audit::snapshot;
+use ssj_import::items::{ItemRow, read_items};
+use ssj_import::{Grid, Reject};
+use ssj_storage::{Item, ItemVersion, Tx, VersionStatus};
+use std::collections::HashMap;
+
+/// What an import would do (a preview) or did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportSummary {
+    pub joint: bool,
+    pub new: usize,
+    pub changed: usize,
+    pub unchanged: usize,
+    pub rejects: Vec<Reject>,
+}
+
+impl ImportSummary {
+    pub fn rejected(&self) -> usize {
+        self.rejects.len()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportMode {
+    /// Any rejected row refuses the whole file.
+    AllOrNothing,
+    /// Write the good rows; the rejects go back to the user to fix.
+    GoodRows,
+}
+
+/// Items are matched across imports by department, category, name and object type (a joint
+/// item by its field, name and object type): real lists repeat one 抽查事项 under two categories,
+/// or for two kinds of object (海南: 各类涉税事项 for 异常对象 and for 随机对象).
+pub type ItemKey = (bool, String, String, String, String);
+
+pub fn key(i: &Item) -> ItemKey {
+    let (owner, category) = if i.joint {
+        (&i.field, "")
+    } else {
+        (&i.department, i.category.as_str())
+    };
+    (
+        i.joint,
+        owner.clone(),
+        category.to_string(),
+        i.name.clone(),
+        i.object_type.clone(),
+    )
+}
+
+fn to_item(r: ItemRow, joint: bool) -> Item {
+    Item {
+        joint,
+        department: r.department,
+        category: r.category,
+        name: r.name,
+        object_type: r.object_type,
+        kind: r.kind,
+        methods: r.methods,
+        subject: r.subject,
+        bases: r.bases,
+        ratio: r.ratio,
+        frequency: r.frequency,
+        officers: r.officers,
+        field: r.field,
+        initiators: r.initiators,
+        cooperators: r.cooperators,
+        ..Item::default()
+    }
+}
+
+/// The content of an item, for comparison and the audit log (no ids or positions).
+#[derive(Serialize, PartialEq)]
+struct ItemSnapshot<'a> {
+    joint: bool,
+    department: &'a str,
+    category: &'a str,
+    name: &'a str,
+    object_type: &'a str,
+    kind: Option<&'static str>,
+    methods: &'a [String],
+    subject: &'a str,
+    bases: &'a [String],
+    ratio: &'a str,
+    frequency: &'a str,
+    officers: &'a str,
+    field: &'a str,
+    initiators: &'a [String],
+    cooperators: &'a [String],
+    retired: bool,
+}
+
+fn content(i: &Item) -> ItemSnapshot<'_> {
+    ItemSnapshot {
+        joint: i.joint,
+        department: &i.department,
+        category: &i.category,
+        name: &i.name,
+        object_type: &i.object_type,
+        kind: i.kind.map(|k| k.label()),
+        methods: &i.methods,
+        subject: &i.subject,
+        bases: &i.bases,
+        ratio: &i.ratio,
+        frequency: &i.frequency,
+        officers: &i.officers,
+        field: &i.field,
+        initiators: &i.initiators,
+        cooperators: &i.cooperators,
+        retired: i.retired,
+    }
+}
+
+/// Parses an uploaded list and sets duplicates within the file aside as rejects.
+fn parse(bytes: &[u8]) -> AppResult<(bool, Vec<Item>, Vec<Reject>)> {
+    let grid = Grid::from_bytes(bytes)
+        .map_err(|e| AppError::invalid("IMPORT_UNREADABLE", e.to_string()))?;
+    let parsed =
+        read_items(&grid).map_err(|e| AppError::invalid("IMPORT_LAYOUT", e.to_string()))?;
+    let mut rejects = parsed.rejects;
+    let mut seen: HashMap<ItemKey, usize> = HashMap::new();
+    let mut items = Vec::new();
+    for row in parsed.items {
+        let line = row.row;
+        let item = to_item(row, parsed.joint);
+        if let Some(first) = seen.get(&key(&item)) {
+            rejects.push(Reject {
+                row: line,
+                column: "抽查事项".into(),
+                reason: format!("与第 {first} 行的事项重复"),
+            });
+            continue;
+        }
+        seen.insert(key(&item), line);
+        items.push(item);
+    }
+    if items.is_empty() && rejects.is_empty() {
+        return Err(AppError::invalid("IMPORT_EMPTY", "文件中没有事项数据"));
+    }
+    rejects.sort_by_key(|r| r.row);
+    Ok((parsed.joint, items, rejects))
+}
+
+/// Sorts parsed items into new / changed / unchanged against the draft's items.
+fn plan(draft: &[Item], incoming: Vec<Item>) -> (Vec<Item>, Vec<(Item, Item)>, usize) {
+    let by_key: HashMap<_, &Item> = draft.iter().map(|i| (key(i), i)).collect();
+    let (mut new, mut changed, mut unchanged) = (Vec::new(), Vec::new(), 0);
+    for mut item in incoming {
+        match by_key.get(&key(&item)) {
+            None => new.push(item),
+            Some(old) => {
+                item.id = old.id;
+                item.version_id = old.version_id;
+                item.position = old.position;
+                item.retired = old.retired;
+                if content(old) == content(&item) {
+                    unchanged += 1;
+                } else {
+                    changed.push(((*old).clone(), item));
+                }
+            }
+        }
+    }
+    (new, changed, unchanged)
+}
+
+impl Platform {
+    /// The list's versions, oldest first.
+    pub async fn item_versions(&self) -> AppResult<Vec<ItemVersion>> {
+        Ok(self.store.item_versions().await?)
+    }
+
+    /// The latest published version, or `None` before the first publication.
+    pub async fn published_items_version(&self) -> AppResult<Option<ItemVersion>> {
+        Ok(self
+            .store
+            .item_versions()
+            .await?
+            .into_iter()
+            .rev()
+            .find(|v| v.status == VersionStatus::Published))
+    }
+
+    /// What importing `bytes` would change in the draft (nothing is written).
+    pub async fn preview_items(&self, bytes: &[u8]) -> AppResult<ImportSummary> {
+        let (joint, items, rejects) = parse(bytes)?;
+        let versions = self.store.item_versions().await?;
+        let draft = match versions.last() {
+            Some(v) => self.store.version_items(v.id).await?,
+            None => Vec::new(),
+        };
+        let (new, changed, unchanged) = plan(&draft, items);
+        Ok(ImportSummary {
+            joint,
+            new: new.len(),
+            changed: changed.len(),
+            unchanged,
+            rejects,
+        })
+    }
+
+    /// Imports an item list into the draft (made from the last published version if needed).
+    pub async fn import_items(
+        &self,
+        actor: &Actor,
+        bytes: &[u8],
+        mode: ImportMode,
+    ) -> AppResult<ImportSummary> {
+        actor.require(Permission::EditLists)?;
+        let (joint, items, rejects) = parse(bytes)?;
+        if mode == ImportMode::AllOrNothing && !rejects.is_empty() {
+            let shown: Vec<String> = rejects
+                .iter()
+                .take(10)
+                .map(|r| format!("第 {} 行 {}：{}", r.row, r.column, r.reason))
+                .collect();
+            return Err(AppError::invalid(
+                "IMPORT_REJECTED",
+                format!("导入未执行：{} 行有误，{}", rejects.len(), shown.join("；")),
+            ));
+        }
+        let now = clock::now_ms();
+        let mut tx = self.store.begin().await?;
+        let mut log = Appender::open(&mut *tx, self.alg).await?;
+        let (draft_id, draft, mut records) = self.open_draft(&mut *tx, actor, now).await?;
+        let (mut new, changed, unchanged) = plan(&draft, items);
+        let mut position = draft.iter().map(|i| i.position).max().unwrap_or(0);
+        for item in &mut new {
+            position += 1;
+            item.position = position;
+            item.version_id = draft_id;
+        }
+        tx.insert_items(&new).await?;
+        for (before, after) in &changed {
+            tx.update_item(after).await?;
+            let mut e = actor.entry("item.update", "item", after.id);
+            e.before = Some(snapshot(&content(before)));
+            e.after = Some(snapshot(&content(after)));
+            records.push((e, now));
+        }
+        for item in &new {
+            let mut e = actor.entry("item.create", "item_version", draft_id);
+            e.after = Some(snapshot(&content(item)));
+            records.push((e, now));
+        }
+        let summary = ImportSummary {
+            joint,
+            new: new.len(),
+            changed: changed.len(),
+            unchanged,
+            rejects,
+        };
+        let mut e = actor.entry("item.import", "item_version", draft_id);
+        e.after = Some(snapshot(&serde_json::json!({
+            "sha256": hex::encode(Sha256::digest(bytes)),
+            "new": summary.new, "changed": summary.changed, "unchanged": summary.unchanged,
+            "rejected": summary.rejected(), "joint": joint,
+        })));
+        records.push((e, now));
+        log.append_many(&mut *tx, records).await?;
+        tx.commit().await?;
+        Ok(summary)
+    }
+
+    /// The draft to edit: the last version if it is a draft, else a new draft holding a copy of
+    /// the last published version. Returns its id, its items and the audit records to add.
+    async fn open_draft(
+        &self,
+        tx: &mut dyn Tx,
+        actor: &Actor,
+        now: i64,
+    ) -> AppResult<(i64, Vec<Item>, Vec<(ssj_domain::AuditEntry, i64)>)> {
+        let versions = tx.tx_item_versions().await?;
+        if let Some(v) = versions.last().filter(|v| v.status == VersionStatus::Draft) {
+            return Ok((v.id, tx.tx_version_items(v.id).await?, Vec::new()));
+        }
+        let id = tx.insert_item_version(now, "").await?;
+        let mut copied = match versions.last() {
+            Some(published) => tx.tx_version_items(published.id).await?,
+            None => Vec::new(),
+        };
+        for i in &mut copied {
+            i.version_id = id;
+        }
+        tx.insert_items(&copied).await?;
+        let items = tx.tx_version_items(id).await?;
+        let mut e = actor.entry("item_version.create", "item_version", id);
+        e.reason = versions.last().map(|v| format!("以第 {} 版为基础", v.id));
+        Ok((id, items, vec![(e, now)]))
+    }
+
+    /// Publishes the draft: it becomes an immutable version on the public portal.
+    pub async fn publish_items(&self, actor: &Actor, note: &str) -> AppResult<ItemVersion> {
+        actor.require(Permission::EditLists)?;
+        let note = note.trim();
+        if note.chars().count() > 200 {
+            return Err(AppError::invalid(
+                "NOTE_TOO_LONG",
+                "发布说明不能超过 200 个字符",
+            ));
+        }
+        let now = clock::now_ms();
+        let mut tx = self.store.begin().await?;
+        let mut log = Appender::open(&mut *tx, self.alg).await?;
+        let versions = tx.tx_item_versions().await?;
+        let Some(draft) = versions.last().filter(|v| v.status == VersionStatus::Draft) else {
+            return Err(AppError::invalid(
+                "NO_DRAFT",
+                "没有待发布的草稿：请先导入或修改事项",
+            ));
+        };
+        if tx.tx_version_items(draft.id).await?.is_empty() {
+            return Err(AppError::invalid("DRAFT_EMPTY", "草稿中没有事项，不能发布"));
+        }
+        tx.publish_item_version(draft.id, now, note).await?;
+        let mut e = actor.entry("item_version.publish", "item_version", draft.id);
+        e.reason = Some(note.to_string()).filter(|n| !n.is_empty());
+        log.append(&mut *tx, e, now).await?;
+        tx.commit().await?;
+        Ok(ItemVersion {
+            status: VersionStatus::Published,
+            published_ms: Some(now),
+            note: note.into(),
+            ..draft.clone()
+        })
+    }
+
+    /// Retires (or restores) an item in the draft: hidden from new plans, never deleted.
+    pub async fn set_item_retired(
+        &self,
+        actor: &Actor,
+        wanted: &ItemKey,
+        retired: bool,
+        reason: &str,
+    ) -> AppResult<()> {
+        actor.require(Permission::EditLists)?;
+        if reason.trim().is_empty() {
+            return Err(AppError::invalid("REASON_REQUIRED", "请填写原因"));
+        }
+        let now = clock::now_ms();
+        let mut tx = self.store.begin().await?;
+        let mut log = Appender::open(&mut *tx, self.alg).await?;
+        let (_, draft, mut records) = self.open_draft(&mut *tx, actor, now).await?;
+        let before = draft
+            .into_iter()
+            .find(|i| key(i) == *wanted)
+            .ok_or_else(|| AppError::not_found("ITEM_NOT_FOUND", "事项不存在"))?;
+        let after = Item {
+            retired,
+            ..before.clone()
+        };
+        tx.update_item(&after).await?;
+        let mut e = actor.entry(
+            if retired {
+                "item.retire"
+            } else {
+                "item.restore"
+            },
+            "item",
+            after.id,
+        );
+        e.before = Some(snapshot(&content(&before)));
+        e.after = Some(snapshot(&content(&after)));
+        e.reason = Some(reason.trim().to_string());
+        records.push((e, now));
+        log.append_many(&mut *tx, records).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
