@@ -375,3 +375,86 @@ impl Platform {
         Ok(())
     }
 }
+
+/// Columns of an exported (or template) item list; they read back through the importer.
+pub const ITEM_EXPORT_HEADER: &[&str] = &[
+    "编制单位名称",
+    "抽查类别",
+    "抽查事项",
+    "检查对象",
+    "事项类别",
+    "检查方式",
+    "检查主体",
+    "检查依据",
+    "抽查比例",
+    "抽查频次",
+    "执法人员要求",
+    "状态",
+];
+pub const JOINT_EXPORT_HEADER: &[&str] = &[
+    "抽查领域",
+    "抽查事项",
+    "检查对象",
+    "发起部门",
+    "配合部门",
+    "检查依据",
+    "状态",
+];
+
+fn export_row(i: &Item) -> Vec<String> {
+    let state = if i.retired { "已停用" } else { "在用" }.to_string();
+    if i.joint {
+        vec![
+            i.field.clone(),
+            i.name.clone(),
+            i.object_type.clone(),
+            i.initiators.join("、"),
+            i.cooperators.join("、"),
+            i.bases.join("\n"),
+            state,
+        ]
+    } else {
+        vec![
+            i.department.clone(),
+            i.category.clone(),
+            i.name.clone(),
+            i.object_type.clone(),
+            i.kind.map(|k| k.label().to_string()).unwrap_or_default(),
+            i.methods.join("、"),
+            i.subject.clone(),
+            i.bases.join("\n"),
+            i.ratio.clone(),
+            i.frequency.clone(),
+            i.officers.clone(),
+            state,
+        ]
+    }
+}
+
+impl Platform {
+    /// A version's department items or joint items as a file; `None` exports the latest version.
+    /// With no version at all it is the empty template.
+    pub async fn export_items(
+        &self,
+        version_id: Option<i64>,
+        joint: bool,
+        format: ssj_import::export::TableFormat,
+    ) -> AppResult<Vec<u8>> {
+        let version = match version_id {
+            Some(id) => Some(id),
+            None => self.store.item_versions().await?.last().map(|v| v.id),
+        };
+        let items = match version {
+            Some(id) => self.store.version_items(id).await?,
+            None => Vec::new(),
+        };
+        let (sheet, header) = if joint {
+            ("部门联合抽查事项清单", JOINT_EXPORT_HEADER)
+        } else {
+            ("随机抽查事项清单", ITEM_EXPORT_HEADER)
+        };
+        let rows = items.iter().filter(|i| i.joint == joint).map(export_row);
+        ssj_import::export::write_table(format, sheet, header, rows)
+            .map_err(|e| AppError::internal(format!("导出失败：{e}")))
+    }
+}

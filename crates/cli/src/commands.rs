@@ -2,7 +2,8 @@
 //! with their code; the exit code is non-zero whenever the command did not do what was asked.
 
 use crate::{
-    AuditCommand, Cli, Command, DepartmentCommand, DivisionCommand, ServeArgs, UserCommand,
+    AuditCommand, Cli, Command, DepartmentCommand, DivisionCommand, ExportWhat, ImportWhat,
+    ItemsCommand, ServeArgs, UserCommand,
 };
 use ssj_app::accounts::NewAccount;
 use ssj_app::{Actor, AppError, AppResult, OpenOptions, Platform, keys};
@@ -74,6 +75,9 @@ async fn dispatch(cli: Cli, p: Arc<Platform>) -> AppResult<ExitCode> {
         Command::Division(c) => division(&p, c).await,
         Command::Department(c) => department(&p, c).await,
         Command::Audit(c) => audit(&p, c).await,
+        Command::Import { what } => import(&p, what).await,
+        Command::Export { what } => export(&p, what).await,
+        Command::Items(c) => items(&p, c).await,
     }
 }
 
@@ -310,4 +314,129 @@ async fn audit(p: &Platform, c: AuditCommand) -> AppResult<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn read_file(path: &std::path::Path) -> AppResult<Vec<u8>> {
+    std::fs::read(path).map_err(|e| {
+        AppError::invalid(
+            "FILE_UNREADABLE",
+            format!("无法读取 {}：{e}", path.display()),
+        )
+    })
+}
+
+fn print_summary(s: &ssj_app::items::ImportSummary, dry_run: bool) {
+    let what = if s.joint {
+        "部门联合抽查事项"
+    } else {
+        "随机抽查事项"
+    };
+    let verb = if dry_run {
+        "预览（未写入）"
+    } else {
+        "已导入"
+    };
+    println!(
+        "{verb}{what}：新增 {} 项，变更 {} 项，未变 {} 项，拒绝 {} 行",
+        s.new,
+        s.changed,
+        s.unchanged,
+        s.rejected()
+    );
+    for r in &s.rejects {
+        println!("  第 {} 行 [{}]：{}", r.row, r.column, r.reason);
+    }
+}
+
+async fn import(p: &Platform, what: ImportWhat) -> AppResult<ExitCode> {
+    match what {
+        ImportWhat::Items {
+            file,
+            dry_run,
+            accept_valid,
+        } => {
+            let bytes = read_file(&file)?;
+            if dry_run {
+                let s = p.preview_items(&bytes).await?;
+                print_summary(&s, true);
+                return Ok(if s.rejects.is_empty() {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::from(3)
+                });
+            }
+            let mode = if accept_valid {
+                ssj_app::items::ImportMode::GoodRows
+            } else {
+                ssj_app::items::ImportMode::AllOrNothing
+            };
+            let s = p.import_items(&Actor::command_line(), &bytes, mode).await?;
+            print_summary(&s, false);
+            println!("已写入草稿；确认无误后运行 `shuangsuiji items publish` 发布。");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn export(p: &Platform, what: ExportWhat) -> AppResult<ExitCode> {
+    match what {
+        ExportWhat::Items {
+            format,
+            out,
+            joint,
+            version,
+        } => {
+            let f = ssj_import::export::TableFormat::parse(&format).ok_or_else(|| {
+                AppError::invalid(
+                    "FORMAT_UNKNOWN",
+                    format!("不支持的格式：{format}（可选 csv、xlsx）"),
+                )
+            })?;
+            let bytes = p.export_items(version, joint, f).await?;
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, &bytes).map_err(|e| {
+                        AppError::invalid(
+                            "FILE_UNWRITABLE",
+                            format!("无法写入 {}：{e}", path.display()),
+                        )
+                    })?;
+                    println!("已导出到 {}", path.display());
+                }
+                None => {
+                    use std::io::Write;
+                    std::io::stdout()
+                        .write_all(&bytes)
+                        .map_err(|e| AppError::internal(e.to_string()))?;
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn items(p: &Platform, c: ItemsCommand) -> AppResult<ExitCode> {
+    match c {
+        ItemsCommand::Publish { note } => {
+            let v = p.publish_items(&Actor::command_line(), &note).await?;
+            println!("已发布事项清单第 {} 版。", v.id);
+        }
+        ItemsCommand::Versions => {
+            for v in p.item_versions().await? {
+                let items = p.store.version_items(v.id).await?;
+                let live = items.iter().filter(|i| !i.retired).count();
+                let state = match v.published_ms {
+                    Some(ms) => format!("已发布 {}", ssj_app::clock::format_ms(ms)),
+                    None => "草稿".to_string(),
+                };
+                println!(
+                    "第 {} 版  {state}  {live} 项在用（共 {} 项）  {}",
+                    v.id,
+                    items.len(),
+                    v.note
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

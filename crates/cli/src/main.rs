@@ -75,6 +75,60 @@ enum Command {
     /// The tamper-evident audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Import a list from xlsx, xls or csv (UTF-8 or GBK); previews with --dry-run.
+    Import {
+        #[command(subcommand)]
+        what: ImportWhat,
+    },
+    /// Export a list as csv or xlsx (an empty list gives the template).
+    Export {
+        #[command(subcommand)]
+        what: ExportWhat,
+    },
+    /// The item list's versions.
+    #[command(subcommand)]
+    Items(ItemsCommand),
+}
+
+#[derive(Subcommand)]
+enum ImportWhat {
+    /// 随机抽查事项清单 (a department list or a joint list), into the draft version.
+    Items {
+        file: PathBuf,
+        /// Show what would change and every rejected row; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Import the good rows even if some are rejected (default: all or nothing).
+        #[arg(long)]
+        accept_valid: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportWhat {
+    /// 随机抽查事项清单 (latest version unless --version).
+    Items {
+        #[arg(long, default_value = "xlsx")]
+        format: String,
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The joint items (部门联合抽查事项) instead of the departments' items.
+        #[arg(long)]
+        joint: bool,
+        #[arg(long)]
+        version: Option<i64>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ItemsCommand {
+    /// Publish the draft as a new immutable version.
+    Publish {
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// List the versions.
+    Versions,
 }
 
 #[derive(Subcommand)]

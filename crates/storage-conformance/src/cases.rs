@@ -742,3 +742,47 @@ pub async fn item_list_imports_publishes_and_retires(h: &dyn Harness) {
     assert_eq!(p.store.audit_size().await.unwrap(), before);
     assert!(p.verify().await.unwrap().problem.is_none());
 }
+
+pub async fn item_list_round_trips_through_export(h: &dyn Harness) {
+    use ssj_app::items::ImportMode;
+    use ssj_import::export::TableFormat;
+    let f = h.fresh().await;
+    let p = platform(&f, HashAlg::Sha256).await;
+    let cli = Actor::command_line();
+    p.import_items(
+        &cli,
+        &fixture("hainan-2020-random-inspection-item-list.xlsx"),
+        ImportMode::AllOrNothing,
+    )
+    .await
+    .unwrap();
+    p.import_items(
+        &cli,
+        &fixture("hainan-joint-inspection-item-list-v2.xls"),
+        ImportMode::AllOrNothing,
+    )
+    .await
+    .unwrap();
+    for format in [TableFormat::Xlsx, TableFormat::Csv] {
+        for (joint, n) in [(false, 285), (true, 83)] {
+            let file = p.export_items(None, joint, format).await.unwrap();
+            let again = p.preview_items(&file).await.unwrap();
+            assert_eq!(
+                (again.unchanged, again.new, again.changed, again.rejected()),
+                (n, 0, 0, 0),
+                "{format:?} joint={joint}"
+            );
+        }
+    }
+    // The template is the header alone: it reads, and says there is nothing in it.
+    let f2 = h.fresh().await;
+    let empty = platform(&f2, HashAlg::Sha256).await;
+    let template = empty
+        .export_items(None, false, TableFormat::Xlsx)
+        .await
+        .unwrap();
+    assert_eq!(
+        empty.preview_items(&template).await.unwrap_err().code,
+        "IMPORT_EMPTY"
+    );
+}

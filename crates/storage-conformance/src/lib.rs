@@ -39,6 +39,7 @@ macro_rules! all_cases {
             audit_search_filters_and_scope,
             sm3_log_verifies,
             item_list_imports_publishes_and_retires,
+            item_list_round_trips_through_export,
         );
     };
 }
