@@ -154,6 +154,11 @@ impl Grid {
             .is_none_or(|row| row.iter().all(|c| c.is_empty()))
     }
 
+    /// A row as a person reads it, merged cells filled in.
+    pub fn row_values(&self, r: usize) -> Vec<String> {
+        (0..self.width()).map(|c| self.value(r, c).to_string()).collect()
+    }
+
     pub fn width(&self) -> usize {
         self.rows.iter().map(Vec::len).max().unwrap_or(0)
     }

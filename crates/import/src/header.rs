@@ -20,6 +20,22 @@ pub struct Layout {
     pub data_start: usize,
 }
 
+/// The header as one row of text per column (the lower level where there are two), for files
+/// that hand rejected rows back in the layout they came in.
+pub fn header_texts(grid: &Grid, layout: &Layout) -> Vec<String> {
+    let last = layout.data_start.saturating_sub(1);
+    (0..grid.width())
+        .map(|c| {
+            let own = grid.raw(last, c);
+            if own.is_empty() || grid.merged_from_above(last, c) {
+                grid.value(last.saturating_sub(1), c).to_string()
+            } else {
+                own.to_string()
+            }
+        })
+        .collect()
+}
+
 impl Layout {
     pub fn col(&self, key: &str) -> Option<usize> {
         self.columns.get(key).copied()
