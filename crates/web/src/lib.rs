@@ -6,6 +6,7 @@ mod pages;
 mod render;
 mod routes;
 mod security;
+mod uploads;
 
 pub use routes::router;
 
@@ -39,6 +40,7 @@ pub struct AppState {
     pub platform: Arc<Platform>,
     pub config: Arc<WebConfig>,
     templates: Arc<minijinja::Environment<'static>>,
+    uploads: Arc<uploads::Uploads>,
 }
 
 impl AppState {
@@ -47,6 +49,7 @@ impl AppState {
             platform,
             config: Arc::new(config),
             templates: Arc::new(render::environment()),
+            uploads: Arc::default(),
         }
     }
 }

@@ -31,6 +31,12 @@ pub fn environment() -> Environment<'static> {
         "admin_users.html",
         "admin_user_form.html",
         "admin_org.html",
+        "items.html",
+        "items_import.html",
+        "items_preview.html",
+        "items_done.html",
+        "public_items.html",
+        "items_table.html",
     );
     env.add_filter("datetime", |ms: i64| ssj_app::clock::format_ms(ms));
     env

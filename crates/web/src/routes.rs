@@ -1,7 +1,7 @@
 //! The route table. Each console route names the permission it needs inside its handler.
 
 use crate::error::{normalise_errors, panic_response};
-use crate::pages::{admin, audit, console, public};
+use crate::pages::{admin, audit, console, items, public};
 use crate::{AppState, security};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -23,7 +23,17 @@ pub fn router(state: AppState) -> Router {
         .route("/api/audit/inclusion", get(audit::api_inclusion))
         .route("/login", get(console::login_page).post(console::login))
         .route("/logout", post(console::logout))
+        .route("/public/items", get(items::public_list))
+        .route("/public/items/export", get(items::public_export))
         .route("/console", get(console::home))
+        .route("/console/items", get(items::list))
+        .route("/console/items/import", get(items::import_form).post(items::import_preview))
+        .route("/console/items/import/{token}", post(items::import_confirm))
+        .route("/console/items/import/{token}/rejects", get(items::import_rejects))
+        .route("/console/items/export", get(items::export))
+        .route("/console/items/template", get(items::template))
+        .route("/console/items/publish", post(items::publish))
+        .route("/console/items/retire", post(items::retire))
         .route("/console/{section}", get(console::section))
         .route(
             "/console/account",

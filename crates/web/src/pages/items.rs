@@ -1,0 +1,324 @@
+//! 事项清单: the versioned item list — browse, import (preview, then confirm), publish,
+//! retire, export; and its public page.
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::{WebError, WebResult};
+use crate::render::render;
+use axum::Form;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use minijinja::value::Serde;
+use minijinja::{Value, context};
+use serde::{Deserialize, Serialize};
+use ssj_app::AppError;
+use ssj_app::items::{ImportMode, key};
+use ssj_domain::Permission;
+use ssj_domain::items::ItemKind;
+use ssj_import::export::TableFormat;
+use ssj_storage::{Item, ItemFilter, ItemVersion, VersionStatus};
+
+const PAGE: u64 = 50;
+
+#[derive(Deserialize, Serialize, Default, Clone)]
+pub struct ItemQuery {
+    version: Option<String>,
+    q: Option<String>,
+    department: Option<String>,
+    kind: Option<String>,
+    joint: Option<String>,
+    retired: Option<String>,
+    page: Option<String>,
+}
+
+fn nonempty(s: &Option<String>) -> Option<String> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from)
+}
+
+#[derive(Serialize)]
+struct ItemView {
+    joint: bool,
+    department: String,
+    category: String,
+    name: String,
+    object_type: String,
+    kind: &'static str,
+    methods: String,
+    subject: String,
+    bases: Vec<String>,
+    field: String,
+    initiators: String,
+    cooperators: String,
+    retired: bool,
+    key: Vec<String>,
+}
+
+fn view(i: &Item) -> ItemView {
+    let (joint, owner, category, name, object_type) = key(i);
+    ItemView {
+        joint: i.joint,
+        department: i.department.clone(),
+        category: i.category.clone(),
+        name: i.name.clone(),
+        object_type: i.object_type.clone(),
+        kind: i.kind.map(|k| k.label()).unwrap_or(""),
+        methods: i.methods.join("、"),
+        subject: i.subject.clone(),
+        bases: i.bases.clone(),
+        field: i.field.clone(),
+        initiators: i.initiators.join("、"),
+        cooperators: i.cooperators.join("、"),
+        retired: i.retired,
+        key: vec![if joint { "1".into() } else { "0".into() }, owner, category, name, object_type],
+    }
+}
+
+#[derive(Serialize)]
+struct VersionView {
+    id: i64,
+    draft: bool,
+    published: Option<String>,
+    note: String,
+}
+
+fn version_view(v: &ItemVersion) -> VersionView {
+    VersionView {
+        id: v.id,
+        draft: v.status == VersionStatus::Draft,
+        published: v.published_ms.map(ssj_app::clock::format_ms),
+        note: v.note.clone(),
+    }
+}
+
+/// Runs the query against a version; `published_only` for the public page.
+async fn listing(s: &AppState, q: &ItemQuery, published_only: bool) -> Result<Value, AppError> {
+    let versions: Vec<ItemVersion> = s
+        .platform
+        .item_versions()
+        .await?
+        .into_iter()
+        .filter(|v| !published_only || v.status == VersionStatus::Published)
+        .collect();
+    let wanted = nonempty(&q.version).and_then(|v| v.parse::<i64>().ok());
+    let version = match wanted {
+        Some(id) => versions.iter().find(|v| v.id == id).cloned(),
+        None => versions.last().cloned(),
+    };
+    let Some(version) = version else {
+        return Ok(context! { version => Value::UNDEFINED, versions => Vec::<Value>::new() });
+    };
+    let all = s.platform.store.version_items(version.id).await?;
+    let mut seen = std::collections::HashSet::new();
+    let departments: Vec<String> =
+        all.iter().filter(|i| !i.joint && seen.insert(&i.department)).map(|i| i.department.clone()).collect();
+    let kind = match nonempty(&q.kind).as_deref() {
+        None => None,
+        Some(k) => Some(ItemKind::parse(k)?),
+    };
+    let page = nonempty(&q.page).and_then(|p| p.parse::<u64>().ok()).unwrap_or(1).max(1);
+    let filter = ItemFilter {
+        version_id: version.id,
+        q: nonempty(&q.q),
+        department: nonempty(&q.department),
+        kind,
+        joint: match nonempty(&q.joint).as_deref() {
+            Some("1") => Some(true),
+            Some("0") => Some(false),
+            _ => None,
+        },
+        include_retired: nonempty(&q.retired).is_some(),
+        offset: (page - 1) * PAGE,
+        limit: PAGE,
+    };
+    let (items, total) = s.platform.store.items(&filter).await?;
+    let live: Vec<&Item> = all.iter().filter(|i| !i.retired).collect();
+    let counts = context! {
+        total => live.len(),
+        key => live.iter().filter(|i| i.kind == Some(ItemKind::Key)).count(),
+        joint => live.iter().filter(|i| i.joint).count(),
+        departments => departments.len(),
+        retired => all.len() - live.len(),
+    };
+    let mut base = q.clone();
+    base.page = None;
+    let base_query = serde_urlencoded_pairs(&base);
+    let items: Vec<ItemView> = items.iter().map(view).collect();
+    let versions: Vec<VersionView> = versions.iter().map(version_view).collect();
+    Ok(context! {
+        version => Value::from(Serde(version_view(&version))),
+        versions => Value::from(Serde(versions)),
+        items => Value::from(Serde(items)),
+        total, page, pages => total.div_ceil(PAGE).max(1), counts, departments,
+        q => Value::from(Serde(q.clone())), base_query,
+    })
+}
+
+fn serde_urlencoded_pairs(q: &ItemQuery) -> String {
+    let pairs = [("version", &q.version), ("q", &q.q), ("department", &q.department), ("kind", &q.kind), ("joint", &q.joint), ("retired", &q.retired)];
+    pairs
+        .iter()
+        .filter_map(|(k, v)| nonempty(v).map(|v| format!("{k}={}", crate::auth::urlencode(&v))))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+pub async fn list(State(s): State<AppState>, u: CurrentUser, Query(q): Query<ItemQuery>) -> WebResult<Html<String>> {
+    u.require(Permission::ViewConsole)?;
+    let data = listing(&s, &q, false).await?;
+    render(&s, "items.html", Some(&u), "items", context! { can_edit => u.actor.can(Permission::EditLists), ..data })
+}
+
+pub async fn public_list(State(s): State<AppState>, user: Option<CurrentUser>, Query(q): Query<ItemQuery>) -> WebResult<Html<String>> {
+    let data = listing(&s, &q, true).await?;
+    render(&s, "public_items.html", user.as_ref(), "", data)
+}
+
+pub async fn import_form(State(s): State<AppState>, u: CurrentUser) -> WebResult<Html<String>> {
+    u.require(Permission::EditLists)?;
+    render(&s, "items_import.html", Some(&u), "items", context! {})
+}
+
+/// Receives the upload, keeps it, and shows what importing it would do.
+pub async fn import_preview(State(s): State<AppState>, u: CurrentUser, mut m: Multipart) -> WebResult<Response> {
+    u.require(Permission::EditLists)?;
+    let bad = |_| AppError::invalid("UPLOAD_INVALID", "上传内容无法读取，请重新选择文件");
+    let (mut csrf, mut file) = (None, None);
+    while let Some(field) = m.next_field().await.map_err(bad)? {
+        match field.name() {
+            Some("csrf") => csrf = Some(field.text().await.map_err(bad)?),
+            Some("file") => {
+                let name = field.file_name().unwrap_or("清单").to_string();
+                file = Some((name, field.bytes().await.map_err(bad)?.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    u.check_csrf(csrf.as_deref())?;
+    let (name, bytes) = file.filter(|(_, b)| !b.is_empty()).ok_or_else(|| AppError::invalid("UPLOAD_EMPTY", "请选择要导入的文件"))?;
+    let summary = s.platform.preview_items(&bytes).await?;
+    let token = s.uploads.put(u.user.id, name.clone(), bytes);
+    Ok(render(&s, "items_preview.html", Some(&u), "items", context! {
+        token, file_name => name, summary => Value::from(Serde(&summary)), rejected => summary.rejected(),
+    })?
+    .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    csrf: Option<String>,
+    mode: Option<String>,
+}
+
+fn uploaded(s: &AppState, u: &CurrentUser, token: &str) -> Result<(String, Vec<u8>), WebError> {
+    s.uploads
+        .get(u.user.id, token)
+        .ok_or_else(|| AppError::not_found("UPLOAD_EXPIRED", "上传的文件已过期（保留 30 分钟），请重新上传").into())
+}
+
+pub async fn import_confirm(State(s): State<AppState>, u: CurrentUser, Path(token): Path<String>, Form(f): Form<ConfirmForm>) -> WebResult<Response> {
+    u.require(Permission::EditLists)?;
+    u.check_csrf(f.csrf.as_deref())?;
+    let (_, bytes) = uploaded(&s, &u, &token)?;
+    let mode = if f.mode.as_deref() == Some("good") { ImportMode::GoodRows } else { ImportMode::AllOrNothing };
+    let summary = s.platform.import_items(&u.actor, &bytes, mode).await?;
+    s.uploads.remove(&token);
+    render(&s, "items_done.html", Some(&u), "items", context! { summary => Value::from(Serde(&summary)) }).map(IntoResponse::into_response)
+}
+
+pub async fn import_rejects(State(s): State<AppState>, u: CurrentUser, Path(token): Path<String>) -> WebResult<Response> {
+    u.require(Permission::EditLists)?;
+    let (name, bytes) = uploaded(&s, &u, &token)?;
+    let summary = s.platform.preview_items(&bytes).await?;
+    let file = ssj_import::rejects_file(&bytes, &summary.rejects, TableFormat::Xlsx).map_err(|e| AppError::invalid("IMPORT_UNREADABLE", e.to_string()))?;
+    let stem = name.rsplit_once('.').map(|(s, _)| s).unwrap_or(&name).to_string();
+    Ok(download(file, TableFormat::Xlsx, &format!("{stem}-被拒绝的行")))
+}
+
+fn download(bytes: Vec<u8>, f: TableFormat, stem: &str) -> Response {
+    let name = format!("{stem}.{}", f.extension());
+    let disposition = format!("attachment; filename=\"download.{}\"; filename*=UTF-8''{}", f.extension(), crate::auth::urlencode(&name));
+    ([(header::CONTENT_TYPE, f.content_type().to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct ExportQuery {
+    format: Option<String>,
+    joint: Option<String>,
+    version: Option<String>,
+}
+
+pub async fn export(State(s): State<AppState>, u: CurrentUser, Query(q): Query<ExportQuery>) -> WebResult<Response> {
+    u.require(Permission::ViewConsole)?;
+    export_for(&s, q, false).await
+}
+
+pub async fn public_export(State(s): State<AppState>, Query(q): Query<ExportQuery>) -> WebResult<Response> {
+    export_for(&s, q, true).await
+}
+
+async fn export_for(s: &AppState, q: ExportQuery, published_only: bool) -> WebResult<Response> {
+    let format = TableFormat::parse(q.format.as_deref().unwrap_or("xlsx"))
+        .ok_or_else(|| AppError::invalid("FORMAT_UNKNOWN", "导出格式应为 xlsx 或 csv"))?;
+    let joint = q.joint.as_deref() == Some("1");
+    let versions = s.platform.item_versions().await?;
+    let usable = |v: &&ItemVersion| !published_only || v.status == VersionStatus::Published;
+    let version = match nonempty(&q.version).map(|v| v.parse::<i64>()) {
+        Some(Ok(id)) => versions.iter().filter(usable).find(|v| v.id == id),
+        Some(Err(_)) => return Err(AppError::invalid("BAD_NUMBER", "版本号应为整数").into()),
+        None => versions.iter().filter(usable).last(),
+    };
+    let Some(version) = version else {
+        return Err(AppError::not_found("NO_VERSION", "尚无可导出的事项清单版本").into());
+    };
+    let bytes = s.platform.export_items(Some(version.id), joint, format).await?;
+    let stem = format!("{}-第{}版", if joint { "部门联合抽查事项清单" } else { "随机抽查事项清单" }, version.id);
+    Ok(download(bytes, format, &stem))
+}
+
+pub async fn template(u: CurrentUser) -> WebResult<Response> {
+    u.require(Permission::ViewConsole)?;
+    let empty = ssj_import::export::write_table(TableFormat::Xlsx, "随机抽查事项清单", ssj_app::items::ITEM_EXPORT_HEADER, std::iter::empty())
+        .map_err(AppError::internal)?;
+    Ok(download(empty, TableFormat::Xlsx, "随机抽查事项清单-模板"))
+}
+
+#[derive(Deserialize)]
+pub struct PublishForm {
+    csrf: Option<String>,
+    note: Option<String>,
+}
+
+pub async fn publish(State(s): State<AppState>, u: CurrentUser, Form(f): Form<PublishForm>) -> WebResult<Response> {
+    u.require(Permission::EditLists)?;
+    u.check_csrf(f.csrf.as_deref())?;
+    let v = s.platform.publish_items(&u.actor, f.note.as_deref().unwrap_or_default()).await?;
+    Ok(Redirect::to(&format!("/console/items?version={}", v.id)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct RetireForm {
+    csrf: Option<String>,
+    joint: Option<String>,
+    owner: Option<String>,
+    category: Option<String>,
+    name: Option<String>,
+    object_type: Option<String>,
+    retired: Option<String>,
+    reason: Option<String>,
+}
+
+pub async fn retire(State(s): State<AppState>, u: CurrentUser, Form(f): Form<RetireForm>) -> WebResult<Response> {
+    u.require(Permission::EditLists)?;
+    u.check_csrf(f.csrf.as_deref())?;
+    let key = (
+        f.joint.as_deref() == Some("1"),
+        f.owner.unwrap_or_default(),
+        f.category.unwrap_or_default(),
+        f.name.unwrap_or_default(),
+        f.object_type.unwrap_or_default(),
+    );
+    let retired = f.retired.as_deref() != Some("0");
+    s.platform.set_item_retired(&u.actor, &key, retired, f.reason.as_deref().unwrap_or_default()).await?;
+    Ok(Redirect::to("/console/items?retired=1").into_response())
+}
