@@ -41,6 +41,11 @@ const DEMO_USERS: &[(&str, &str, usize, &str)] = &[
     ("cgj.plan", "孙丽", 2, "planner"),
 ];
 
+/// A real published list (海南省, 2020年版) and its joint list, copied unedited from the
+/// deployed platform's files, so the demo county has an item list to work with.
+const DEMO_ITEMS: &[u8] = include_bytes!("../demo/hainan-2020-random-inspection-item-list.xlsx");
+const DEMO_JOINT_ITEMS: &[u8] = include_bytes!("../demo/hainan-joint-inspection-item-list-v2.xls");
+
 pub struct DemoLogin {
     pub username: String,
     pub password: String,
@@ -60,6 +65,15 @@ pub async fn load(p: &Platform) -> AppResult<Vec<DemoLogin>> {
     for (div, name) in DEMO_DEPARTMENTS {
         ids.push(p.create_department(&actor, name, div).await?.id);
     }
+    for list in [DEMO_ITEMS, DEMO_JOINT_ITEMS] {
+        p.import_items(&actor, list, crate::items::ImportMode::AllOrNothing)
+            .await?;
+    }
+    p.publish_items(
+        &actor,
+        "演示：海南省市场监管领域随机抽查事项清单（2020年版）及部门联合抽查事项清单（第二版）",
+    )
+    .await?;
     let mut logins = Vec::new();
     for (username, name, dept, role) in DEMO_USERS {
         let password = format!("Ssj{}", &keys::random_hex(6));

@@ -229,6 +229,24 @@ impl Platform {
         let now = clock::now_ms();
         let mut tx = self.store.begin().await?;
         let mut log = Appender::open(&mut *tx, self.alg).await?;
+        // A file that changes nothing opens no draft and leaves no trace.
+        let current = match tx.tx_item_versions().await?.last() {
+            Some(v) => tx.tx_version_items(v.id).await?,
+            None => Vec::new(),
+        };
+        let (new_count, changed_count, unchanged) = {
+            let (n, c, u) = plan(&current, items.clone());
+            (n.len(), c.len(), u)
+        };
+        if new_count == 0 && changed_count == 0 {
+            return Ok(ImportSummary {
+                joint,
+                new: 0,
+                changed: 0,
+                unchanged,
+                rejects,
+            });
+        }
         let (draft_id, draft, mut records) = self.open_draft(&mut *tx, actor, now).await?;
         let (mut new, changed, unchanged) = plan(&draft, items);
         let mut position = draft.iter().map(|i| i.position).max().unwrap_or(0);

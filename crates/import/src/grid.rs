@@ -156,7 +156,9 @@ impl Grid {
 
     /// A row as a person reads it, merged cells filled in.
     pub fn row_values(&self, r: usize) -> Vec<String> {
-        (0..self.width()).map(|c| self.value(r, c).to_string()).collect()
+        (0..self.width())
+            .map(|c| self.value(r, c).to_string())
+            .collect()
     }
 
     pub fn width(&self) -> usize {

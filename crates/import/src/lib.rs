@@ -20,7 +20,11 @@ pub struct Reject {
 
 /// A file of the rejected rows in the layout they came in, with the reason in a last column,
 /// for the user to fix and upload again.
-pub fn rejects_file(bytes: &[u8], rejects: &[Reject], format: export::TableFormat) -> Result<Vec<u8>, ImportError> {
+pub fn rejects_file(
+    bytes: &[u8],
+    rejects: &[Reject],
+    format: export::TableFormat,
+) -> Result<Vec<u8>, ImportError> {
     let grid = Grid::from_bytes(bytes)?;
     let layout = header::find_layout(&grid, items::JOINT_FIELDS)
         .or_else(|_| header::find_layout(&grid, items::ITEM_FIELDS))
@@ -28,9 +32,13 @@ pub fn rejects_file(bytes: &[u8], rejects: &[Reject], format: export::TableForma
     let mut head = header::header_texts(&grid, &layout);
     head.push("错误原因".into());
     let head: Vec<&str> = head.iter().map(String::as_str).collect();
-    let mut reasons: std::collections::BTreeMap<usize, Vec<String>> = std::collections::BTreeMap::new();
+    let mut reasons: std::collections::BTreeMap<usize, Vec<String>> =
+        std::collections::BTreeMap::new();
     for r in rejects {
-        reasons.entry(r.row).or_default().push(format!("{}：{}", r.column, r.reason));
+        reasons
+            .entry(r.row)
+            .or_default()
+            .push(format!("{}：{}", r.column, r.reason));
     }
     let rows = reasons.into_iter().map(|(row, why)| {
         let mut cells = grid.row_values(row - 1);

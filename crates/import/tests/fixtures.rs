@@ -140,9 +140,20 @@ fn zhejiang_small_list() {
 fn zhejiang_rejects_come_back_in_their_layout() {
     let bytes = fixture("zhejiang-enterprises-2883.xlsx");
     let list = read_objects(&Grid::from_bytes(&bytes).unwrap()).unwrap();
-    let file = ssj_import::rejects_file(&bytes, &list.rejects, ssj_import::export::TableFormat::Xlsx).unwrap();
+    let file =
+        ssj_import::rejects_file(&bytes, &list.rejects, ssj_import::export::TableFormat::Xlsx)
+            .unwrap();
     let back = Grid::from_bytes(&file).unwrap();
-    assert_eq!(back.row_values(0), vec!["企业名称", "注册号/统一社会信用代码", "登记机关", "管辖单位", "错误原因"]);
+    assert_eq!(
+        back.row_values(0),
+        vec![
+            "企业名称",
+            "注册号/统一社会信用代码",
+            "登记机关",
+            "管辖单位",
+            "错误原因"
+        ]
+    );
     assert_eq!(back.height(), 1 + 10);
     assert_eq!(back.value(1, 1), "330327000082876");
     assert!(back.value(1, 4).contains("校验位错误"));

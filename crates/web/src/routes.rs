@@ -27,9 +27,15 @@ pub fn router(state: AppState) -> Router {
         .route("/public/items/export", get(items::public_export))
         .route("/console", get(console::home))
         .route("/console/items", get(items::list))
-        .route("/console/items/import", get(items::import_form).post(items::import_preview))
+        .route(
+            "/console/items/import",
+            get(items::import_form).post(items::import_preview),
+        )
         .route("/console/items/import/{token}", post(items::import_confirm))
-        .route("/console/items/import/{token}/rejects", get(items::import_rejects))
+        .route(
+            "/console/items/import/{token}/rejects",
+            get(items::import_rejects),
+        )
         .route("/console/items/export", get(items::export))
         .route("/console/items/template", get(items::template))
         .route("/console/items/publish", post(items::publish))

@@ -27,13 +27,24 @@ impl Uploads {
         let mut files = self.files.lock().unwrap_or_else(|p| p.into_inner());
         files.retain(|_, u| u.at.elapsed() < KEEP);
         while files.len() >= MAX_FILES {
-            let oldest = files.iter().min_by_key(|(_, u)| u.at).map(|(k, _)| k.clone());
+            let oldest = files
+                .iter()
+                .min_by_key(|(_, u)| u.at)
+                .map(|(k, _)| k.clone());
             match oldest {
                 Some(k) => files.remove(&k),
                 None => break,
             };
         }
-        files.insert(token.clone(), Upload { user_id, file_name, bytes, at: Instant::now() });
+        files.insert(
+            token.clone(),
+            Upload {
+                user_id,
+                file_name,
+                bytes,
+                at: Instant::now(),
+            },
+        );
         token
     }
 
@@ -47,6 +58,9 @@ impl Uploads {
     }
 
     pub fn remove(&self, token: &str) {
-        self.files.lock().unwrap_or_else(|p| p.into_inner()).remove(token);
+        self.files
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(token);
     }
 }

@@ -33,7 +33,10 @@ pub struct ItemQuery {
 }
 
 fn nonempty(s: &Option<String>) -> Option<String> {
-    s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from)
+    s.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
 }
 
 #[derive(Serialize)]
@@ -70,7 +73,13 @@ fn view(i: &Item) -> ItemView {
         initiators: i.initiators.join("、"),
         cooperators: i.cooperators.join("、"),
         retired: i.retired,
-        key: vec![if joint { "1".into() } else { "0".into() }, owner, category, name, object_type],
+        key: vec![
+            if joint { "1".into() } else { "0".into() },
+            owner,
+            category,
+            name,
+            object_type,
+        ],
     }
 }
 
@@ -110,13 +119,19 @@ async fn listing(s: &AppState, q: &ItemQuery, published_only: bool) -> Result<Va
     };
     let all = s.platform.store.version_items(version.id).await?;
     let mut seen = std::collections::HashSet::new();
-    let departments: Vec<String> =
-        all.iter().filter(|i| !i.joint && seen.insert(&i.department)).map(|i| i.department.clone()).collect();
+    let departments: Vec<String> = all
+        .iter()
+        .filter(|i| !i.joint && seen.insert(&i.department))
+        .map(|i| i.department.clone())
+        .collect();
     let kind = match nonempty(&q.kind).as_deref() {
         None => None,
         Some(k) => Some(ItemKind::parse(k)?),
     };
-    let page = nonempty(&q.page).and_then(|p| p.parse::<u64>().ok()).unwrap_or(1).max(1);
+    let page = nonempty(&q.page)
+        .and_then(|p| p.parse::<u64>().ok())
+        .unwrap_or(1)
+        .max(1);
     let filter = ItemFilter {
         version_id: version.id,
         q: nonempty(&q.q),
@@ -155,7 +170,14 @@ async fn listing(s: &AppState, q: &ItemQuery, published_only: bool) -> Result<Va
 }
 
 fn serde_urlencoded_pairs(q: &ItemQuery) -> String {
-    let pairs = [("version", &q.version), ("q", &q.q), ("department", &q.department), ("kind", &q.kind), ("joint", &q.joint), ("retired", &q.retired)];
+    let pairs = [
+        ("version", &q.version),
+        ("q", &q.q),
+        ("department", &q.department),
+        ("kind", &q.kind),
+        ("joint", &q.joint),
+        ("retired", &q.retired),
+    ];
     pairs
         .iter()
         .filter_map(|(k, v)| nonempty(v).map(|v| format!("{k}={}", crate::auth::urlencode(&v))))
@@ -163,13 +185,27 @@ fn serde_urlencoded_pairs(q: &ItemQuery) -> String {
         .join("&")
 }
 
-pub async fn list(State(s): State<AppState>, u: CurrentUser, Query(q): Query<ItemQuery>) -> WebResult<Html<String>> {
+pub async fn list(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    Query(q): Query<ItemQuery>,
+) -> WebResult<Html<String>> {
     u.require(Permission::ViewConsole)?;
     let data = listing(&s, &q, false).await?;
-    render(&s, "items.html", Some(&u), "items", context! { can_edit => u.actor.can(Permission::EditLists), ..data })
+    render(
+        &s,
+        "items.html",
+        Some(&u),
+        "items",
+        context! { can_edit => u.actor.can(Permission::EditLists), ..data },
+    )
 }
 
-pub async fn public_list(State(s): State<AppState>, user: Option<CurrentUser>, Query(q): Query<ItemQuery>) -> WebResult<Html<String>> {
+pub async fn public_list(
+    State(s): State<AppState>,
+    user: Option<CurrentUser>,
+    Query(q): Query<ItemQuery>,
+) -> WebResult<Html<String>> {
     let data = listing(&s, &q, true).await?;
     render(&s, "public_items.html", user.as_ref(), "", data)
 }
@@ -180,7 +216,11 @@ pub async fn import_form(State(s): State<AppState>, u: CurrentUser) -> WebResult
 }
 
 /// Receives the upload, keeps it, and shows what importing it would do.
-pub async fn import_preview(State(s): State<AppState>, u: CurrentUser, mut m: Multipart) -> WebResult<Response> {
+pub async fn import_preview(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    mut m: Multipart,
+) -> WebResult<Response> {
     u.require(Permission::EditLists)?;
     let bad = |_| AppError::invalid("UPLOAD_INVALID", "上传内容无法读取，请重新选择文件");
     let (mut csrf, mut file) = (None, None);
@@ -195,7 +235,9 @@ pub async fn import_preview(State(s): State<AppState>, u: CurrentUser, mut m: Mu
         }
     }
     u.check_csrf(csrf.as_deref())?;
-    let (name, bytes) = file.filter(|(_, b)| !b.is_empty()).ok_or_else(|| AppError::invalid("UPLOAD_EMPTY", "请选择要导入的文件"))?;
+    let (name, bytes) = file
+        .filter(|(_, b)| !b.is_empty())
+        .ok_or_else(|| AppError::invalid("UPLOAD_EMPTY", "请选择要导入的文件"))?;
     let summary = s.platform.preview_items(&bytes).await?;
     let token = s.uploads.put(u.user.id, name.clone(), bytes);
     Ok(render(&s, "items_preview.html", Some(&u), "items", context! {
@@ -211,34 +253,78 @@ pub struct ConfirmForm {
 }
 
 fn uploaded(s: &AppState, u: &CurrentUser, token: &str) -> Result<(String, Vec<u8>), WebError> {
-    s.uploads
-        .get(u.user.id, token)
-        .ok_or_else(|| AppError::not_found("UPLOAD_EXPIRED", "上传的文件已过期（保留 30 分钟），请重新上传").into())
+    s.uploads.get(u.user.id, token).ok_or_else(|| {
+        AppError::not_found(
+            "UPLOAD_EXPIRED",
+            "上传的文件已过期（保留 30 分钟），请重新上传",
+        )
+        .into()
+    })
 }
 
-pub async fn import_confirm(State(s): State<AppState>, u: CurrentUser, Path(token): Path<String>, Form(f): Form<ConfirmForm>) -> WebResult<Response> {
+pub async fn import_confirm(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    Path(token): Path<String>,
+    Form(f): Form<ConfirmForm>,
+) -> WebResult<Response> {
     u.require(Permission::EditLists)?;
     u.check_csrf(f.csrf.as_deref())?;
     let (_, bytes) = uploaded(&s, &u, &token)?;
-    let mode = if f.mode.as_deref() == Some("good") { ImportMode::GoodRows } else { ImportMode::AllOrNothing };
+    let mode = if f.mode.as_deref() == Some("good") {
+        ImportMode::GoodRows
+    } else {
+        ImportMode::AllOrNothing
+    };
     let summary = s.platform.import_items(&u.actor, &bytes, mode).await?;
     s.uploads.remove(&token);
-    render(&s, "items_done.html", Some(&u), "items", context! { summary => Value::from(Serde(&summary)) }).map(IntoResponse::into_response)
+    render(
+        &s,
+        "items_done.html",
+        Some(&u),
+        "items",
+        context! { summary => Value::from(Serde(&summary)) },
+    )
+    .map(IntoResponse::into_response)
 }
 
-pub async fn import_rejects(State(s): State<AppState>, u: CurrentUser, Path(token): Path<String>) -> WebResult<Response> {
+pub async fn import_rejects(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    Path(token): Path<String>,
+) -> WebResult<Response> {
     u.require(Permission::EditLists)?;
     let (name, bytes) = uploaded(&s, &u, &token)?;
     let summary = s.platform.preview_items(&bytes).await?;
-    let file = ssj_import::rejects_file(&bytes, &summary.rejects, TableFormat::Xlsx).map_err(|e| AppError::invalid("IMPORT_UNREADABLE", e.to_string()))?;
-    let stem = name.rsplit_once('.').map(|(s, _)| s).unwrap_or(&name).to_string();
-    Ok(download(file, TableFormat::Xlsx, &format!("{stem}-被拒绝的行")))
+    let file = ssj_import::rejects_file(&bytes, &summary.rejects, TableFormat::Xlsx)
+        .map_err(|e| AppError::invalid("IMPORT_UNREADABLE", e.to_string()))?;
+    let stem = name
+        .rsplit_once('.')
+        .map(|(s, _)| s)
+        .unwrap_or(&name)
+        .to_string();
+    Ok(download(
+        file,
+        TableFormat::Xlsx,
+        &format!("{stem}-被拒绝的行"),
+    ))
 }
 
 fn download(bytes: Vec<u8>, f: TableFormat, stem: &str) -> Response {
     let name = format!("{stem}.{}", f.extension());
-    let disposition = format!("attachment; filename=\"download.{}\"; filename*=UTF-8''{}", f.extension(), crate::auth::urlencode(&name));
-    ([(header::CONTENT_TYPE, f.content_type().to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response()
+    let disposition = format!(
+        "attachment; filename=\"download.{}\"; filename*=UTF-8''{}",
+        f.extension(),
+        crate::auth::urlencode(&name)
+    );
+    (
+        [
+            (header::CONTENT_TYPE, f.content_type().to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 #[derive(Deserialize)]
@@ -248,12 +334,19 @@ pub struct ExportQuery {
     version: Option<String>,
 }
 
-pub async fn export(State(s): State<AppState>, u: CurrentUser, Query(q): Query<ExportQuery>) -> WebResult<Response> {
+pub async fn export(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    Query(q): Query<ExportQuery>,
+) -> WebResult<Response> {
     u.require(Permission::ViewConsole)?;
     export_for(&s, q, false).await
 }
 
-pub async fn public_export(State(s): State<AppState>, Query(q): Query<ExportQuery>) -> WebResult<Response> {
+pub async fn public_export(
+    State(s): State<AppState>,
+    Query(q): Query<ExportQuery>,
+) -> WebResult<Response> {
     export_for(&s, q, true).await
 }
 
@@ -266,20 +359,36 @@ async fn export_for(s: &AppState, q: ExportQuery, published_only: bool) -> WebRe
     let version = match nonempty(&q.version).map(|v| v.parse::<i64>()) {
         Some(Ok(id)) => versions.iter().filter(usable).find(|v| v.id == id),
         Some(Err(_)) => return Err(AppError::invalid("BAD_NUMBER", "版本号应为整数").into()),
-        None => versions.iter().filter(usable).last(),
+        None => versions.iter().rev().find(|v| usable(v)),
     };
     let Some(version) = version else {
         return Err(AppError::not_found("NO_VERSION", "尚无可导出的事项清单版本").into());
     };
-    let bytes = s.platform.export_items(Some(version.id), joint, format).await?;
-    let stem = format!("{}-第{}版", if joint { "部门联合抽查事项清单" } else { "随机抽查事项清单" }, version.id);
+    let bytes = s
+        .platform
+        .export_items(Some(version.id), joint, format)
+        .await?;
+    let stem = format!(
+        "{}-第{}版",
+        if joint {
+            "部门联合抽查事项清单"
+        } else {
+            "随机抽查事项清单"
+        },
+        version.id
+    );
     Ok(download(bytes, format, &stem))
 }
 
 pub async fn template(u: CurrentUser) -> WebResult<Response> {
     u.require(Permission::ViewConsole)?;
-    let empty = ssj_import::export::write_table(TableFormat::Xlsx, "随机抽查事项清单", ssj_app::items::ITEM_EXPORT_HEADER, std::iter::empty())
-        .map_err(AppError::internal)?;
+    let empty = ssj_import::export::write_table(
+        TableFormat::Xlsx,
+        "随机抽查事项清单",
+        ssj_app::items::ITEM_EXPORT_HEADER,
+        std::iter::empty(),
+    )
+    .map_err(AppError::internal)?;
     Ok(download(empty, TableFormat::Xlsx, "随机抽查事项清单-模板"))
 }
 
@@ -289,10 +398,17 @@ pub struct PublishForm {
     note: Option<String>,
 }
 
-pub async fn publish(State(s): State<AppState>, u: CurrentUser, Form(f): Form<PublishForm>) -> WebResult<Response> {
+pub async fn publish(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    Form(f): Form<PublishForm>,
+) -> WebResult<Response> {
     u.require(Permission::EditLists)?;
     u.check_csrf(f.csrf.as_deref())?;
-    let v = s.platform.publish_items(&u.actor, f.note.as_deref().unwrap_or_default()).await?;
+    let v = s
+        .platform
+        .publish_items(&u.actor, f.note.as_deref().unwrap_or_default())
+        .await?;
     Ok(Redirect::to(&format!("/console/items?version={}", v.id)).into_response())
 }
 
@@ -308,7 +424,11 @@ pub struct RetireForm {
     reason: Option<String>,
 }
 
-pub async fn retire(State(s): State<AppState>, u: CurrentUser, Form(f): Form<RetireForm>) -> WebResult<Response> {
+pub async fn retire(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    Form(f): Form<RetireForm>,
+) -> WebResult<Response> {
     u.require(Permission::EditLists)?;
     u.check_csrf(f.csrf.as_deref())?;
     let key = (
@@ -319,6 +439,13 @@ pub async fn retire(State(s): State<AppState>, u: CurrentUser, Form(f): Form<Ret
         f.object_type.unwrap_or_default(),
     );
     let retired = f.retired.as_deref() != Some("0");
-    s.platform.set_item_retired(&u.actor, &key, retired, f.reason.as_deref().unwrap_or_default()).await?;
+    s.platform
+        .set_item_retired(
+            &u.actor,
+            &key,
+            retired,
+            f.reason.as_deref().unwrap_or_default(),
+        )
+        .await?;
     Ok(Redirect::to("/console/items?retired=1").into_response())
 }
