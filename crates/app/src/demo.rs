@@ -66,7 +66,7 @@ pub async fn load(p: &Platform) -> AppResult<Vec<DemoLogin>> {
         ids.push(p.create_department(&actor, name, div).await?.id);
     }
     for list in [DEMO_ITEMS, DEMO_JOINT_ITEMS] {
-        p.import_items(&actor, list, crate::items::ImportMode::AllOrNothing)
+        p.import_items(&actor, list, crate::imports::ImportMode::AllOrNothing)
             .await?;
     }
     p.publish_items(

@@ -1,6 +1,7 @@
 //! The item list (一单): import into the draft, preview, publish, retire.
 
 use crate::audit::Appender;
+use crate::imports::{ImportMode, ImportSummary, rejection};
 use crate::{Actor, AppError, AppResult, Platform, clock};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -10,30 +11,6 @@ use ssj_import::items::{ItemRow, read_items};
 use ssj_import::{Grid, Reject};
 use ssj_storage::{Item, ItemVersion, Tx, VersionStatus};
 use std::collections::HashMap;
-
-/// What an import would do (a preview) or did.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct ImportSummary {
-    pub joint: bool,
-    pub new: usize,
-    pub changed: usize,
-    pub unchanged: usize,
-    pub rejects: Vec<Reject>,
-}
-
-impl ImportSummary {
-    pub fn rejected(&self) -> usize {
-        self.rejects.len()
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImportMode {
-    /// Any rejected row refuses the whole file.
-    AllOrNothing,
-    /// Write the good rows; the rejects go back to the user to fix.
-    GoodRows,
-}
 
 /// Items are matched across imports by department, category, name and object type (a joint
 /// item by its field, name and object type): real lists repeat one 抽查事项 under two categories,
@@ -216,15 +193,7 @@ impl Platform {
         actor.require(Permission::EditLists)?;
         let (joint, items, rejects) = parse(bytes)?;
         if mode == ImportMode::AllOrNothing && !rejects.is_empty() {
-            let shown: Vec<String> = rejects
-                .iter()
-                .take(10)
-                .map(|r| format!("第 {} 行 {}：{}", r.row, r.column, r.reason))
-                .collect();
-            return Err(AppError::invalid(
-                "IMPORT_REJECTED",
-                format!("导入未执行：{} 行有误，{}", rejects.len(), shown.join("；")),
-            ));
+            return Err(rejection(&rejects));
         }
         let now = clock::now_ms();
         let mut tx = self.store.begin().await?;

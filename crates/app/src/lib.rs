@@ -7,8 +7,10 @@ pub mod audit;
 pub mod clock;
 pub mod demo;
 pub mod error;
+pub mod imports;
 pub mod items;
 pub mod keys;
+pub mod objects;
 pub mod org;
 pub mod verify;
 

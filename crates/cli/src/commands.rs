@@ -325,7 +325,7 @@ fn read_file(path: &std::path::Path) -> AppResult<Vec<u8>> {
     })
 }
 
-fn print_summary(s: &ssj_app::items::ImportSummary, dry_run: bool) {
+fn print_summary(s: &ssj_app::imports::ImportSummary, dry_run: bool) {
     let what = if s.joint {
         "部门联合抽查事项"
     } else {
@@ -366,9 +366,9 @@ async fn import(p: &Platform, what: ImportWhat) -> AppResult<ExitCode> {
                 });
             }
             let mode = if accept_valid {
-                ssj_app::items::ImportMode::GoodRows
+                ssj_app::imports::ImportMode::GoodRows
             } else {
-                ssj_app::items::ImportMode::AllOrNothing
+                ssj_app::imports::ImportMode::AllOrNothing
             };
             let s = p.import_items(&Actor::command_line(), &bytes, mode).await?;
             print_summary(&s, false);

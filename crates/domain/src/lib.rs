@@ -7,6 +7,7 @@ pub mod audit;
 pub mod codes;
 pub mod error;
 pub mod items;
+pub mod objects;
 pub mod org;
 
 pub use account::{DataScope, DisplayName, Password, Permission, Role, Username};

@@ -115,12 +115,20 @@ pub const OBJECT_FIELDS: &[Field] = &[
         &["登记状态", "经营状态", "状态"],
         false,
     ),
+    field(
+        "tags",
+        "专项库标签",
+        &["专项库标签", "标签", "专项库"],
+        false,
+    ),
 ];
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ObjectRow {
     pub row: usize,
     pub code: String,
+    /// The code fails its check, and the caller chose to take such rows (flagged).
+    pub flagged: bool,
     pub name: String,
     pub kind: String,
     pub legal_rep: String,
@@ -131,6 +139,7 @@ pub struct ObjectRow {
     pub industry: String,
     pub tier: String,
     pub status: String,
+    pub tags: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -141,6 +150,12 @@ pub struct ObjectImport {
 
 /// Reads a directory; every row with a bad or repeated code is rejected with its reason.
 pub fn read_objects(grid: &Grid) -> Result<ObjectImport, ImportError> {
+    read_objects_with(grid, false)
+}
+
+/// As [`read_objects`]; with `take_flagged`, a row whose only fault is a code that fails its
+/// check is taken as typed and flagged, for the user who chose so.
+pub fn read_objects_with(grid: &Grid, take_flagged: bool) -> Result<ObjectImport, ImportError> {
     let layout = find_layout(grid, OBJECT_FIELDS)?;
     let cell = |r: usize, key: &str| {
         layout
@@ -164,8 +179,21 @@ pub fn read_objects(grid: &Grid) -> Result<ObjectImport, ImportError> {
             reason,
         };
         let name = cell(r, "name");
-        let code = match ObjectCode::parse(&cell(r, "code")) {
-            Ok(c) => c,
+        let raw_code = cell(r, "code");
+        let (code, flagged) = match ObjectCode::parse(&raw_code) {
+            Ok(c) => (c.as_str().to_string(), false),
+            Err(_)
+                if take_flagged && !raw_code.trim().is_empty() && raw_code.trim().len() <= 40 =>
+            {
+                (
+                    raw_code
+                        .chars()
+                        .filter(|c| !c.is_whitespace())
+                        .collect::<String>()
+                        .to_uppercase(),
+                    true,
+                )
+            }
             Err(e) => {
                 out.rejects.push(reject(&code_label, e.message));
                 continue;
@@ -182,10 +210,11 @@ pub fn read_objects(grid: &Grid) -> Result<ObjectImport, ImportError> {
             ));
             continue;
         }
-        seen.insert(code.as_str().to_string(), r + 1);
+        seen.insert(code.clone(), r + 1);
         out.objects.push(ObjectRow {
             row: r + 1,
-            code: code.as_str().to_string(),
+            code,
+            flagged,
             name,
             kind: cell(r, "kind"),
             legal_rep: cell(r, "legal_rep"),
@@ -196,6 +225,7 @@ pub fn read_objects(grid: &Grid) -> Result<ObjectImport, ImportError> {
             industry: cell(r, "industry"),
             tier: cell(r, "tier"),
             status: cell(r, "status"),
+            tags: cell(r, "tags"),
         });
     }
     if out.objects.is_empty() && out.rejects.is_empty() {

@@ -614,7 +614,7 @@ fn fixture(name: &str) -> Vec<u8> {
 }
 
 pub async fn item_list_imports_publishes_and_retires(h: &dyn Harness) {
-    use ssj_app::items::ImportMode;
+    use ssj_app::imports::ImportMode;
     use ssj_domain::items::ItemKind;
     use ssj_storage::{ItemFilter, VersionStatus};
     let f = h.fresh().await;
@@ -744,7 +744,7 @@ pub async fn item_list_imports_publishes_and_retires(h: &dyn Harness) {
 }
 
 pub async fn item_list_round_trips_through_export(h: &dyn Harness) {
-    use ssj_app::items::ImportMode;
+    use ssj_app::imports::ImportMode;
     use ssj_import::export::TableFormat;
     let f = h.fresh().await;
     let p = platform(&f, HashAlg::Sha256).await;
@@ -785,4 +785,135 @@ pub async fn item_list_round_trips_through_export(h: &dyn Harness) {
         empty.preview_items(&template).await.unwrap_err().code,
         "IMPORT_EMPTY"
     );
+}
+
+pub async fn object_directory_imports_real_lists(h: &dyn Harness) {
+    use ssj_app::imports::ImportMode;
+    use ssj_domain::objects::Tier;
+    use ssj_import::export::TableFormat;
+    use ssj_storage::ObjectFilter;
+    let f = h.fresh().await;
+    let p = platform(&f, HashAlg::Sha256).await;
+    let cli = Actor::command_line();
+    let zhejiang = fixture("zhejiang-enterprises-2883.xlsx");
+    let preview = p.preview_objects(&zhejiang, false).await.unwrap();
+    assert_eq!((preview.new, preview.rejected()), (1_779 + 1_094, 10));
+    let err = p
+        .import_objects(&cli, &zhejiang, ImportMode::AllOrNothing, false)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, "IMPORT_REJECTED");
+    assert_eq!(
+        p.store
+            .objects(&ObjectFilter {
+                limit: 1,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .1,
+        0,
+        "nothing written"
+    );
+    let done = p
+        .import_objects(&cli, &zhejiang, ImportMode::GoodRows, false)
+        .await
+        .unwrap();
+    assert_eq!((done.new, done.changed, done.rejected()), (2_873, 0, 10));
+    let again = p.preview_objects(&zhejiang, false).await.unwrap();
+    assert_eq!((again.new, again.unchanged), (0, 2_873));
+    // The user chooses to take the 10 doubtful codes, flagged.
+    let flagged = p
+        .import_objects(&cli, &zhejiang, ImportMode::AllOrNothing, true)
+        .await
+        .unwrap();
+    assert_eq!(
+        (flagged.new, flagged.unchanged, flagged.rejected()),
+        (10, 2_873, 0)
+    );
+    let doubtful = p
+        .store
+        .object_by_code("330327000082876")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(doubtful.code_flagged);
+    let all = ObjectFilter {
+        limit: 20,
+        ..Default::default()
+    };
+    let (page, total) = p.store.objects(&all).await.unwrap();
+    assert_eq!((page.len(), total), (20, 2_883));
+    assert_eq!(
+        p.store.object_tier_counts(&all).await.unwrap(),
+        vec![(Tier::Unclassified, 2_883)]
+    );
+    let search = ObjectFilter {
+        q: Some("浙江南北联合".into()),
+        limit: 10,
+        ..Default::default()
+    };
+    let (hits, n) = p.store.objects(&search).await.unwrap();
+    assert_eq!(n, 1);
+    assert_eq!(hits[0].code, "91330000566997460T");
+    assert_eq!(hits[0].authority, "浙江省工商行政管理局");
+    let by_code = ObjectFilter {
+        q: Some("91330000566".into()),
+        limit: 10,
+        ..Default::default()
+    };
+    assert!(p.store.objects(&by_code).await.unwrap().1 >= 1);
+
+    // A changed row updates the object and leaves its history.
+    let csv = "统一社会信用代码,企业名称,信用风险分类,行政区划,专项库标签\n91330000566997460T,浙江南北联合信息科技有限公司（更名）,D类,330100,食品、重点\n";
+    let s = p
+        .import_objects(&cli, csv.as_bytes(), ImportMode::AllOrNothing, false)
+        .await
+        .unwrap();
+    assert_eq!(s.changed, 1);
+    let o = p
+        .store
+        .object_by_code("91330000566997460T")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (o.tier, o.division.as_str(), o.tags.clone()),
+        (
+            Tier::D,
+            "330100",
+            vec!["食品".to_string(), "重点".to_string()]
+        )
+    );
+    let history = p.store.object_history(o.id).await.unwrap();
+    assert_eq!(
+        history
+            .iter()
+            .map(|c| c.action.as_str())
+            .collect::<Vec<_>>(),
+        vec!["create", "update"]
+    );
+    let d = ObjectFilter {
+        tier: Some(Tier::D),
+        division: Some("330000".into()),
+        tag: Some("食品".into()),
+        limit: 10,
+        ..Default::default()
+    };
+    assert_eq!(p.store.objects(&d).await.unwrap().1, 1);
+
+    // Export and read back: the same directory.
+    let file = p
+        .export_objects(&ObjectFilter::default(), TableFormat::Csv)
+        .await
+        .unwrap();
+    let back = p.preview_objects(&file, true).await.unwrap();
+    assert_eq!(
+        (back.unchanged, back.new, back.changed, back.rejected()),
+        (2_883, 0, 0, 0)
+    );
+    let bad = "统一社会信用代码,企业名称,信用风险分类\n91330000697024247P,浙江家友超市有限公司,E\n";
+    let s = p.preview_objects(bad.as_bytes(), false).await.unwrap();
+    assert_eq!(s.rejects[0].reason, "信用风险分类“E”无法识别");
+    assert!(p.verify().await.unwrap().problem.is_none());
 }

@@ -40,6 +40,7 @@ macro_rules! all_cases {
             sm3_log_verifies,
             item_list_imports_publishes_and_retires,
             item_list_round_trips_through_export,
+            object_directory_imports_real_lists,
         );
     };
 }

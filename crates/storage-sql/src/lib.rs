@@ -9,6 +9,7 @@
 //! and its own connection set-up and migrations.
 
 mod items;
+mod objects;
 
 /// Expands the shared row decoders, queries, and the `Store` / `Tx` implementations.
 #[macro_export]

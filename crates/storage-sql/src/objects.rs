@@ -1,0 +1,248 @@
+/// Expands the object-directory queries (`ObjectStore`, `ObjectTx`) for a backend; invoked
+/// next to [`sql_backend!`](crate::sql_backend), whose `backend` error mapping it uses.
+#[macro_export]
+macro_rules! sql_objects {
+    (db: $db:ty, row: $row:ty, store: $store:ident, tx: $tx:ident) => {
+        mod object_queries {
+            use super::{backend, $store, $tx};
+            use sqlx::Row;
+            use ssj_domain::objects::{ObjectKind, RegistrationStatus, Tier};
+            use ssj_storage::*;
+
+            const OBJECT_COLUMNS: &str = "id, code, code_flagged, name, kind, legal_rep, address, division, \
+                authority, industry, scale, status, tier, tier_date, tier_source, tags, abnormal, \
+                serious_violation, last_inspected, licences, created_ms, updated_ms";
+
+            fn corrupt(e: impl std::fmt::Display) -> StorageError {
+                StorageError::Corrupt(e.to_string())
+            }
+
+            fn object(r: &$row) -> Result<Object> {
+                let text = |c: &str| -> Result<String> { r.try_get(c).map_err(corrupt) };
+                Ok(Object {
+                    id: r.try_get("id").map_err(corrupt)?,
+                    code: text("code")?,
+                    code_flagged: r.try_get("code_flagged").map_err(corrupt)?,
+                    name: text("name")?,
+                    kind: ObjectKind::parse(&text("kind")?).map_err(corrupt)?,
+                    legal_rep: text("legal_rep")?,
+                    address: text("address")?,
+                    division: text("division")?,
+                    authority: text("authority")?,
+                    industry: text("industry")?,
+                    scale: text("scale")?,
+                    status: RegistrationStatus::parse(&text("status")?).map_err(corrupt)?,
+                    tier: Tier::parse(&text("tier")?).map_err(corrupt)?,
+                    tier_date: text("tier_date")?,
+                    tier_source: text("tier_source")?,
+                    tags: serde_json::from_str(&text("tags")?).map_err(corrupt)?,
+                    abnormal: r.try_get("abnormal").map_err(corrupt)?,
+                    serious_violation: r.try_get("serious_violation").map_err(corrupt)?,
+                    last_inspected: text("last_inspected")?,
+                    licences: serde_json::from_str(&text("licences")?).map_err(corrupt)?,
+                    created_ms: r.try_get("created_ms").map_err(corrupt)?,
+                    updated_ms: r.try_get("updated_ms").map_err(corrupt)?,
+                })
+            }
+
+            fn like_escape(s: &str) -> String {
+                s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+            }
+
+            fn push_filter(q: &mut sqlx::QueryBuilder<$db>, f: &ObjectFilter, with_tier: bool) {
+                q.push(" WHERE 1=1");
+                if let Some(text) = f.q.as_ref().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+                    q.push(" AND (code LIKE ").push_bind(format!("{}%", like_escape(&text.to_uppercase()))).push(" ESCAPE '\\'");
+                    q.push(" OR name LIKE ").push_bind(format!("%{}%", like_escape(text))).push(" ESCAPE '\\')");
+                }
+                if let Some(d) = f.division.as_ref().filter(|d| !d.is_empty()) {
+                    // 140000 covers the province, 140500 the city, 140581 the county.
+                    let prefix = d.trim_end_matches("00").trim_end_matches("00");
+                    q.push(" AND division LIKE ").push_bind(format!("{}%", like_escape(prefix))).push(" ESCAPE '\\'");
+                }
+                if let Some(k) = f.kind {
+                    q.push(" AND kind = ").push_bind(k.label());
+                }
+                if let Some(i) = f.industry.as_ref().filter(|i| !i.is_empty()) {
+                    q.push(" AND industry LIKE ").push_bind(format!("{}%", like_escape(i))).push(" ESCAPE '\\'");
+                }
+                if let (true, Some(t)) = (with_tier, f.tier) {
+                    q.push(" AND tier = ").push_bind(t.label());
+                }
+                if let Some(s) = f.status {
+                    q.push(" AND status = ").push_bind(s.label());
+                }
+                if let Some(a) = f.authority.as_ref().filter(|a| !a.is_empty()) {
+                    q.push(" AND authority = ").push_bind(a.clone());
+                }
+                if let Some(t) = f.tag.as_ref().filter(|t| !t.is_empty()) {
+                    q.push(" AND tags LIKE ").push_bind(format!("%{}%", like_escape(&serde_json::to_string(t).unwrap_or_default()))).push(" ESCAPE '\\'");
+                }
+            }
+
+            #[async_trait::async_trait]
+            impl ObjectStore for $store {
+                async fn objects(&self, f: &ObjectFilter) -> Result<(Vec<Object>, u64)> {
+                    let mut count = sqlx::QueryBuilder::<$db>::new("SELECT COUNT(*) FROM object");
+                    push_filter(&mut count, f, true);
+                    let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await.map_err(backend)?;
+                    let mut q = sqlx::QueryBuilder::<$db>::new(format!("SELECT {OBJECT_COLUMNS} FROM object"));
+                    push_filter(&mut q, f, true);
+                    q.push(match f.sort {
+                        ObjectSort::Code => " ORDER BY code",
+                        ObjectSort::Name => " ORDER BY name, code",
+                        ObjectSort::Updated => " ORDER BY updated_ms DESC, code",
+                    });
+                    q.push(" LIMIT ").push_bind(f.limit as i64).push(" OFFSET ").push_bind(f.offset as i64);
+                    let rows = q.build().fetch_all(&self.pool).await.map_err(backend)?;
+                    Ok((rows.iter().map(object).collect::<Result<_>>()?, total as u64))
+                }
+
+                async fn object_tier_counts(&self, f: &ObjectFilter) -> Result<Vec<(Tier, u64)>> {
+                    let mut q = sqlx::QueryBuilder::<$db>::new("SELECT tier, COUNT(*) AS n FROM object");
+                    push_filter(&mut q, f, false);
+                    q.push(" GROUP BY tier ORDER BY tier");
+                    let rows = q.build().fetch_all(&self.pool).await.map_err(backend)?;
+                    rows.iter()
+                        .map(|r| {
+                            let t: String = r.try_get("tier").map_err(corrupt)?;
+                            let n: i64 = r.try_get("n").map_err(corrupt)?;
+                            Ok((Tier::parse(&t).map_err(corrupt)?, n as u64))
+                        })
+                        .collect()
+                }
+
+                async fn object_by_code(&self, code: &str) -> Result<Option<Object>> {
+                    let sql = format!("SELECT {OBJECT_COLUMNS} FROM object WHERE code = $1");
+                    sqlx::query(sqlx::AssertSqlSafe(sql)).bind(code).fetch_optional(&self.pool).await.map_err(backend)?
+                        .as_ref().map(object).transpose()
+                }
+
+                async fn object_history(&self, object_id: i64) -> Result<Vec<ObjectChange>> {
+                    let rows = sqlx::query("SELECT object_id, at_ms, actor, action, before, after FROM object_history WHERE object_id = $1 ORDER BY id")
+                        .bind(object_id)
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(backend)?;
+                    rows.iter()
+                        .map(|r| Ok(ObjectChange {
+                            object_id: r.try_get("object_id").map_err(corrupt)?,
+                            at_ms: r.try_get("at_ms").map_err(corrupt)?,
+                            actor: r.try_get("actor").map_err(corrupt)?,
+                            action: r.try_get("action").map_err(corrupt)?,
+                            before: r.try_get("before").map_err(corrupt)?,
+                            after: r.try_get("after").map_err(corrupt)?,
+                        }))
+                        .collect()
+                }
+            }
+
+            #[async_trait::async_trait]
+            impl ObjectTx for $tx {
+                async fn objects_by_codes(&mut self, codes: &[String]) -> Result<Vec<Object>> {
+                    let mut out = Vec::with_capacity(codes.len());
+                    for chunk in codes.chunks(900) {
+                        let mut q = sqlx::QueryBuilder::<$db>::new(format!("SELECT {OBJECT_COLUMNS} FROM object WHERE code IN ("));
+                        let mut sep = q.separated(", ");
+                        for c in chunk {
+                            sep.push_bind(c.clone());
+                        }
+                        q.push(")");
+                        let rows = q.build().fetch_all(&mut *self.tx).await.map_err(backend)?;
+                        for r in &rows {
+                            out.push(object(r)?);
+                        }
+                    }
+                    Ok(out)
+                }
+
+                async fn insert_objects(&mut self, objects: &[Object]) -> Result<Vec<i64>> {
+                    let mut ids = Vec::with_capacity(objects.len());
+                    for chunk in objects.chunks(1000) {
+                        let mut q = sqlx::QueryBuilder::<$db>::new(
+                            "INSERT INTO object (code, code_flagged, name, kind, legal_rep, address, division, authority, \
+                             industry, scale, status, tier, tier_date, tier_source, tags, abnormal, serious_violation, \
+                             last_inspected, licences, created_ms, updated_ms) ",
+                        );
+                        q.push_values(chunk, |mut b, o| {
+                            b.push_bind(o.code.clone())
+                                .push_bind(o.code_flagged)
+                                .push_bind(o.name.clone())
+                                .push_bind(o.kind.label())
+                                .push_bind(o.legal_rep.clone())
+                                .push_bind(o.address.clone())
+                                .push_bind(o.division.clone())
+                                .push_bind(o.authority.clone())
+                                .push_bind(o.industry.clone())
+                                .push_bind(o.scale.clone())
+                                .push_bind(o.status.label())
+                                .push_bind(o.tier.label())
+                                .push_bind(o.tier_date.clone())
+                                .push_bind(o.tier_source.clone())
+                                .push_bind(serde_json::to_string(&o.tags).unwrap_or_default())
+                                .push_bind(o.abnormal)
+                                .push_bind(o.serious_violation)
+                                .push_bind(o.last_inspected.clone())
+                                .push_bind(serde_json::to_string(&o.licences).unwrap_or_default())
+                                .push_bind(o.created_ms)
+                                .push_bind(o.updated_ms);
+                        });
+                        q.push(" RETURNING id");
+                        let chunk_ids: Vec<i64> = q.build_query_scalar().fetch_all(&mut *self.tx).await.map_err(backend)?;
+                        ids.extend(chunk_ids);
+                    }
+                    Ok(ids)
+                }
+
+                async fn update_object(&mut self, o: &Object) -> Result<()> {
+                    sqlx::query(
+                        "UPDATE object SET code_flagged = $1, name = $2, kind = $3, legal_rep = $4, address = $5, \
+                         division = $6, authority = $7, industry = $8, scale = $9, status = $10, tier = $11, \
+                         tier_date = $12, tier_source = $13, tags = $14, abnormal = $15, serious_violation = $16, \
+                         last_inspected = $17, licences = $18, updated_ms = $19 WHERE id = $20",
+                    )
+                    .bind(o.code_flagged)
+                    .bind(&o.name)
+                    .bind(o.kind.label())
+                    .bind(&o.legal_rep)
+                    .bind(&o.address)
+                    .bind(&o.division)
+                    .bind(&o.authority)
+                    .bind(&o.industry)
+                    .bind(&o.scale)
+                    .bind(o.status.label())
+                    .bind(o.tier.label())
+                    .bind(&o.tier_date)
+                    .bind(&o.tier_source)
+                    .bind(serde_json::to_string(&o.tags).unwrap_or_default())
+                    .bind(o.abnormal)
+                    .bind(o.serious_violation)
+                    .bind(&o.last_inspected)
+                    .bind(serde_json::to_string(&o.licences).unwrap_or_default())
+                    .bind(o.updated_ms)
+                    .bind(o.id)
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(backend)?;
+                    Ok(())
+                }
+
+                async fn insert_object_changes(&mut self, changes: &[ObjectChange]) -> Result<()> {
+                    for chunk in changes.chunks(1000) {
+                        let mut q = sqlx::QueryBuilder::<$db>::new("INSERT INTO object_history (object_id, at_ms, actor, action, before, after) ");
+                        q.push_values(chunk, |mut b, c| {
+                            b.push_bind(c.object_id)
+                                .push_bind(c.at_ms)
+                                .push_bind(c.actor.clone())
+                                .push_bind(c.action.clone())
+                                .push_bind(c.before.clone())
+                                .push_bind(c.after.clone());
+                        });
+                        q.build().execute(&mut *self.tx).await.map_err(backend)?;
+                    }
+                    Ok(())
+                }
+            }
+        }
+    };
+}

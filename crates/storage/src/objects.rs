@@ -1,0 +1,100 @@
+//! Storage of the directory of inspected objects (检查对象名录库).
+
+use crate::Result;
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use ssj_domain::objects::{ObjectKind, RegistrationStatus, Tier};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Licence {
+    pub name: String,
+    pub number: String,
+    /// `YYYY-MM-DD`, or empty when it does not expire.
+    pub valid_until: String,
+}
+
+/// An object; `id` is 0 before it is stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Object {
+    pub id: i64,
+    pub code: String,
+    /// Imported although its code fails the check, because the user chose so.
+    pub code_flagged: bool,
+    pub name: String,
+    pub kind: ObjectKind,
+    pub legal_rep: String,
+    pub address: String,
+    /// 6-digit 行政区划代码, or empty.
+    pub division: String,
+    /// 属地监管机关
+    pub authority: String,
+    /// 国民经济行业分类 code or text.
+    pub industry: String,
+    pub scale: String,
+    pub status: RegistrationStatus,
+    pub tier: Tier,
+    pub tier_date: String,
+    pub tier_source: String,
+    pub tags: Vec<String>,
+    pub abnormal: bool,
+    pub serious_violation: bool,
+    pub last_inspected: String,
+    pub licences: Vec<Licence>,
+    pub created_ms: i64,
+    pub updated_ms: i64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ObjectSort {
+    #[default]
+    Code,
+    Name,
+    Updated,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ObjectFilter {
+    /// Matches the start of the code or any part of the name.
+    pub q: Option<String>,
+    /// A division and everything below it (140000 matches all of 山西).
+    pub division: Option<String>,
+    pub kind: Option<ObjectKind>,
+    /// An industry code and its subdivisions (prefix).
+    pub industry: Option<String>,
+    pub tier: Option<Tier>,
+    pub status: Option<RegistrationStatus>,
+    pub tag: Option<String>,
+    pub authority: Option<String>,
+    pub sort: ObjectSort,
+    pub offset: u64,
+    pub limit: u64,
+}
+
+/// One recorded change of an object (its history).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObjectChange {
+    pub object_id: i64,
+    pub at_ms: i64,
+    pub actor: String,
+    pub action: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+#[async_trait]
+pub trait ObjectStore {
+    async fn objects(&self, f: &ObjectFilter) -> Result<(Vec<Object>, u64)>;
+    /// Counts per tier under a filter (its own tier condition ignored).
+    async fn object_tier_counts(&self, f: &ObjectFilter) -> Result<Vec<(Tier, u64)>>;
+    async fn object_by_code(&self, code: &str) -> Result<Option<Object>>;
+    async fn object_history(&self, object_id: i64) -> Result<Vec<ObjectChange>>;
+}
+
+#[async_trait]
+pub trait ObjectTx {
+    async fn objects_by_codes(&mut self, codes: &[String]) -> Result<Vec<Object>>;
+    /// Inserts new objects and returns their ids in order.
+    async fn insert_objects(&mut self, objects: &[Object]) -> Result<Vec<i64>>;
+    async fn update_object(&mut self, o: &Object) -> Result<()>;
+    async fn insert_object_changes(&mut self, changes: &[ObjectChange]) -> Result<()>;
+}
