@@ -6,8 +6,11 @@ use crate::{
     ItemsCommand, ServeArgs, UserCommand,
 };
 use ssj_app::accounts::NewAccount;
+use ssj_app::imports::{ImportMode, ImportSummary};
 use ssj_app::{Actor, AppError, AppResult, OpenOptions, Platform, keys};
+use ssj_import::export::TableFormat;
 use ssj_merkle::HashAlg;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -325,12 +328,7 @@ fn read_file(path: &std::path::Path) -> AppResult<Vec<u8>> {
     })
 }
 
-fn print_summary(s: &ssj_app::imports::ImportSummary, dry_run: bool) {
-    let what = if s.joint {
-        "部门联合抽查事项"
-    } else {
-        "随机抽查事项"
-    };
+fn print_summary(s: &ImportSummary, dry_run: bool, what: &str) {
     let verb = if dry_run {
         "预览（未写入）"
     } else {
@@ -348,7 +346,33 @@ fn print_summary(s: &ssj_app::imports::ImportSummary, dry_run: bool) {
     }
 }
 
+fn items_label(s: &ImportSummary) -> &'static str {
+    if s.joint {
+        "部门联合抽查事项"
+    } else {
+        "随机抽查事项"
+    }
+}
+
+/// A dry run exits 0 only when every row would be taken (3 when some are rejected).
+fn preview_exit(s: &ImportSummary) -> ExitCode {
+    if s.rejects.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(3)
+    }
+}
+
+fn mode(accept_valid: bool) -> ImportMode {
+    if accept_valid {
+        ImportMode::GoodRows
+    } else {
+        ImportMode::AllOrNothing
+    }
+}
+
 async fn import(p: &Platform, what: ImportWhat) -> AppResult<ExitCode> {
+    let cli = Actor::command_line();
     match what {
         ImportWhat::Items {
             file,
@@ -358,24 +382,62 @@ async fn import(p: &Platform, what: ImportWhat) -> AppResult<ExitCode> {
             let bytes = read_file(&file)?;
             if dry_run {
                 let s = p.preview_items(&bytes).await?;
-                print_summary(&s, true);
-                return Ok(if s.rejects.is_empty() {
-                    ExitCode::SUCCESS
-                } else {
-                    ExitCode::from(3)
-                });
+                print_summary(&s, true, items_label(&s));
+                return Ok(preview_exit(&s));
             }
-            let mode = if accept_valid {
-                ssj_app::imports::ImportMode::GoodRows
-            } else {
-                ssj_app::imports::ImportMode::AllOrNothing
-            };
-            let s = p.import_items(&Actor::command_line(), &bytes, mode).await?;
-            print_summary(&s, false);
+            let s = p.import_items(&cli, &bytes, mode(accept_valid)).await?;
+            print_summary(&s, false, items_label(&s));
             println!("已写入草稿；确认无误后运行 `shuangsuiji items publish` 发布。");
-            Ok(ExitCode::SUCCESS)
+        }
+        ImportWhat::Objects {
+            file,
+            dry_run,
+            accept_valid,
+            accept_flagged,
+        } => {
+            let bytes = read_file(&file)?;
+            if dry_run {
+                let s = p.preview_objects(&bytes, accept_flagged).await?;
+                print_summary(&s, true, "检查对象");
+                return Ok(preview_exit(&s));
+            }
+            let s = p
+                .import_objects(&cli, &bytes, mode(accept_valid), accept_flagged)
+                .await?;
+            print_summary(&s, false, "检查对象");
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write_out(bytes: &[u8], out: Option<PathBuf>) -> AppResult<()> {
+    match out {
+        Some(path) => {
+            std::fs::write(&path, bytes).map_err(|e| {
+                AppError::invalid(
+                    "FILE_UNWRITABLE",
+                    format!("无法写入 {}：{e}", path.display()),
+                )
+            })?;
+            println!("已导出到 {}", path.display());
+        }
+        None => {
+            use std::io::Write;
+            std::io::stdout()
+                .write_all(bytes)
+                .map_err(|e| AppError::internal(e.to_string()))?;
+        }
+    }
+    Ok(())
+}
+
+fn table_format(format: &str) -> AppResult<TableFormat> {
+    TableFormat::parse(format).ok_or_else(|| {
+        AppError::invalid(
+            "FORMAT_UNKNOWN",
+            format!("不支持的格式：{format}（可选 csv、xlsx）"),
+        )
+    })
 }
 
 async fn export(p: &Platform, what: ExportWhat) -> AppResult<ExitCode> {
@@ -386,33 +448,33 @@ async fn export(p: &Platform, what: ExportWhat) -> AppResult<ExitCode> {
             joint,
             version,
         } => {
-            let f = ssj_import::export::TableFormat::parse(&format).ok_or_else(|| {
-                AppError::invalid(
-                    "FORMAT_UNKNOWN",
-                    format!("不支持的格式：{format}（可选 csv、xlsx）"),
-                )
-            })?;
-            let bytes = p.export_items(version, joint, f).await?;
-            match out {
-                Some(path) => {
-                    std::fs::write(&path, &bytes).map_err(|e| {
-                        AppError::invalid(
-                            "FILE_UNWRITABLE",
-                            format!("无法写入 {}：{e}", path.display()),
-                        )
-                    })?;
-                    println!("已导出到 {}", path.display());
-                }
-                None => {
-                    use std::io::Write;
-                    std::io::stdout()
-                        .write_all(&bytes)
-                        .map_err(|e| AppError::internal(e.to_string()))?;
-                }
-            }
-            Ok(ExitCode::SUCCESS)
+            write_out(
+                &p.export_items(version, joint, table_format(&format)?)
+                    .await?,
+                out,
+            )?;
+        }
+        ExportWhat::Objects {
+            format,
+            out,
+            tier,
+            division,
+        } => {
+            let filter = ssj_storage::ObjectFilter {
+                tier: tier
+                    .as_deref()
+                    .map(ssj_domain::objects::Tier::parse)
+                    .transpose()?,
+                division,
+                ..Default::default()
+            };
+            write_out(
+                &p.export_objects(&filter, table_format(&format)?).await?,
+                out,
+            )?;
         }
     }
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn items(p: &Platform, c: ItemsCommand) -> AppResult<ExitCode> {

@@ -102,6 +102,17 @@ enum ImportWhat {
         #[arg(long)]
         accept_valid: bool,
     },
+    /// 检查对象名录 (upsert by code; changes go to each object's history).
+    Objects {
+        file: PathBuf,
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        accept_valid: bool,
+        /// Take rows whose code fails its check, flagged as 代码存疑.
+        #[arg(long)]
+        accept_flagged: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -117,6 +128,19 @@ enum ExportWhat {
         joint: bool,
         #[arg(long)]
         version: Option<i64>,
+    },
+    /// 检查对象名录 (optionally filtered).
+    Objects {
+        #[arg(long, default_value = "xlsx")]
+        format: String,
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Only this risk tier (A, B, C, D, U).
+        #[arg(long)]
+        tier: Option<String>,
+        /// Only this division and below (6-digit code).
+        #[arg(long)]
+        division: Option<String>,
     },
 }
 

@@ -32,11 +32,13 @@ pub fn environment() -> Environment<'static> {
         "admin_user_form.html",
         "admin_org.html",
         "items.html",
-        "items_import.html",
-        "items_preview.html",
-        "items_done.html",
+        "import.html",
+        "import_preview.html",
+        "import_done.html",
         "public_items.html",
         "items_table.html",
+        "objects.html",
+        "object_detail.html",
     );
     env.add_filter("datetime", |ms: i64| ssj_app::clock::format_ms(ms));
     env

@@ -1,7 +1,7 @@
 //! The route table. Each console route names the permission it needs inside its handler.
 
 use crate::error::{normalise_errors, panic_response};
-use crate::pages::{admin, audit, console, items, public};
+use crate::pages::{admin, audit, console, imports, items, objects, public};
 use crate::{AppState, security};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -27,14 +27,18 @@ pub fn router(state: AppState) -> Router {
         .route("/public/items/export", get(items::public_export))
         .route("/console", get(console::home))
         .route("/console/items", get(items::list))
+        .route("/console/objects", get(objects::list))
+        .route("/console/objects/export", get(objects::export))
+        .route("/console/objects/template", get(objects::template))
+        .route("/console/objects/code/{code}", get(objects::detail))
         .route(
-            "/console/items/import",
-            get(items::import_form).post(items::import_preview),
+            "/console/{list}/import",
+            get(imports::form).post(imports::preview),
         )
-        .route("/console/items/import/{token}", post(items::import_confirm))
+        .route("/console/{list}/import/{token}", post(imports::confirm))
         .route(
-            "/console/items/import/{token}/rejects",
-            get(items::import_rejects),
+            "/console/{list}/import/{token}/rejects",
+            get(imports::rejects),
         )
         .route("/console/items/export", get(items::export))
         .route("/console/items/template", get(items::template))

@@ -3,17 +3,16 @@
 
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::error::{WebError, WebResult};
+use crate::error::WebResult;
+use crate::pages::imports::download;
 use crate::render::render;
 use axum::Form;
-use axum::extract::{Multipart, Path, Query, State};
-use axum::http::header;
+use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use minijinja::value::Serde;
 use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 use ssj_app::AppError;
-use ssj_app::imports::ImportMode;
 use ssj_app::items::key;
 use ssj_domain::Permission;
 use ssj_domain::items::ItemKind;
@@ -209,123 +208,6 @@ pub async fn public_list(
 ) -> WebResult<Html<String>> {
     let data = listing(&s, &q, true).await?;
     render(&s, "public_items.html", user.as_ref(), "", data)
-}
-
-pub async fn import_form(State(s): State<AppState>, u: CurrentUser) -> WebResult<Html<String>> {
-    u.require(Permission::EditLists)?;
-    render(&s, "items_import.html", Some(&u), "items", context! {})
-}
-
-/// Receives the upload, keeps it, and shows what importing it would do.
-pub async fn import_preview(
-    State(s): State<AppState>,
-    u: CurrentUser,
-    mut m: Multipart,
-) -> WebResult<Response> {
-    u.require(Permission::EditLists)?;
-    let bad = |_| AppError::invalid("UPLOAD_INVALID", "上传内容无法读取，请重新选择文件");
-    let (mut csrf, mut file) = (None, None);
-    while let Some(field) = m.next_field().await.map_err(bad)? {
-        match field.name() {
-            Some("csrf") => csrf = Some(field.text().await.map_err(bad)?),
-            Some("file") => {
-                let name = field.file_name().unwrap_or("清单").to_string();
-                file = Some((name, field.bytes().await.map_err(bad)?.to_vec()));
-            }
-            _ => {}
-        }
-    }
-    u.check_csrf(csrf.as_deref())?;
-    let (name, bytes) = file
-        .filter(|(_, b)| !b.is_empty())
-        .ok_or_else(|| AppError::invalid("UPLOAD_EMPTY", "请选择要导入的文件"))?;
-    let summary = s.platform.preview_items(&bytes).await?;
-    let token = s.uploads.put(u.user.id, name.clone(), bytes);
-    Ok(render(&s, "items_preview.html", Some(&u), "items", context! {
-        token, file_name => name, summary => Value::from(Serde(&summary)), rejected => summary.rejected(),
-    })?
-    .into_response())
-}
-
-#[derive(Deserialize)]
-pub struct ConfirmForm {
-    csrf: Option<String>,
-    mode: Option<String>,
-}
-
-fn uploaded(s: &AppState, u: &CurrentUser, token: &str) -> Result<(String, Vec<u8>), WebError> {
-    s.uploads.get(u.user.id, token).ok_or_else(|| {
-        AppError::not_found(
-            "UPLOAD_EXPIRED",
-            "上传的文件已过期（保留 30 分钟），请重新上传",
-        )
-        .into()
-    })
-}
-
-pub async fn import_confirm(
-    State(s): State<AppState>,
-    u: CurrentUser,
-    Path(token): Path<String>,
-    Form(f): Form<ConfirmForm>,
-) -> WebResult<Response> {
-    u.require(Permission::EditLists)?;
-    u.check_csrf(f.csrf.as_deref())?;
-    let (_, bytes) = uploaded(&s, &u, &token)?;
-    let mode = if f.mode.as_deref() == Some("good") {
-        ImportMode::GoodRows
-    } else {
-        ImportMode::AllOrNothing
-    };
-    let summary = s.platform.import_items(&u.actor, &bytes, mode).await?;
-    s.uploads.remove(&token);
-    render(
-        &s,
-        "items_done.html",
-        Some(&u),
-        "items",
-        context! { summary => Value::from(Serde(&summary)) },
-    )
-    .map(IntoResponse::into_response)
-}
-
-pub async fn import_rejects(
-    State(s): State<AppState>,
-    u: CurrentUser,
-    Path(token): Path<String>,
-) -> WebResult<Response> {
-    u.require(Permission::EditLists)?;
-    let (name, bytes) = uploaded(&s, &u, &token)?;
-    let summary = s.platform.preview_items(&bytes).await?;
-    let file = ssj_import::rejects_file(&bytes, &summary.rejects, TableFormat::Xlsx)
-        .map_err(|e| AppError::invalid("IMPORT_UNREADABLE", e.to_string()))?;
-    let stem = name
-        .rsplit_once('.')
-        .map(|(s, _)| s)
-        .unwrap_or(&name)
-        .to_string();
-    Ok(download(
-        file,
-        TableFormat::Xlsx,
-        &format!("{stem}-被拒绝的行"),
-    ))
-}
-
-fn download(bytes: Vec<u8>, f: TableFormat, stem: &str) -> Response {
-    let name = format!("{stem}.{}", f.extension());
-    let disposition = format!(
-        "attachment; filename=\"download.{}\"; filename*=UTF-8''{}",
-        f.extension(),
-        crate::auth::urlencode(&name)
-    );
-    (
-        [
-            (header::CONTENT_TYPE, f.content_type().to_string()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response()
 }
 
 #[derive(Deserialize)]

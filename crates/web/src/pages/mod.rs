@@ -1,5 +1,7 @@
 pub mod admin;
 pub mod audit;
 pub mod console;
+pub mod imports;
 pub mod items;
+pub mod objects;
 pub mod public;

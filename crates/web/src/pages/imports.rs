@@ -1,0 +1,215 @@
+//! Importing a list through the console, the same way for every list: upload, preview (nothing
+//! written), then confirm all-or-nothing or the good rows only, and download the rejects.
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::{WebError, WebResult};
+use crate::render::render;
+use axum::Form;
+use axum::extract::{Multipart, Path, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use minijinja::value::Serde;
+use minijinja::{Value, context};
+use serde::Deserialize;
+use ssj_app::AppError;
+use ssj_app::imports::{ImportMode, ImportSummary};
+use ssj_domain::Permission;
+use ssj_import::export::TableFormat;
+
+/// The lists that import through this flow, named by their path segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListKind {
+    Items,
+    Objects,
+}
+
+impl ListKind {
+    fn parse(segment: &str) -> Result<ListKind, WebError> {
+        match segment {
+            "items" => Ok(ListKind::Items),
+            "objects" => Ok(ListKind::Objects),
+            _ => Err(AppError::not_found("NOT_FOUND", "您访问的页面不存在").into()),
+        }
+    }
+
+    fn segment(self) -> &'static str {
+        match self {
+            ListKind::Items => "items",
+            ListKind::Objects => "objects",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            ListKind::Items => "随机抽查事项清单",
+            ListKind::Objects => "检查对象名录",
+        }
+    }
+
+    fn context(self) -> Value {
+        context! { segment => self.segment(), label => self.label(), objects => self == ListKind::Objects }
+    }
+
+    async fn preview(
+        self,
+        s: &AppState,
+        bytes: &[u8],
+        flagged: bool,
+    ) -> Result<ImportSummary, AppError> {
+        match self {
+            ListKind::Items => s.platform.preview_items(bytes).await,
+            ListKind::Objects => s.platform.preview_objects(bytes, flagged).await,
+        }
+    }
+}
+
+pub async fn form(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    Path(kind): Path<String>,
+) -> WebResult<Html<String>> {
+    u.require(Permission::EditLists)?;
+    let kind = ListKind::parse(&kind)?;
+    render(
+        &s,
+        "import.html",
+        Some(&u),
+        kind.segment(),
+        context! { kind => kind.context() },
+    )
+}
+
+/// Receives the upload, keeps it, and shows what importing it would do.
+pub async fn preview(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    Path(kind): Path<String>,
+    mut m: Multipart,
+) -> WebResult<Response> {
+    u.require(Permission::EditLists)?;
+    let kind = ListKind::parse(&kind)?;
+    let bad = |_| AppError::invalid("UPLOAD_INVALID", "上传内容无法读取，请重新选择文件");
+    let (mut csrf, mut file) = (None, None);
+    while let Some(field) = m.next_field().await.map_err(bad)? {
+        match field.name() {
+            Some("csrf") => csrf = Some(field.text().await.map_err(bad)?),
+            Some("file") => {
+                let name = field.file_name().unwrap_or("清单").to_string();
+                file = Some((name, field.bytes().await.map_err(bad)?.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    u.check_csrf(csrf.as_deref())?;
+    let (name, bytes) = file
+        .filter(|(_, b)| !b.is_empty())
+        .ok_or_else(|| AppError::invalid("UPLOAD_EMPTY", "请选择要导入的文件（文件为空）"))?;
+    let summary = kind.preview(&s, &bytes, false).await?;
+    let token = s.uploads.put(u.user.id, name.clone(), bytes);
+    Ok(render(
+        &s,
+        "import_preview.html",
+        Some(&u),
+        kind.segment(),
+        context! {
+            kind => kind.context(), token, file_name => name,
+            summary => Value::from(Serde(&summary)), rejected => summary.rejected(),
+        },
+    )?
+    .into_response())
+}
+
+fn uploaded(s: &AppState, u: &CurrentUser, token: &str) -> Result<(String, Vec<u8>), WebError> {
+    s.uploads.get(u.user.id, token).ok_or_else(|| {
+        AppError::not_found(
+            "UPLOAD_EXPIRED",
+            "上传的文件已过期（保留 30 分钟），请重新上传",
+        )
+        .into()
+    })
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    csrf: Option<String>,
+    mode: Option<String>,
+    flagged: Option<String>,
+}
+
+pub async fn confirm(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    Path((kind, token)): Path<(String, String)>,
+    Form(f): Form<ConfirmForm>,
+) -> WebResult<Response> {
+    u.require(Permission::EditLists)?;
+    let kind = ListKind::parse(&kind)?;
+    u.check_csrf(f.csrf.as_deref())?;
+    let (_, bytes) = uploaded(&s, &u, &token)?;
+    let mode = if f.mode.as_deref() == Some("good") {
+        ImportMode::GoodRows
+    } else {
+        ImportMode::AllOrNothing
+    };
+    let summary = match kind {
+        ListKind::Items => s.platform.import_items(&u.actor, &bytes, mode).await?,
+        ListKind::Objects => {
+            s.platform
+                .import_objects(&u.actor, &bytes, mode, f.flagged.as_deref() == Some("1"))
+                .await?
+        }
+    };
+    s.uploads.remove(&token);
+    render(
+        &s,
+        "import_done.html",
+        Some(&u),
+        kind.segment(),
+        context! {
+            kind => kind.context(), summary => Value::from(Serde(&summary)),
+        },
+    )
+    .map(IntoResponse::into_response)
+}
+
+pub async fn rejects(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    Path((kind, token)): Path<(String, String)>,
+) -> WebResult<Response> {
+    u.require(Permission::EditLists)?;
+    let kind = ListKind::parse(&kind)?;
+    let (name, bytes) = uploaded(&s, &u, &token)?;
+    let summary = kind.preview(&s, &bytes, false).await?;
+    let file = ssj_import::rejects_file(&bytes, &summary.rejects, TableFormat::Xlsx)
+        .map_err(|e| AppError::invalid("IMPORT_UNREADABLE", e.to_string()))?;
+    let stem = name
+        .rsplit_once('.')
+        .map(|(s, _)| s)
+        .unwrap_or(&name)
+        .to_string();
+    Ok(download(
+        file,
+        TableFormat::Xlsx,
+        &format!("{stem}-被拒绝的行"),
+    ))
+}
+
+/// A file download with a Chinese file name (RFC 6266 `filename*`).
+pub fn download(bytes: Vec<u8>, f: TableFormat, stem: &str) -> Response {
+    let name = format!("{stem}.{}", f.extension());
+    let disposition = format!(
+        "attachment; filename=\"download.{}\"; filename*=UTF-8''{}",
+        f.extension(),
+        crate::auth::urlencode(&name)
+    );
+    (
+        [
+            (header::CONTENT_TYPE, f.content_type().to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response()
+}

@@ -1,0 +1,216 @@
+//! 检查对象名录库: the directory with filters, counts per risk tier, an object's history,
+//! export of any filtered view, and the import template.
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::WebResult;
+use crate::pages::imports::download;
+use crate::render::render;
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, Response};
+use minijinja::value::Serde;
+use minijinja::{Value, context};
+use serde::{Deserialize, Serialize};
+use ssj_app::AppError;
+use ssj_domain::Permission;
+use ssj_domain::objects::{ObjectKind, RegistrationStatus, Tier};
+use ssj_import::export::TableFormat;
+use ssj_storage::{Object, ObjectFilter, ObjectSort};
+
+const PAGE: u64 = 50;
+
+#[derive(Deserialize, Serialize, Default, Clone)]
+pub struct ObjectQuery {
+    q: Option<String>,
+    division: Option<String>,
+    kind: Option<String>,
+    tier: Option<String>,
+    status: Option<String>,
+    tag: Option<String>,
+    industry: Option<String>,
+    sort: Option<String>,
+    page: Option<String>,
+    format: Option<String>,
+}
+
+fn nonempty(s: &Option<String>) -> Option<String> {
+    s.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+}
+
+fn filter(q: &ObjectQuery) -> Result<ObjectFilter, AppError> {
+    let page = nonempty(&q.page)
+        .and_then(|p| p.parse::<u64>().ok())
+        .unwrap_or(1)
+        .max(1);
+    Ok(ObjectFilter {
+        q: nonempty(&q.q),
+        division: nonempty(&q.division),
+        kind: nonempty(&q.kind)
+            .map(|k| ObjectKind::parse(&k))
+            .transpose()?,
+        tier: nonempty(&q.tier).map(|t| Tier::parse(&t)).transpose()?,
+        status: nonempty(&q.status)
+            .map(|s| RegistrationStatus::parse(&s))
+            .transpose()?,
+        tag: nonempty(&q.tag),
+        industry: nonempty(&q.industry),
+        authority: None,
+        sort: match q.sort.as_deref() {
+            Some("name") => ObjectSort::Name,
+            Some("updated") => ObjectSort::Updated,
+            _ => ObjectSort::Code,
+        },
+        offset: (page - 1) * PAGE,
+        limit: PAGE,
+    })
+}
+
+#[derive(Serialize)]
+struct ObjectView {
+    code: String,
+    flagged: bool,
+    name: String,
+    kind: &'static str,
+    legal_rep: String,
+    division: String,
+    authority: String,
+    industry: String,
+    status: &'static str,
+    tier: &'static str,
+    tags: String,
+}
+
+fn view(o: &Object) -> ObjectView {
+    ObjectView {
+        code: o.code.clone(),
+        flagged: o.code_flagged,
+        name: o.name.clone(),
+        kind: o.kind.label(),
+        legal_rep: o.legal_rep.clone(),
+        division: o.division.clone(),
+        authority: o.authority.clone(),
+        industry: o.industry.clone(),
+        status: o.status.label(),
+        tier: o.tier.label(),
+        tags: o.tags.join("、"),
+    }
+}
+
+fn query_string(q: &ObjectQuery) -> String {
+    let pairs = [
+        ("q", &q.q),
+        ("division", &q.division),
+        ("kind", &q.kind),
+        ("tier", &q.tier),
+        ("status", &q.status),
+        ("tag", &q.tag),
+        ("industry", &q.industry),
+        ("sort", &q.sort),
+    ];
+    pairs
+        .iter()
+        .filter_map(|(k, v)| nonempty(v).map(|v| format!("{k}={}", crate::auth::urlencode(&v))))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+pub async fn list(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    Query(q): Query<ObjectQuery>,
+) -> WebResult<Html<String>> {
+    u.require(Permission::ViewConsole)?;
+    let f = filter(&q)?;
+    let store = &s.platform.store;
+    let (objects, total) = store.objects(&f).await?;
+    let tiers: Vec<Value> = store
+        .object_tier_counts(&f)
+        .await?
+        .into_iter()
+        .map(|(t, n)| context! { tier => t.label(), n })
+        .collect();
+    let page = f.offset / PAGE + 1;
+    let divisions: Vec<Value> = store
+        .divisions()
+        .await?
+        .into_iter()
+        .map(|d| context! { code => d.code.as_str(), name => d.name })
+        .collect();
+    let views: Vec<ObjectView> = objects.iter().map(view).collect();
+    render(
+        &s,
+        "objects.html",
+        Some(&u),
+        "objects",
+        context! {
+            objects => Value::from(Serde(views)), total, tiers, page, pages => total.div_ceil(PAGE).max(1),
+            q => Value::from(Serde(q.clone())), base_query => query_string(&q), divisions,
+            kinds => ObjectKind::ALL.iter().map(|k| k.label()).collect::<Vec<_>>(),
+            statuses => RegistrationStatus::ALL.iter().map(|k| k.label()).collect::<Vec<_>>(),
+            tier_choices => Tier::ALL.iter().map(|k| k.label()).collect::<Vec<_>>(),
+            can_edit => u.actor.can(Permission::EditLists),
+        },
+    )
+}
+
+pub async fn detail(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    Path(code): Path<String>,
+) -> WebResult<Html<String>> {
+    u.require(Permission::ViewConsole)?;
+    let o = s
+        .platform
+        .store
+        .object_by_code(&code)
+        .await?
+        .ok_or_else(|| {
+            AppError::not_found("OBJECT_NOT_FOUND", format!("检查对象 {code} 不存在"))
+        })?;
+    let history: Vec<Value> = s
+        .platform
+        .store
+        .object_history(o.id)
+        .await?
+        .into_iter()
+        .map(|c| context! { at => ssj_app::clock::format_ms(c.at_ms), actor => c.actor, action => c.action, before => c.before, after => c.after })
+        .collect();
+    render(
+        &s,
+        "object_detail.html",
+        Some(&u),
+        "objects",
+        context! { o => Value::from(Serde(view(&o))), history },
+    )
+}
+
+pub async fn export(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    Query(q): Query<ObjectQuery>,
+) -> WebResult<Response> {
+    u.require(Permission::ViewConsole)?;
+    let format = TableFormat::parse(q.format.as_deref().unwrap_or("xlsx"))
+        .ok_or_else(|| AppError::invalid("FORMAT_UNKNOWN", "导出格式应为 xlsx 或 csv"))?;
+    let f = ObjectFilter {
+        offset: 0,
+        ..filter(&q)?
+    };
+    let bytes = s.platform.export_objects(&f, format).await?;
+    Ok(download(bytes, format, "检查对象名录"))
+}
+
+pub async fn template(u: CurrentUser) -> WebResult<Response> {
+    u.require(Permission::ViewConsole)?;
+    let empty = ssj_import::export::write_table(
+        TableFormat::Xlsx,
+        "检查对象名录",
+        ssj_app::objects::OBJECT_EXPORT_HEADER,
+        std::iter::empty(),
+    )
+    .map_err(AppError::internal)?;
+    Ok(download(empty, TableFormat::Xlsx, "检查对象名录-模板"))
+}

@@ -1,0 +1,38 @@
+// 检查对象名录库 in a real browser: upload the Zhejiang list, see its rejects, download them.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { resolve } from "node:path";
+import { launchBrowser, login, startDemo } from "./harness.mjs";
+
+const fixtures = resolve(import.meta.dirname, "../../../shared/data");
+let demo, browser;
+
+before(async () => {
+  demo = await startDemo();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await demo?.stop();
+});
+
+test("upload the Zhejiang list, download its rejects, import the good rows", async () => {
+  const page = await browser.newPage();
+  await login(page, demo.base, "admin", demo.passwords.admin);
+  await page.waitForURL(demo.base + "/console");
+  await page.click("a[data-nav=objects]");
+  await page.click("text=导入名录");
+  await page.setInputFiles("input[name=file]", resolve(fixtures, "zhejiang-enterprises-2883.xlsx"));
+  await Promise.all([page.waitForNavigation(), page.click("button[type=submit]:has-text('上传并预览')")]);
+  assert.match(await page.textContent("#preview-counts"), /新增 2873 项.*被拒绝 10 行/);
+  assert.match(await page.textContent("#rejects"), /第 1155 行.*校验位错误/s);
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download-rejects")]);
+  assert.match(download.suggestedFilename(), /被拒绝的行\.xlsx$/);
+  await Promise.all([page.waitForNavigation(), page.click("#confirm-import")]);
+  assert.match(await page.textContent("#import-result"), /新增 2873 项/);
+  await page.goto(demo.base + "/console/objects?q=浙江南北联合");
+  assert.match(await page.textContent("#objects"), /91330000566997460T/);
+  assert.match(await page.textContent("#object-counts"), /共 1 户/);
+  await page.close();
+});
