@@ -11,6 +11,7 @@ pub mod imports;
 pub mod items;
 pub mod keys;
 pub mod objects;
+pub mod officers;
 pub mod org;
 pub mod verify;
 

@@ -100,6 +100,8 @@ pub enum Permission {
     ManageOrganisation,
     /// Import, edit, publish and retire items of the item list and directories.
     EditLists,
+    /// See officers' phone and ID numbers (personal data).
+    ViewPersonalData,
 }
 
 impl Role {
@@ -160,7 +162,9 @@ impl Role {
             Permission::ViewAuditLog => matches!(self, Role::SystemAdmin | Role::Supervisor),
             Permission::ManageUsers => matches!(self, Role::SystemAdmin | Role::DepartmentAdmin),
             Permission::ManageOrganisation => self == Role::SystemAdmin,
-            Permission::EditLists => matches!(self, Role::SystemAdmin | Role::DepartmentAdmin),
+            Permission::EditLists | Permission::ViewPersonalData => {
+                matches!(self, Role::SystemAdmin | Role::DepartmentAdmin)
+            }
         }
     }
 

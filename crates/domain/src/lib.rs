@@ -8,6 +8,7 @@ pub mod codes;
 pub mod error;
 pub mod items;
 pub mod objects;
+pub mod officers;
 pub mod org;
 
 pub use account::{DataScope, DisplayName, Password, Permission, Role, Username};

@@ -7,6 +7,7 @@ pub mod grid;
 pub mod header;
 pub mod items;
 pub mod objects;
+pub mod officers;
 
 pub use grid::{Grid, ImportError};
 
@@ -28,7 +29,8 @@ pub fn rejects_file(
     let grid = Grid::from_bytes(bytes)?;
     let layout = header::find_layout(&grid, items::JOINT_FIELDS)
         .or_else(|_| header::find_layout(&grid, items::ITEM_FIELDS))
-        .or_else(|_| header::find_layout(&grid, objects::OBJECT_FIELDS))?;
+        .or_else(|_| header::find_layout(&grid, objects::OBJECT_FIELDS))
+        .or_else(|_| header::find_layout(&grid, officers::OFFICER_FIELDS))?;
     let mut head = header::header_texts(&grid, &layout);
     head.push("错误原因".into());
     let head: Vec<&str> = head.iter().map(String::as_str).collect();

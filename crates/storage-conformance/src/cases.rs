@@ -917,3 +917,164 @@ pub async fn object_directory_imports_real_lists(h: &dyn Harness) {
     assert_eq!(s.rejects[0].reason, "信用风险分类“E”无法识别");
     assert!(p.verify().await.unwrap().problem.is_none());
 }
+
+pub async fn officer_directory_with_leave_conflicts_and_personal_data(h: &dyn Harness) {
+    use ssj_app::imports::ImportMode;
+    use ssj_app::officers::eligible;
+    use ssj_import::export::TableFormat;
+    use ssj_storage::OfficerFilter;
+    let f = h.fresh().await;
+    let p = platform(&f, HashAlg::Sha256).await;
+    let (_, scjg, _) = county(&p).await;
+    let cli = Actor::command_line();
+    let list = "姓名,所属部门,执法证号,证件有效期,层级,执法事项范围,联系电话,身份证号,状态\n\
+        赵强,高平市市场监督管理局,SX14058100001,2030-12-31,县,A01、A07,13800138000,11010519491231002X,有效\n\
+        钱伟,高平市市场监督管理局,SX14058100002,2020/6/30,所,食品,,,\n\
+        孙丽,高平市城市管理局,SX14058100003,2030-12-31,县,,,,有效\n\
+        李四,不存在的局,SX14058100004,2030-12-31,县,,,,\n\
+        周五,高平市市场监督管理局,SX14058100005,2030-12-31,县,,,110105194912310021,\n\
+        吴六,高平市市场监督管理局,SX14058100001,2030-12-31,县,,,,\n\
+        郑七,高平市市场监督管理局,SX14058100007,2030-12-31,县,,,,失效\n";
+    let preview = p.preview_officers(&cli, list.as_bytes()).await.unwrap();
+    assert_eq!(
+        (preview.new, preview.rejected()),
+        (4, 3),
+        "{:?}",
+        preview.rejects
+    );
+    let reasons: Vec<String> = preview
+        .rejects
+        .iter()
+        .map(|r| format!("{}:{}", r.row, r.reason))
+        .collect();
+    assert!(
+        reasons[0].starts_with("5:") && reasons[0].contains("不存在的局"),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons[1].starts_with("6:") && reasons[1].contains("校验位"),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons[2].starts_with("7:") && reasons[2].contains("与第 2 行重复"),
+        "{reasons:?}"
+    );
+    p.import_officers(&cli, list.as_bytes(), ImportMode::GoodRows)
+        .await
+        .unwrap();
+    let (all, n) = p
+        .store
+        .officers(&OfficerFilter {
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(n, 4);
+    let zhao = all.iter().find(|o| o.name == "赵强").unwrap().clone();
+    let qian = all.iter().find(|o| o.name == "钱伟").unwrap().clone();
+    let zheng = all.iter().find(|o| o.name == "郑七").unwrap().clone();
+    let today = ssj_app::officers::today();
+    assert!(eligible(&zhao, &today, false));
+    assert!(
+        !eligible(&qian, &today, false),
+        "expired certificate: ineligible automatically"
+    );
+    assert!(!eligible(&zheng, &today, false), "失效");
+    assert_eq!(zhao.expertise, vec!["A01", "A07"]);
+
+    p.add_leave(&cli, zhao.id, &today, "2099-01-01", "病假")
+        .await
+        .unwrap();
+    assert_eq!(
+        p.store.officers_on_leave(&today).await.unwrap(),
+        vec![zhao.id]
+    );
+    assert_eq!(
+        p.add_leave(&cli, zhao.id, "2025-02-01", "2025-01-01", "x")
+            .await
+            .unwrap_err()
+            .code,
+        "LEAVE_RANGE"
+    );
+    p.declare_conflict(
+        &cli,
+        zhao.id,
+        "91330000566997460T",
+        "配偶任该企业法定代表人",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        p.declare_conflict(&cli, zhao.id, "91330000566997460T", "重复")
+            .await
+            .unwrap_err()
+            .code,
+        "CONFLICT_EXISTS"
+    );
+    assert_eq!(
+        p.declare_conflict(&cli, zhao.id, "91330000566997460A", "x")
+            .await
+            .unwrap_err()
+            .code,
+        "OBJECT_CODE_INVALID"
+    );
+    assert_eq!(
+        p.store.officer_conflicts(zhao.id).await.unwrap()[0].reason,
+        "配偶任该企业法定代表人"
+    );
+
+    // Personal data: in the staff export for an administrator, never in one for publication,
+    // never in the audit log.
+    let staff = String::from_utf8(
+        p.export_officers(&cli, false, TableFormat::Csv)
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(staff.contains("13800138000") && staff.contains("身份证号"));
+    let public = String::from_utf8(
+        p.export_officers(&cli, true, TableFormat::Csv)
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        !public.contains("13800138000")
+            && !public.contains("联系电话")
+            && public.contains("SX14058100001")
+    );
+    let (records, _) = p
+        .store
+        .audit_search(&AuditFilter {
+            action_prefix: Some("officer.".into()),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(records.iter().all(|r| {
+        !r.record
+            .entry
+            .after
+            .as_deref()
+            .unwrap_or("")
+            .contains("13800138000")
+    }));
+    // A county planner sees only their department's officers.
+    p.create_user(&cli, account("scjg.plan", scjg, Role::Planner))
+        .await
+        .unwrap();
+    let planner = actor(&p, "scjg.plan").await;
+    let mine = String::from_utf8(
+        p.export_officers(&planner, false, TableFormat::Csv)
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        !mine.contains("孙丽") && !mine.contains("13800138000"),
+        "scope and no personal data for a planner"
+    );
+    assert!(p.verify().await.unwrap().problem.is_none());
+}

@@ -41,6 +41,7 @@ macro_rules! all_cases {
             item_list_imports_publishes_and_retires,
             item_list_round_trips_through_export,
             object_directory_imports_real_lists,
+            officer_directory_with_leave_conflicts_and_personal_data,
         );
     };
 }

@@ -10,6 +10,7 @@
 
 mod items;
 mod objects;
+mod officers;
 
 /// Expands the shared row decoders, queries, and the `Store` / `Tx` implementations.
 #[macro_export]
