@@ -51,8 +51,13 @@ pub struct DemoLogin {
     pub password: String,
 }
 
-/// Loads the demo county into an empty database. Returns the admin login (password generated).
+/// Loads the demo county into an empty database. Returns the logins (passwords generated).
 pub async fn load(p: &Platform) -> AppResult<Vec<DemoLogin>> {
+    load_sized(p, DEMO_OBJECTS).await
+}
+
+/// The demo county with `objects` objects (tests use a smaller directory).
+pub async fn load_sized(p: &Platform, objects: u64) -> AppResult<Vec<DemoLogin>> {
     if !p.store.departments().await?.is_empty() {
         return Err(AppError::invalid(
             "DEMO_NOT_EMPTY",
@@ -74,6 +79,25 @@ pub async fn load(p: &Platform) -> AppResult<Vec<DemoLogin>> {
         "演示：海南省市场监管领域随机抽查事项清单（2020年版）及部门联合抽查事项清单（第二版）",
     )
     .await?;
+    let objects_count = objects;
+    let mut objects = Vec::new();
+    crate::generate::write_objects_csv(&mut objects, objects_count, "140581", 20240301)
+        .map_err(|e| AppError::internal(e.to_string()))?;
+    p.import_objects(
+        &actor,
+        &objects,
+        crate::imports::ImportMode::AllOrNothing,
+        false,
+    )
+    .await?;
+    let officers = demo_officers();
+    p.import_officers(
+        &actor,
+        officers.as_bytes(),
+        crate::imports::ImportMode::AllOrNothing,
+    )
+    .await?;
+    declare_demo_conflicts(p, &actor).await?;
     let mut logins = Vec::new();
     for (username, name, dept, role) in DEMO_USERS {
         let password = format!("Ssj{}", &keys::random_hex(6));
@@ -95,4 +119,84 @@ pub async fn load(p: &Platform) -> AppResult<Vec<DemoLogin>> {
         });
     }
     Ok(logins)
+}
+
+/// About 50,000 objects, as in a county directory.
+pub const DEMO_OBJECTS: u64 = 50_000;
+
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林",
+    "何", "郭", "马", "罗",
+];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "敏", "静", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超",
+    "秀英", "建国", "志强", "晓东", "海燕",
+];
+
+/// About 150 officers across the county's departments: most valid, some with expired
+/// certificates, some 失效.
+fn demo_officers() -> String {
+    let mut seq = crate::generate::Sequence::new(7);
+    let mut csv =
+        String::from("姓名,所属部门,执法证号,证件有效期,层级,执法事项范围,联系电话,状态\n");
+    let mut n = 0;
+    for (d, (_, dept)) in DEMO_DEPARTMENTS.iter().enumerate().skip(1) {
+        // The market regulator has the largest pool, as in every county.
+        let count = if d == 1 { 48 } else { 5 };
+        for _ in 0..count {
+            n += 1;
+            let name = format!(
+                "{}{}",
+                SURNAMES[seq.below(20) as usize],
+                GIVEN[seq.below(20) as usize]
+            );
+            let valid = if seq.below(12) == 0 {
+                "2024-06-30"
+            } else {
+                "2029-12-31"
+            };
+            let status = if seq.below(30) == 0 {
+                "失效"
+            } else {
+                "有效"
+            };
+            let scope = ["A01", "A07", "B03", "C01", "食品", "特种设备"][seq.below(6) as usize];
+            let level = if seq.below(3) == 0 { "所" } else { "县" };
+            csv.push_str(&format!(
+                "{name},{dept},SX140581{n:05},{valid},{level},{scope},1{:010},{status}\n",
+                3_500_000_000u64 + seq.below(999_999_999)
+            ));
+        }
+    }
+    csv
+}
+
+/// A few declared conflicts, as officers file them.
+async fn declare_demo_conflicts(p: &Platform, actor: &Actor) -> AppResult<()> {
+    let (officers, _) = p
+        .store
+        .officers(&ssj_storage::OfficerFilter {
+            limit: 20,
+            ..Default::default()
+        })
+        .await?;
+    let (objects, _) = p
+        .store
+        .objects(&ssj_storage::ObjectFilter {
+            limit: 20,
+            offset: 1_000,
+            ..Default::default()
+        })
+        .await?;
+    let reasons = [
+        "配偶任该企业法定代表人",
+        "近亲属在该企业任职",
+        "曾在该企业任职未满三年",
+        "与该企业存在经济往来",
+    ];
+    for (i, (o, obj)) in officers.iter().zip(&objects).enumerate() {
+        p.declare_conflict(actor, o.id, &obj.code, reasons[i % reasons.len()])
+            .await?;
+    }
+    Ok(())
 }

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod clock;
 pub mod demo;
 pub mod error;
+pub mod generate;
 pub mod imports;
 pub mod items;
 pub mod keys;

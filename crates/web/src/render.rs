@@ -39,6 +39,8 @@ pub fn environment() -> Environment<'static> {
         "items_table.html",
         "objects.html",
         "object_detail.html",
+        "officers.html",
+        "officer_detail.html",
     );
     env.add_filter("datetime", |ms: i64| ssj_app::clock::format_ms(ms));
     env

@@ -1,7 +1,7 @@
 //! The route table. Each console route names the permission it needs inside its handler.
 
 use crate::error::{normalise_errors, panic_response};
-use crate::pages::{admin, audit, console, imports, items, objects, public};
+use crate::pages::{admin, audit, console, imports, items, objects, officers, public};
 use crate::{AppState, security};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -27,6 +27,15 @@ pub fn router(state: AppState) -> Router {
         .route("/public/items/export", get(items::public_export))
         .route("/console", get(console::home))
         .route("/console/items", get(items::list))
+        .route("/console/officers", get(officers::list))
+        .route("/console/officers/export", get(officers::export))
+        .route("/console/officers/template", get(officers::template))
+        .route("/console/officers/{id}", get(officers::detail))
+        .route("/console/officers/{id}/leave", post(officers::add_leave))
+        .route(
+            "/console/officers/{id}/conflicts",
+            post(officers::declare_conflict),
+        )
         .route("/console/objects", get(objects::list))
         .route("/console/objects/export", get(objects::export))
         .route("/console/objects/template", get(objects::template))

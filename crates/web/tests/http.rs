@@ -68,7 +68,7 @@ async fn login_logout_and_the_navigation() {
     ] {
         assert!(page.contains(label), "nav has {label}");
     }
-    let (status, page) = app.get(&c, "/console/officers").await;
+    let (status, page) = app.get(&c, "/console/plans").await;
     assert_eq!(status, 200);
     assert!(
         page.contains("尚未上线"),

@@ -22,6 +22,7 @@ use ssj_import::export::TableFormat;
 pub enum ListKind {
     Items,
     Objects,
+    Officers,
 }
 
 impl ListKind {
@@ -29,6 +30,7 @@ impl ListKind {
         match segment {
             "items" => Ok(ListKind::Items),
             "objects" => Ok(ListKind::Objects),
+            "officers" => Ok(ListKind::Officers),
             _ => Err(AppError::not_found("NOT_FOUND", "您访问的页面不存在").into()),
         }
     }
@@ -37,6 +39,7 @@ impl ListKind {
         match self {
             ListKind::Items => "items",
             ListKind::Objects => "objects",
+            ListKind::Officers => "officers",
         }
     }
 
@@ -44,22 +47,29 @@ impl ListKind {
         match self {
             ListKind::Items => "随机抽查事项清单",
             ListKind::Objects => "检查对象名录",
+            ListKind::Officers => "执法检查人员名录",
         }
     }
 
     fn context(self) -> Value {
-        context! { segment => self.segment(), label => self.label(), objects => self == ListKind::Objects }
+        context! {
+            segment => self.segment(),
+            label => self.label(),
+            objects => self == ListKind::Objects,
+            officers => self == ListKind::Officers,
+        }
     }
 
     async fn preview(
         self,
         s: &AppState,
+        u: &CurrentUser,
         bytes: &[u8],
-        flagged: bool,
     ) -> Result<ImportSummary, AppError> {
         match self {
             ListKind::Items => s.platform.preview_items(bytes).await,
-            ListKind::Objects => s.platform.preview_objects(bytes, flagged).await,
+            ListKind::Objects => s.platform.preview_objects(bytes, false).await,
+            ListKind::Officers => s.platform.preview_officers(&u.actor, bytes).await,
         }
     }
 }
@@ -105,7 +115,7 @@ pub async fn preview(
     let (name, bytes) = file
         .filter(|(_, b)| !b.is_empty())
         .ok_or_else(|| AppError::invalid("UPLOAD_EMPTY", "请选择要导入的文件（文件为空）"))?;
-    let summary = kind.preview(&s, &bytes, false).await?;
+    let summary = kind.preview(&s, &u, &bytes).await?;
     let token = s.uploads.put(u.user.id, name.clone(), bytes);
     Ok(render(
         &s,
@@ -159,6 +169,7 @@ pub async fn confirm(
                 .import_objects(&u.actor, &bytes, mode, f.flagged.as_deref() == Some("1"))
                 .await?
         }
+        ListKind::Officers => s.platform.import_officers(&u.actor, &bytes, mode).await?,
     };
     s.uploads.remove(&token);
     render(
@@ -181,7 +192,7 @@ pub async fn rejects(
     u.require(Permission::EditLists)?;
     let kind = ListKind::parse(&kind)?;
     let (name, bytes) = uploaded(&s, &u, &token)?;
-    let summary = kind.preview(&s, &bytes, false).await?;
+    let summary = kind.preview(&s, &u, &bytes).await?;
     let file = ssj_import::rejects_file(&bytes, &summary.rejects, TableFormat::Xlsx)
         .map_err(|e| AppError::invalid("IMPORT_UNREADABLE", e.to_string()))?;
     let stem = name

@@ -4,4 +4,5 @@ pub mod console;
 pub mod imports;
 pub mod items;
 pub mod objects;
+pub mod officers;
 pub mod public;

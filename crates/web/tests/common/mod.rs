@@ -38,7 +38,8 @@ pub async fn spawn_with(
     )
     .await
     .unwrap();
-    let logins = ssj_app::demo::load(&platform).await.unwrap();
+    // A smaller directory than the real demo's 50,000 objects keeps each test quick.
+    let logins = ssj_app::demo::load_sized(&platform, 2_000).await.unwrap();
     let platform = Arc::new(platform);
     let state = ssj_web::AppState::new(platform.clone(), config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
