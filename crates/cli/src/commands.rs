@@ -2,8 +2,8 @@
 //! with their code; the exit code is non-zero whenever the command did not do what was asked.
 
 use crate::{
-    AuditCommand, Cli, Command, DepartmentCommand, DivisionCommand, ExportWhat, ImportWhat,
-    ItemsCommand, ServeArgs, UserCommand,
+    AuditCommand, Cli, Command, DepartmentCommand, DivisionCommand, ExportWhat, GenerateWhat,
+    ImportWhat, ItemsCommand, ServeArgs, UserCommand,
 };
 use ssj_app::accounts::NewAccount;
 use ssj_app::imports::{ImportMode, ImportSummary};
@@ -81,6 +81,7 @@ async fn dispatch(cli: Cli, p: Arc<Platform>) -> AppResult<ExitCode> {
         Command::Import { what } => import(&p, what).await,
         Command::Export { what } => export(&p, what).await,
         Command::Items(c) => items(&p, c).await,
+        Command::Generate { what } => generate(what),
     }
 }
 
@@ -319,13 +320,33 @@ async fn audit(p: &Platform, c: AuditCommand) -> AppResult<ExitCode> {
     }
 }
 
+/// Files larger than this are refused before reading (SHUANGSUIJI_MAX_IMPORT_BYTES raises it):
+/// a directory of 1,000,000 objects is about 120 MB as CSV.
+const DEFAULT_MAX_IMPORT_BYTES: u64 = 160 * 1024 * 1024;
+
 fn read_file(path: &std::path::Path) -> AppResult<Vec<u8>> {
-    std::fs::read(path).map_err(|e| {
+    let unreadable = |e: std::io::Error| {
         AppError::invalid(
             "FILE_UNREADABLE",
             format!("无法读取 {}：{e}", path.display()),
         )
-    })
+    };
+    let limit = std::env::var("SHUANGSUIJI_MAX_IMPORT_BYTES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DEFAULT_MAX_IMPORT_BYTES);
+    let size = std::fs::metadata(path).map_err(unreadable)?.len();
+    if size > limit {
+        return Err(AppError::invalid(
+            "FILE_TOO_LARGE",
+            format!(
+                "文件过大（{:.1} MB），超过导入上限 {:.0} MB：请分批导入，或设置 SHUANGSUIJI_MAX_IMPORT_BYTES 提高上限",
+                size as f64 / 1048576.0,
+                limit as f64 / 1048576.0
+            ),
+        ));
+    }
+    std::fs::read(path).map_err(unreadable)
 }
 
 fn print_summary(s: &ImportSummary, dry_run: bool, what: &str) {
@@ -406,6 +427,20 @@ async fn import(p: &Platform, what: ImportWhat) -> AppResult<ExitCode> {
                 .await?;
             print_summary(&s, false, "检查对象");
         }
+        ImportWhat::Officers {
+            file,
+            dry_run,
+            accept_valid,
+        } => {
+            let bytes = read_file(&file)?;
+            if dry_run {
+                let s = p.preview_officers(&cli, &bytes).await?;
+                print_summary(&s, true, "执法检查人员");
+                return Ok(preview_exit(&s));
+            }
+            let s = p.import_officers(&cli, &bytes, mode(accept_valid)).await?;
+            print_summary(&s, false, "执法检查人员");
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -473,6 +508,16 @@ async fn export(p: &Platform, what: ExportWhat) -> AppResult<ExitCode> {
                 out,
             )?;
         }
+        ExportWhat::Officers {
+            format,
+            out,
+            publication,
+        } => {
+            let bytes = p
+                .export_officers(&Actor::command_line(), publication, table_format(&format)?)
+                .await?;
+            write_out(&bytes, out)?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -501,4 +546,29 @@ async fn items(p: &Platform, c: ItemsCommand) -> AppResult<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn generate(what: GenerateWhat) -> AppResult<ExitCode> {
+    match what {
+        GenerateWhat::Objects {
+            count,
+            out,
+            division,
+            seed,
+        } => {
+            ssj_domain::DivisionCode::parse(&division)?;
+            let file = std::fs::File::create(&out).map_err(|e| {
+                AppError::invalid(
+                    "FILE_UNWRITABLE",
+                    format!("无法写入 {}：{e}", out.display()),
+                )
+            })?;
+            let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+            ssj_app::generate::write_objects_csv(&mut w, count, &division, seed)
+                .and_then(|_| std::io::Write::flush(&mut w))
+                .map_err(|e| AppError::internal(format!("写入失败：{e}")))?;
+            println!("已生成 {count} 个检查对象：{}", out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }

@@ -88,6 +88,27 @@ enum Command {
     /// The item list's versions.
     #[command(subcommand)]
     Items(ItemsCommand),
+    /// Generate a synthetic directory file for benchmarks (streamed, valid codes).
+    Generate {
+        #[command(subcommand)]
+        what: GenerateWhat,
+    },
+}
+
+#[derive(Subcommand)]
+enum GenerateWhat {
+    /// A CSV of N objects in the import layout.
+    Objects {
+        #[arg(long)]
+        count: u64,
+        #[arg(long)]
+        out: PathBuf,
+        /// 6-digit division code of the generated objects.
+        #[arg(long, default_value = "140581")]
+        division: String,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -112,6 +133,14 @@ enum ImportWhat {
         /// Take rows whose code fails its check, flagged as 代码存疑.
         #[arg(long)]
         accept_flagged: bool,
+    },
+    /// 执法检查人员名录 (upsert by 执法证号; departments must exist).
+    Officers {
+        file: PathBuf,
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        accept_valid: bool,
     },
 }
 
@@ -141,6 +170,16 @@ enum ExportWhat {
         /// Only this division and below (6-digit code).
         #[arg(long)]
         division: Option<String>,
+    },
+    /// 执法检查人员名录 (with phone and ID numbers unless --publication).
+    Officers {
+        #[arg(long, default_value = "xlsx")]
+        format: String,
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Leave out personal data, for a list meant for publication.
+        #[arg(long)]
+        publication: bool,
     },
 }
 
