@@ -2,7 +2,7 @@
 
 use crate::AppError;
 use serde::Serialize;
-use ssj_import::Reject;
+use ssj_import::{ImportError, Reject};
 
 /// What an import would do (a preview) or did.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -12,11 +12,48 @@ pub struct ImportSummary {
     pub changed: usize,
     pub unchanged: usize,
     pub rejects: Vec<Reject>,
+    /// Rejected rows beyond the listed ones.
+    pub rejects_not_listed: usize,
 }
+
+/// Rejected rows listed one by one; past this only their number is kept (a wrong file of a
+/// million rows must not fill the memory with reasons).
+const MAX_LISTED_REJECTS: usize = 10_000;
 
 impl ImportSummary {
     pub fn rejected(&self) -> usize {
-        self.rejects.len()
+        self.rejects.len() + self.rejects_not_listed
+    }
+
+    pub fn add_reject(&mut self, r: Reject) {
+        if self.rejects.len() < MAX_LISTED_REJECTS {
+            self.rejects.push(r);
+        } else {
+            self.rejects_not_listed += 1;
+        }
+    }
+
+    /// A file with a header and no rows is refused, as an empty one is.
+    pub fn require_rows(&self) -> Result<(), AppError> {
+        if self.new + self.changed + self.unchanged + self.rejected() == 0 {
+            return Err(AppError::invalid(
+                "IMPORT_LAYOUT",
+                ImportError::NoRows.to_string(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A file that cannot be read (IMPORT_UNREADABLE) or whose layout is not recognised (IMPORT_LAYOUT).
+pub fn import_error(e: ImportError) -> AppError {
+    match e {
+        ImportError::UnknownLayout(_) | ImportError::NoRows => {
+            AppError::invalid("IMPORT_LAYOUT", e.to_string())
+        }
+        ImportError::Empty | ImportError::NotASpreadsheet(_) | ImportError::Corrupt(_) => {
+            AppError::invalid("IMPORT_UNREADABLE", e.to_string())
+        }
     }
 }
 

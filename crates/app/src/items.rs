@@ -180,6 +180,7 @@ impl Platform {
             changed: changed.len(),
             unchanged,
             rejects,
+            ..Default::default()
         })
     }
 
@@ -214,6 +215,7 @@ impl Platform {
                 changed: 0,
                 unchanged,
                 rejects,
+                ..Default::default()
             });
         }
         let (draft_id, draft, mut records) = self.open_draft(&mut *tx, actor, now).await?;
@@ -243,6 +245,7 @@ impl Platform {
             changed: changed.len(),
             unchanged,
             rejects,
+            ..Default::default()
         };
         let mut e = actor.entry("item.import", "item_version", draft_id);
         e.after = Some(snapshot(&serde_json::json!({

@@ -1,15 +1,15 @@
 //! The directory of inspected objects: import (upsert by code, with history), list, export.
 
 use crate::audit::Appender;
-use crate::imports::{ImportMode, ImportSummary, rejection};
+use crate::imports::{ImportMode, ImportSummary, import_error, rejection};
 use crate::{Actor, AppError, AppResult, Platform, clock};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use ssj_domain::audit::snapshot;
 use ssj_domain::objects::{ObjectKind, RegistrationStatus, Tier};
 use ssj_domain::{DivisionCode, ObjectCode, Permission};
-use ssj_import::objects::{ObjectRow, read_objects_with};
-use ssj_import::{Grid, Reject};
+use ssj_import::Reject;
+use ssj_import::objects::{ObjectRow, ObjectSource};
 use ssj_storage::{Object, ObjectChange};
 use std::collections::HashMap;
 
@@ -109,23 +109,6 @@ fn to_object(r: ObjectRow, now: i64) -> Result<Object, Reject> {
     })
 }
 
-fn parse(bytes: &[u8], take_flagged: bool, now: i64) -> AppResult<(Vec<Object>, Vec<Reject>)> {
-    let grid = Grid::from_bytes(bytes)
-        .map_err(|e| AppError::invalid("IMPORT_UNREADABLE", e.to_string()))?;
-    let parsed = read_objects_with(&grid, take_flagged)
-        .map_err(|e| AppError::invalid("IMPORT_LAYOUT", e.to_string()))?;
-    let mut rejects = parsed.rejects;
-    let mut objects = Vec::with_capacity(parsed.objects.len());
-    for row in parsed.objects {
-        match to_object(row, now) {
-            Ok(o) => objects.push(o),
-            Err(r) => rejects.push(r),
-        }
-    }
-    rejects.sort_by_key(|r| r.row);
-    Ok((objects, rejects))
-}
-
 /// Splits incoming objects against those already stored (matched by code).
 fn plan(
     existing: Vec<Object>,
@@ -160,6 +143,29 @@ fn plan(
     (new, changed, unchanged)
 }
 
+/// Rows handled per statement batch: memory stays flat whatever the file's size.
+const BATCH: usize = 5_000;
+
+/// Reads the next batch of a source into objects and rejects.
+fn next_objects(
+    source: &mut ObjectSource<'_>,
+    now: i64,
+    summary: &mut ImportSummary,
+) -> AppResult<Option<Vec<Object>>> {
+    let batch = source.next_batch(BATCH).map_err(import_error)?;
+    if batch.is_empty() {
+        return Ok(None);
+    }
+    let mut objects = Vec::with_capacity(batch.len());
+    for row in batch {
+        match row.and_then(|r| to_object(r, now)) {
+            Ok(o) => objects.push(o),
+            Err(reject) => summary.add_reject(reject),
+        }
+    }
+    Ok(Some(objects))
+}
+
 impl Platform {
     /// What importing `bytes` would do to the directory (nothing is written).
     pub async fn preview_objects(
@@ -167,23 +173,25 @@ impl Platform {
         bytes: &[u8],
         take_flagged: bool,
     ) -> AppResult<ImportSummary> {
-        let (objects, rejects) = parse(bytes, take_flagged, clock::now_ms())?;
+        let now = clock::now_ms();
+        let mut source = ObjectSource::open(bytes, take_flagged).map_err(import_error)?;
+        let mut summary = ImportSummary::default();
         let mut tx = self.store.begin().await?;
-        let codes: Vec<String> = objects.iter().map(|o| o.code.clone()).collect();
-        let existing = tx.objects_by_codes(&codes).await?;
+        while let Some(objects) = next_objects(&mut source, now, &mut summary)? {
+            let codes: Vec<String> = objects.iter().map(|o| o.code.clone()).collect();
+            let (new, changed, unchanged) = plan(tx.objects_by_codes(&codes).await?, objects);
+            summary.new += new.len();
+            summary.changed += changed.len();
+            summary.unchanged += unchanged;
+        }
         drop(tx);
-        let (new, changed, unchanged) = plan(existing, objects);
-        Ok(ImportSummary {
-            joint: false,
-            new: new.len(),
-            changed: changed.len(),
-            unchanged,
-            rejects,
-        })
+        summary.require_rows()?;
+        Ok(summary)
     }
 
-    /// Imports a directory file: new codes are added, known codes updated; every change goes to
-    /// the object's history and the audit log, in one transaction.
+    /// Imports a directory file, streamed in batches inside one transaction: new codes are
+    /// added, known codes updated (with history); the audit log gets each batch's codes and
+    /// each update's before/after, and the file's digest. All or nothing unless `GoodRows`.
     pub async fn import_objects(
         &self,
         actor: &Actor,
@@ -191,59 +199,102 @@ impl Platform {
         mode: ImportMode,
         take_flagged: bool,
     ) -> AppResult<ImportSummary> {
+        self.import_objects_with_progress(actor, bytes, mode, take_flagged, |_| {})
+            .await
+    }
+
+    /// As [`Platform::import_objects`], calling `progress` with the rows read so far.
+    pub async fn import_objects_with_progress(
+        &self,
+        actor: &Actor,
+        bytes: &[u8],
+        mode: ImportMode,
+        take_flagged: bool,
+        progress: impl Fn(usize),
+    ) -> AppResult<ImportSummary> {
         actor.require(Permission::EditLists)?;
         let now = clock::now_ms();
-        let (objects, rejects) = parse(bytes, take_flagged, now)?;
-        if mode == ImportMode::AllOrNothing && !rejects.is_empty() {
-            return Err(rejection(&rejects));
-        }
+        let mut source = ObjectSource::open(bytes, take_flagged).map_err(import_error)?;
+        let mut summary = ImportSummary::default();
         let mut tx = self.store.begin().await?;
         let mut log = Appender::open(&mut *tx, self.alg).await?;
-        tracing::info!(rows = objects.len(), "object import: transaction started");
-        let codes: Vec<String> = objects.iter().map(|o| o.code.clone()).collect();
-        let existing = tx.objects_by_codes(&codes).await?;
-        let (new, changed, unchanged) = plan(existing, objects);
-        let ids = tx.insert_objects(&new).await?;
-        let mut history = Vec::with_capacity(new.len() + changed.len());
-        let mut records = Vec::with_capacity(new.len() + changed.len() + 1);
-        for (o, id) in new.iter().zip(&ids) {
-            let after = snapshot(&content(o));
-            history.push(ObjectChange {
-                object_id: *id,
-                at_ms: now,
-                actor: actor.name.clone(),
-                action: "create".into(),
-                before: None,
-                after: Some(after.clone()),
-            });
-            let mut e = actor.entry("object.create", "object", &o.code);
-            e.after = Some(after);
-            records.push((e, now));
+        let empty_directory = self
+            .store
+            .objects(&ssj_storage::ObjectFilter {
+                limit: 1,
+                ..Default::default()
+            })
+            .await?
+            .1
+            == 0;
+        tracing::info!("object import: transaction started");
+        let mut records = Vec::new();
+        while let Some(objects) = next_objects(&mut source, now, &mut summary)? {
+            progress(
+                summary.new
+                    + summary.changed
+                    + summary.unchanged
+                    + summary.rejected()
+                    + objects.len(),
+            );
+            if mode == ImportMode::AllOrNothing && summary.rejected() > 0 {
+                continue; // keep reading to report every rejected row; nothing will be kept
+            }
+            let existing = if empty_directory {
+                Vec::new()
+            } else {
+                let codes: Vec<String> = objects.iter().map(|o| o.code.clone()).collect();
+                tx.objects_by_codes(&codes).await?
+            };
+            let (new, changed, unchanged) = plan(existing, objects);
+            tx.insert_objects(&new).await?;
+            let mut history = Vec::with_capacity(changed.len());
+            for (old, o) in &changed {
+                tx.update_object(o).await?;
+                let (before, after) = (snapshot(&content(old)), snapshot(&content(o)));
+                history.push(ObjectChange {
+                    object_id: o.id,
+                    at_ms: now,
+                    actor: actor.name.clone(),
+                    action: "update".into(),
+                    before: Some(before.clone()),
+                    after: Some(after.clone()),
+                });
+                let mut e = actor.entry("object.update", "object", &o.code);
+                e.before = Some(before);
+                e.after = Some(after);
+                records.push((e, now));
+            }
+            tx.insert_object_changes(&history).await?;
+            if !new.is_empty() {
+                // One record per batch names every object it created and commits to their content.
+                let mut digest = Sha256::new();
+                for o in &new {
+                    digest.update(snapshot(&content(o)).as_bytes());
+                    digest.update(b"\n");
+                }
+                let mut e = actor.entry("object.create_batch", "object", &new[0].code);
+                e.after = Some(snapshot(&serde_json::json!({
+                    "codes": new.iter().map(|o| o.code.as_str()).collect::<Vec<_>>(),
+                    "content_sha256": hex::encode(digest.finalize()),
+                })));
+                records.push((e, now));
+            }
+            summary.new += new.len();
+            summary.changed += changed.len();
+            summary.unchanged += unchanged;
+            if records.len() >= 64 {
+                log.append_many(&mut *tx, std::mem::take(&mut records))
+                    .await?;
+            }
         }
-        for (old, o) in &changed {
-            tx.update_object(o).await?;
-            let (before, after) = (snapshot(&content(old)), snapshot(&content(o)));
-            history.push(ObjectChange {
-                object_id: o.id,
-                at_ms: now,
-                actor: actor.name.clone(),
-                action: "update".into(),
-                before: Some(before.clone()),
-                after: Some(after.clone()),
-            });
-            let mut e = actor.entry("object.update", "object", &o.code);
-            e.before = Some(before);
-            e.after = Some(after);
-            records.push((e, now));
+        summary.require_rows()?;
+        if mode == ImportMode::AllOrNothing && summary.rejected() > 0 {
+            return Err(rejection(&summary.rejects));
         }
-        tx.insert_object_changes(&history).await?;
-        let summary = ImportSummary {
-            joint: false,
-            new: new.len(),
-            changed: changed.len(),
-            unchanged,
-            rejects,
-        };
+        if summary.new + summary.changed == 0 {
+            return Ok(summary); // nothing to change: the transaction ends without a trace
+        }
         let mut e = actor.entry("object.import", "object", "*");
         e.after = Some(snapshot(&serde_json::json!({
             "sha256": hex::encode(Sha256::digest(bytes)),

@@ -164,6 +164,7 @@ impl Platform {
             changed: changed.len(),
             unchanged,
             rejects,
+            ..Default::default()
         })
     }
 
@@ -207,6 +208,7 @@ impl Platform {
             changed: changed.len(),
             unchanged,
             rejects,
+            ..Default::default()
         };
         let mut e = actor.entry("officer.import", "officer", "*");
         e.after = Some(snapshot(&serde_json::json!({

@@ -42,7 +42,7 @@ impl Grid {
         if bytes.is_empty() {
             return Err(ImportError::Empty);
         }
-        if bytes.starts_with(ZIP) || bytes.starts_with(OLE) {
+        if is_workbook(bytes) {
             Grid::from_workbook(bytes)
         } else {
             Grid::from_csv(bytes)
@@ -183,8 +183,13 @@ fn cell_text(d: &Data) -> String {
     }
 }
 
-/// UTF-8 (with or without BOM) or GB18030 (a superset of GBK); binary content is refused.
-fn decode_text(bytes: &[u8]) -> Result<String, ImportError> {
+/// Whether the bytes are an xlsx (zip) or xls (OLE) workbook rather than text.
+pub fn is_workbook(bytes: &[u8]) -> bool {
+    bytes.starts_with(ZIP) || bytes.starts_with(OLE)
+}
+
+/// UTF-8 (with or without BOM, borrowed) or GB18030 (a superset of GBK); binary is refused.
+pub fn decode_text(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, ImportError> {
     let sample = &bytes[..bytes.len().min(8192)];
     if sample.contains(&0) {
         return Err(ImportError::NotASpreadsheet(
@@ -192,7 +197,7 @@ fn decode_text(bytes: &[u8]) -> Result<String, ImportError> {
         ));
     }
     if let Ok(s) = std::str::from_utf8(bytes) {
-        return Ok(s.trim_start_matches('\u{feff}').to_string());
+        return Ok(std::borrow::Cow::Borrowed(s.trim_start_matches('\u{feff}')));
     }
     let (text, _, had_errors) = encoding_rs::GB18030.decode(bytes);
     if had_errors {
@@ -200,7 +205,7 @@ fn decode_text(bytes: &[u8]) -> Result<String, ImportError> {
             "文本既不是 UTF-8 也不是 GBK/GB18030 编码".into(),
         ));
     }
-    Ok(text.into_owned())
+    Ok(std::borrow::Cow::Owned(text.into_owned()))
 }
 
 #[cfg(test)]

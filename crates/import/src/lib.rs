@@ -49,3 +49,19 @@ pub fn rejects_file(
     });
     export::write_table(format, "被拒绝的行", &head, rows).map_err(ImportError::Corrupt)
 }
+
+#[cfg(test)]
+pub(crate) mod tests_support {
+    /// A valid 统一社会信用代码 numbered `i`.
+    pub fn uscc(i: u64) -> String {
+        let charset = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+        let mut body = b"91330000".to_vec();
+        let mut n = i;
+        for _ in 0..9 {
+            body.push(charset[(n % 31) as usize]);
+            n /= 31;
+        }
+        body.push(ssj_domain::codes::uscc_check_char(&body).unwrap());
+        String::from_utf8(body).unwrap()
+    }
+}

@@ -157,79 +157,285 @@ pub fn read_objects(grid: &Grid) -> Result<ObjectImport, ImportError> {
 /// check is taken as typed and flagged, for the user who chose so.
 pub fn read_objects_with(grid: &Grid, take_flagged: bool) -> Result<ObjectImport, ImportError> {
     let layout = find_layout(grid, OBJECT_FIELDS)?;
-    let cell = |r: usize, key: &str| {
-        layout
-            .col(key)
-            .map(|c| grid.value(r, c).to_string())
-            .unwrap_or_default()
-    };
-    let code_label = layout
-        .col("code")
-        .map(|c| grid.value(layout.data_start - 1, c).to_string())
-        .unwrap_or_default();
+    let mut rows = RowReader::new(
+        &layout.columns,
+        header_label(&layout.columns, |c| grid.value(layout.data_start - 1, c)),
+        take_flagged,
+    );
     let mut out = ObjectImport::default();
-    let mut seen: HashMap<String, usize> = HashMap::new();
     for r in layout.data_start..grid.height() {
         if grid.row_is_empty(r) {
             continue;
         }
-        let reject = |column: &str, reason: String| Reject {
-            row: r + 1,
-            column: column.into(),
-            reason,
-        };
-        let name = cell(r, "name");
-        let raw_code = cell(r, "code");
-        let (code, flagged) = match ObjectCode::parse(&raw_code) {
-            Ok(c) => (c.as_str().to_string(), false),
-            Err(_)
-                if take_flagged && !raw_code.trim().is_empty() && raw_code.trim().len() <= 40 =>
-            {
-                (
-                    raw_code
-                        .chars()
-                        .filter(|c| !c.is_whitespace())
-                        .collect::<String>()
-                        .to_uppercase(),
-                    true,
-                )
-            }
-            Err(e) => {
-                out.rejects.push(reject(&code_label, e.message));
-                continue;
-            }
-        };
-        if name.is_empty() {
-            out.rejects.push(reject("名称", "名称不能为空".into()));
-            continue;
+        match rows.read(r + 1, |c| grid.value(r, c)) {
+            Ok(o) => out.objects.push(o),
+            Err(rej) => out.rejects.push(rej),
         }
-        if let Some(first) = seen.get(code.as_str()) {
-            out.rejects.push(reject(
-                &code_label,
-                format!("代码 {code} 与第 {first} 行重复"),
-            ));
-            continue;
-        }
-        seen.insert(code.clone(), r + 1);
-        out.objects.push(ObjectRow {
-            row: r + 1,
-            code,
-            flagged,
-            name,
-            kind: cell(r, "kind"),
-            legal_rep: cell(r, "legal_rep"),
-            address: cell(r, "address"),
-            registrar: cell(r, "registrar"),
-            authority: cell(r, "authority"),
-            division: cell(r, "division"),
-            industry: cell(r, "industry"),
-            tier: cell(r, "tier"),
-            status: cell(r, "status"),
-            tags: cell(r, "tags"),
-        });
     }
     if out.objects.is_empty() && out.rejects.is_empty() {
         return Err(ImportError::NoRows);
     }
     Ok(out)
+}
+
+fn header_label<'g>(
+    columns: &HashMap<&'static str, usize>,
+    text: impl Fn(usize) -> &'g str,
+) -> String {
+    columns
+        .get("code")
+        .map(|&c| text(c).to_string())
+        .unwrap_or_default()
+}
+
+/// Turns one row's cells into an [`ObjectRow`], checking the code and repeats within the file.
+struct RowReader {
+    columns: HashMap<&'static str, usize>,
+    code_label: String,
+    take_flagged: bool,
+    seen: HashMap<String, usize>,
+}
+
+impl RowReader {
+    fn new(
+        columns: &HashMap<&'static str, usize>,
+        code_label: String,
+        take_flagged: bool,
+    ) -> RowReader {
+        RowReader {
+            columns: columns.clone(),
+            code_label,
+            take_flagged,
+            seen: HashMap::new(),
+        }
+    }
+
+    fn read<'c>(
+        &mut self,
+        row: usize,
+        cell_at: impl Fn(usize) -> &'c str,
+    ) -> Result<ObjectRow, Reject> {
+        let cell = |key: &str| {
+            self.columns
+                .get(key)
+                .map(|&c| cell_at(c).trim().to_string())
+                .unwrap_or_default()
+        };
+        let reject = |column: &str, reason: String| Reject {
+            row,
+            column: column.into(),
+            reason,
+        };
+        let raw_code = cell("code");
+        let (code, flagged) = match ObjectCode::parse(&raw_code) {
+            Ok(c) => (c.as_str().to_string(), false),
+            Err(_) if self.take_flagged && !raw_code.is_empty() && raw_code.len() <= 40 => (
+                raw_code
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .collect::<String>()
+                    .to_uppercase(),
+                true,
+            ),
+            Err(e) => return Err(reject(&self.code_label, e.message)),
+        };
+        let name = cell("name");
+        if name.is_empty() {
+            return Err(reject("名称", "名称不能为空".into()));
+        }
+        if let Some(first) = self.seen.get(code.as_str()) {
+            return Err(reject(
+                &self.code_label,
+                format!("代码 {code} 与第 {first} 行重复"),
+            ));
+        }
+        self.seen.insert(code.clone(), row);
+        Ok(ObjectRow {
+            row,
+            code,
+            flagged,
+            name,
+            kind: cell("kind"),
+            legal_rep: cell("legal_rep"),
+            address: cell("address"),
+            registrar: cell("registrar"),
+            authority: cell("authority"),
+            division: cell("division"),
+            industry: cell("industry"),
+            tier: cell("tier"),
+            status: cell("status"),
+            tags: cell("tags"),
+        })
+    }
+}
+
+/// A directory read a batch at a time: CSV is streamed (a file of millions of rows never sits
+/// in memory as cells); a spreadsheet is read whole, as calamine does, then handed out in batches.
+pub struct ObjectSource<'a> {
+    inner: Source<'a>,
+}
+
+enum Source<'a> {
+    /// `next_row` counts records, as a spreadsheet shows rows (a quoted line break stays inside
+    /// its cell's row).
+    Csv {
+        text: std::borrow::Cow<'a, str>,
+        pos: usize,
+        next_row: usize,
+        pending: std::collections::VecDeque<(usize, Vec<String>)>,
+        rows: RowReader,
+    },
+    Sheet(std::vec::IntoIter<Result<ObjectRow, Reject>>),
+}
+
+impl<'a> ObjectSource<'a> {
+    pub fn open(bytes: &'a [u8], take_flagged: bool) -> Result<ObjectSource<'a>, ImportError> {
+        if bytes.is_empty() {
+            return Err(ImportError::Empty);
+        }
+        if crate::grid::is_workbook(bytes) {
+            let grid = Grid::from_bytes(bytes)?;
+            let parsed = read_objects_with(&grid, take_flagged)?;
+            let mut all: Vec<Result<ObjectRow, Reject>> = parsed
+                .objects
+                .into_iter()
+                .map(Ok)
+                .chain(parsed.rejects.into_iter().map(Err))
+                .collect();
+            all.sort_by_key(|r| match r {
+                Ok(o) => o.row,
+                Err(j) => j.row,
+            });
+            return Ok(ObjectSource {
+                inner: Source::Sheet(all.into_iter()),
+            });
+        }
+        let text = crate::grid::decode_text(bytes)?;
+        // The header is found among the first rows, as for any grid.
+        let mut reader = csv_reader(text.as_bytes());
+        let mut head = Vec::new();
+        for (i, rec) in reader.records().take(20).enumerate() {
+            let rec = rec.map_err(csv_error)?;
+            head.push((
+                i + 1,
+                rec.iter().map(crate::grid::clean).collect::<Vec<String>>(),
+            ));
+        }
+        let next_row = head.len() + 1;
+        let pos = reader.position().byte() as usize;
+        let grid = Grid::new(head.iter().map(|(_, r)| r.clone()).collect(), &[]);
+        let layout = find_layout(&grid, OBJECT_FIELDS)?;
+        let label = header_label(&layout.columns, |c| grid.value(layout.data_start - 1, c));
+        let pending = head.into_iter().skip(layout.data_start).collect();
+        let rows = RowReader::new(&layout.columns, label, take_flagged);
+        Ok(ObjectSource {
+            inner: Source::Csv {
+                text,
+                pos,
+                next_row,
+                pending,
+                rows,
+            },
+        })
+    }
+
+    /// Up to `n` more rows (objects or rejects), in file order; empty at the end.
+    pub fn next_batch(&mut self, n: usize) -> Result<Vec<Result<ObjectRow, Reject>>, ImportError> {
+        match &mut self.inner {
+            Source::Sheet(it) => Ok(it.by_ref().take(n).collect()),
+            Source::Csv {
+                text,
+                pos,
+                next_row,
+                pending,
+                rows,
+            } => {
+                let mut out = Vec::with_capacity(n);
+                while out.len() < n {
+                    let Some((line, cells)) = pending.pop_front() else {
+                        break;
+                    };
+                    if cells.iter().any(|c| !c.is_empty()) {
+                        out.push(
+                            rows.read(line, |c| cells.get(c).map(String::as_str).unwrap_or("")),
+                        );
+                    }
+                }
+                if out.len() < n && *pos < text.len() {
+                    let start = *pos;
+                    let mut reader = csv_reader(&text.as_bytes()[start..]);
+                    let mut rec = csv::StringRecord::new();
+                    while out.len() < n {
+                        if !reader.read_record(&mut rec).map_err(csv_error)? {
+                            *pos = text.len();
+                            break;
+                        }
+                        *pos = start + reader.position().byte() as usize;
+                        let row = *next_row;
+                        *next_row += 1;
+                        if rec.iter().all(|c| c.trim().is_empty()) {
+                            continue;
+                        }
+                        out.push(rows.read(row, |c| rec.get(c).unwrap_or("")));
+                    }
+                }
+                Ok(out)
+            }
+        }
+    }
+}
+
+fn csv_reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes)
+}
+
+fn csv_error(e: csv::Error) -> ImportError {
+    ImportError::NotASpreadsheet(format!(
+        "CSV 第 {} 行无法解析",
+        e.position().map_or(0, |p| p.line())
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streamed_rows_match_the_grid_rows() {
+        let mut csv = String::from("标题行\n统一社会信用代码,企业名称,信用风险分类\n");
+        for i in 0..3000 {
+            let code = if i == 1500 {
+                "91330000566997460A".to_string()
+            } else {
+                crate::tests_support::uscc(i)
+            };
+            csv.push_str(&format!("{code},\"企业\n{i}\",B\n"));
+        }
+        let grid = Grid::from_bytes(csv.as_bytes()).unwrap();
+        let whole = read_objects(&grid).unwrap();
+        let mut src = ObjectSource::open(csv.as_bytes(), false).unwrap();
+        let (mut objects, mut rejects) = (Vec::new(), Vec::new());
+        loop {
+            let batch = src.next_batch(700).unwrap();
+            if batch.is_empty() {
+                break;
+            }
+            for r in batch {
+                match r {
+                    Ok(o) => objects.push(o),
+                    Err(j) => rejects.push(j),
+                }
+            }
+        }
+        assert_eq!(
+            (objects.len(), rejects.len()),
+            (whole.objects.len(), whole.rejects.len())
+        );
+        assert!(objects == whole.objects, "the same rows, numbered alike");
+        assert!(rejects == whole.rejects);
+        assert_eq!(rejects[0].row, whole.rejects[0].row);
+    }
 }

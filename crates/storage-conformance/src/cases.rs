@@ -891,7 +891,7 @@ pub async fn object_directory_imports_real_lists(h: &dyn Harness) {
             .iter()
             .map(|c| c.action.as_str())
             .collect::<Vec<_>>(),
-        vec!["create", "update"]
+        vec!["update"]
     );
     let d = ObjectFilter {
         tier: Some(Tier::D),

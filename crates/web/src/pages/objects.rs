@@ -81,6 +81,7 @@ struct ObjectView {
     status: &'static str,
     tier: &'static str,
     tags: String,
+    created: String,
 }
 
 fn view(o: &Object) -> ObjectView {
@@ -96,6 +97,7 @@ fn view(o: &Object) -> ObjectView {
         status: o.status.label(),
         tier: o.tier.label(),
         tags: o.tags.join("、"),
+        created: ssj_app::clock::format_ms(o.created_ms),
     }
 }
 
