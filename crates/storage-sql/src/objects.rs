@@ -156,8 +156,7 @@ macro_rules! sql_objects {
                     Ok(out)
                 }
 
-                async fn insert_objects(&mut self, objects: &[Object]) -> Result<Vec<i64>> {
-                    let mut ids = Vec::with_capacity(objects.len());
+                async fn insert_objects(&mut self, objects: &[Object]) -> Result<()> {
                     for chunk in objects.chunks(1000) {
                         let mut q = sqlx::QueryBuilder::<$db>::new(
                             "INSERT INTO object (code, code_flagged, name, kind, legal_rep, address, division, authority, \
@@ -187,11 +186,9 @@ macro_rules! sql_objects {
                                 .push_bind(o.created_ms)
                                 .push_bind(o.updated_ms);
                         });
-                        q.push(" RETURNING id");
-                        let chunk_ids: Vec<i64> = q.build_query_scalar().fetch_all(&mut *self.tx).await.map_err(backend)?;
-                        ids.extend(chunk_ids);
+                        q.build().execute(&mut *self.tx).await.map_err(backend)?;
                     }
-                    Ok(ids)
+                    Ok(())
                 }
 
                 async fn update_object(&mut self, o: &Object) -> Result<()> {

@@ -93,8 +93,7 @@ pub trait ObjectStore {
 #[async_trait]
 pub trait ObjectTx {
     async fn objects_by_codes(&mut self, codes: &[String]) -> Result<Vec<Object>>;
-    /// Inserts new objects and returns their ids in order.
-    async fn insert_objects(&mut self, objects: &[Object]) -> Result<Vec<i64>>;
+    async fn insert_objects(&mut self, objects: &[Object]) -> Result<()>;
     async fn update_object(&mut self, o: &Object) -> Result<()>;
     async fn insert_object_changes(&mut self, changes: &[ObjectChange]) -> Result<()>;
 }
