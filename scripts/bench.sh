@@ -3,13 +3,16 @@
 # throwaway PostgreSQL cluster, each measurement beside its baseline in the same run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+command -v sqlite3 >/dev/null || { [ "$(id -u)" = 0 ] && apt-get install -y -qq sqlite3 >/dev/null; }
 cargo build --release --locked -p ssj-bench
 bench=target/release/ssj-bench
 work=$(mktemp -d /tmp/ssj-bench.XXXXXX)
 eval "$(scripts/pg-cluster.sh)"
 trap 'scripts/pg-cluster.sh stop "$SSJ_TEST_PG_DIR"; rm -rf "$work"' EXIT
 pg_base=${SSJ_TEST_PG_URL%/postgres}
-for db in append verify; do psql -q "$SSJ_TEST_PG_URL" -c "CREATE DATABASE bench_$db"; done
+for db in append verify objects; do psql -q "$SSJ_TEST_PG_URL" -c "CREATE DATABASE bench_$db"; done
+cargo build --release --locked -p shuangsuiji
+target/release/shuangsuiji generate objects --count 1000000 --out "$work/objects-1m.csv" >/dev/null
 
 echo "== audit append, 100,000 records, SQLite"
 $bench audit-append --database "$work/append.db"
@@ -19,3 +22,7 @@ echo "== audit verify, 1,000,000 records, SQLite"
 $bench audit-verify --database "$work/verify.db"
 echo "== audit verify, 1,000,000 records, PostgreSQL"
 $bench audit-verify --database "$pg_base/bench_verify"
+echo "== objects import, 1,000,000 generated objects, SQLite (baseline: sqlite3 .import)"
+$bench objects-import --database "$work/objects.db" --file "$work/objects-1m.csv"
+echo "== objects import, 1,000,000 generated objects, PostgreSQL (baseline: COPY)"
+$bench objects-import --database "$pg_base/bench_objects" --file "$work/objects-1m.csv"

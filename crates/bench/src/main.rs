@@ -30,6 +30,15 @@ enum Bench {
         #[arg(long, default_value_t = 3)]
         rounds: u32,
     },
+    /// Importing a generated directory CSV vs the database's own bulk load of the same file
+    /// (sqlite3 `.import` / PostgreSQL `COPY`), then filtered list queries on the result.
+    ObjectsImport {
+        #[arg(long)]
+        database: String,
+        /// A CSV made by `shuangsuiji generate objects`.
+        #[arg(long)]
+        file: std::path::PathBuf,
+    },
     /// `audit verify` over a log of N records (filled first if shorter).
     AuditVerify {
         #[arg(long)]
@@ -143,9 +152,130 @@ fn rate(n: u64, d: Duration) -> f64 {
     n as f64 / d.as_secs_f64()
 }
 
+/// The database's own bulk load of the file into a bare text table, timed.
+fn baseline_load(database: &str, file: &std::path::Path) -> Duration {
+    let t = Instant::now();
+    let status = if database.starts_with("postgres") {
+        let create = "CREATE TABLE bare (code text, name text, kind text, division text, industry text, tier text, status text, authority text)";
+        let copy = format!(
+            "\\copy bare FROM '{}' WITH (FORMAT csv, HEADER true)",
+            file.display()
+        );
+        std::process::Command::new("psql")
+            .args([database, "-q", "-c", create, "-c", &copy])
+            .status()
+    } else {
+        let bare = format!("{database}.bare");
+        let _ = std::fs::remove_file(&bare);
+        std::process::Command::new("sqlite3")
+            .args([
+                &bare,
+                ".mode csv",
+                &format!(".import {} bare", file.display()),
+            ])
+            .status()
+    };
+    assert!(
+        status.expect("run the baseline loader").success(),
+        "baseline load failed"
+    );
+    t.elapsed()
+}
+
+fn peak_rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kb: f64 = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0);
+    kb / 1024.0
+}
+
+async fn list_latencies(p: &Platform) {
+    use ssj_domain::objects::Tier;
+    use ssj_storage::ObjectFilter;
+    let filters = [
+        (
+            "tier D",
+            ObjectFilter {
+                tier: Some(Tier::D),
+                limit: 50,
+                ..Default::default()
+            },
+        ),
+        (
+            "division + tier C, page 20",
+            ObjectFilter {
+                division: Some("140581".into()),
+                tier: Some(Tier::C),
+                offset: 950,
+                limit: 50,
+                ..Default::default()
+            },
+        ),
+        (
+            "name contains",
+            ObjectFilter {
+                q: Some("太行".into()),
+                limit: 50,
+                ..Default::default()
+            },
+        ),
+    ];
+    for (label, f) in filters {
+        let mut times = Vec::new();
+        for _ in 0..20 {
+            let t = Instant::now();
+            let (rows, _) = p.store.objects(&f).await.unwrap();
+            p.store.object_tier_counts(&f).await.unwrap();
+            std::hint::black_box(rows);
+            times.push(t.elapsed());
+        }
+        times.sort();
+        println!(
+            "list page ({label}): p50 {:.1} ms, p95 {:.1} ms",
+            times[9].as_secs_f64() * 1e3,
+            times[18].as_secs_f64() * 1e3
+        );
+    }
+}
+
 #[tokio::main]
 async fn main() {
     match Cli::parse().command {
+        Bench::ObjectsImport { database, file } => {
+            let bytes = std::fs::read(&file).expect("read the generated file");
+            let p = platform(&database).await;
+            let base = baseline_load(&database, &file);
+            let t = Instant::now();
+            let s = p
+                .import_objects(
+                    &ssj_app::Actor::command_line(),
+                    &bytes,
+                    ssj_app::imports::ImportMode::AllOrNothing,
+                    false,
+                )
+                .await
+                .expect("import");
+            let ours = t.elapsed();
+            let n = s.new + s.changed + s.unchanged;
+            println!(
+                "backend {}, {n} objects, {:.0} MB file",
+                p.store.backend(),
+                bytes.len() as f64 / 1048576.0
+            );
+            println!(
+                "baseline bulk load {:.2} s; shuangsuiji import {:.2} s ({:.0} rows/s); ratio {:.2}; peak RSS {:.0} MB (file held in memory)",
+                base.as_secs_f64(),
+                ours.as_secs_f64(),
+                n as f64 / ours.as_secs_f64(),
+                ours.as_secs_f64() / base.as_secs_f64(),
+                peak_rss_mb()
+            );
+            list_latencies(&p).await;
+        }
         Bench::AuditAppend {
             database,
             records,

@@ -57,8 +57,14 @@ macro_rules! sql_objects {
                 }
                 if let Some(d) = f.division.as_ref().filter(|d| !d.is_empty()) {
                     // 140000 covers the province, 140500 the city, 140581 the county.
+                    // A range, not LIKE, so that the division index serves it.
                     let prefix = d.trim_end_matches("00").trim_end_matches("00");
-                    q.push(" AND division LIKE ").push_bind(format!("{}%", like_escape(prefix))).push(" ESCAPE '\\'");
+                    let mut end = prefix.as_bytes().to_vec();
+                    if let Some(last) = end.last_mut() {
+                        *last += 1;
+                    }
+                    q.push(" AND division >= ").push_bind(prefix.to_string());
+                    q.push(" AND division < ").push_bind(String::from_utf8(end).unwrap_or_default());
                 }
                 if let Some(k) = f.kind {
                     q.push(" AND kind = ").push_bind(k.label());
