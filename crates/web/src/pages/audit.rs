@@ -3,6 +3,7 @@
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, WebResult};
+use crate::pages::{nonempty, query_string};
 use crate::render::render;
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -25,13 +26,6 @@ pub struct AuditQuery {
     from: Option<String>,
     to: Option<String>,
     page: Option<String>,
-}
-
-fn nonempty(s: &Option<String>) -> Option<String> {
-    s.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(String::from)
 }
 
 fn date(s: &Option<String>, label: &str) -> Result<Option<i64>, AppError> {
@@ -132,7 +126,14 @@ pub async fn list(
         .collect();
     let mut qs = q;
     qs.page = None;
-    let base_query = serde_urlencoded_lite(&qs);
+    let base_query = query_string(&[
+        ("action", &qs.action),
+        ("actor", &qs.actor),
+        ("target", &qs.target),
+        ("department", &qs.department),
+        ("from", &qs.from),
+        ("to", &qs.to),
+    ]);
     render(
         &s,
         "audit_list.html",
@@ -144,23 +145,6 @@ pub async fn list(
             checkpoint => Value::from(Serde(p.latest_checkpoint().await?.map(|c| ssj_app::audit::CheckpointView::from(&c)))),
         },
     )
-}
-
-/// Rebuilds the filter's query string for pagination links.
-fn serde_urlencoded_lite(q: &AuditQuery) -> String {
-    let pairs = [
-        ("action", &q.action),
-        ("actor", &q.actor),
-        ("target", &q.target),
-        ("department", &q.department),
-        ("from", &q.from),
-        ("to", &q.to),
-    ];
-    pairs
-        .iter()
-        .filter_map(|(k, v)| nonempty(v).map(|v| format!("{k}={}", crate::auth::urlencode(&v))))
-        .collect::<Vec<_>>()
-        .join("&")
 }
 
 async fn visible_record(s: &AppState, u: &CurrentUser, seq: u64) -> Result<StoredAudit, AppError> {

@@ -5,6 +5,7 @@ use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebResult;
 use crate::pages::imports::download;
+use crate::pages::{nonempty, query_string};
 use crate::render::render;
 use axum::Form;
 use axum::extract::{Query, State};
@@ -30,13 +31,6 @@ pub struct ItemQuery {
     joint: Option<String>,
     retired: Option<String>,
     page: Option<String>,
-}
-
-fn nonempty(s: &Option<String>) -> Option<String> {
-    s.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(String::from)
 }
 
 #[derive(Serialize)]
@@ -157,7 +151,14 @@ async fn listing(s: &AppState, q: &ItemQuery, published_only: bool) -> Result<Va
     };
     let mut base = q.clone();
     base.page = None;
-    let base_query = serde_urlencoded_pairs(&base);
+    let base_query = query_string(&[
+        ("version", &base.version),
+        ("q", &base.q),
+        ("department", &base.department),
+        ("kind", &base.kind),
+        ("joint", &base.joint),
+        ("retired", &base.retired),
+    ]);
     let items: Vec<ItemView> = items.iter().map(view).collect();
     let versions: Vec<VersionView> = versions.iter().map(version_view).collect();
     Ok(context! {
@@ -167,22 +168,6 @@ async fn listing(s: &AppState, q: &ItemQuery, published_only: bool) -> Result<Va
         total, page, pages => total.div_ceil(PAGE).max(1), counts, departments,
         q => Value::from(Serde(q.clone())), base_query,
     })
-}
-
-fn serde_urlencoded_pairs(q: &ItemQuery) -> String {
-    let pairs = [
-        ("version", &q.version),
-        ("q", &q.q),
-        ("department", &q.department),
-        ("kind", &q.kind),
-        ("joint", &q.joint),
-        ("retired", &q.retired),
-    ];
-    pairs
-        .iter()
-        .filter_map(|(k, v)| nonempty(v).map(|v| format!("{k}={}", crate::auth::urlencode(&v))))
-        .collect::<Vec<_>>()
-        .join("&")
 }
 
 pub async fn list(

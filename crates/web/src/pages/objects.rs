@@ -5,6 +5,7 @@ use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebResult;
 use crate::pages::imports::download;
+use crate::pages::{nonempty, query_string};
 use crate::render::render;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, Response};
@@ -31,13 +32,6 @@ pub struct ObjectQuery {
     sort: Option<String>,
     page: Option<String>,
     format: Option<String>,
-}
-
-fn nonempty(s: &Option<String>) -> Option<String> {
-    s.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(String::from)
 }
 
 fn filter(q: &ObjectQuery) -> Result<ObjectFilter, AppError> {
@@ -101,24 +95,6 @@ fn view(o: &Object) -> ObjectView {
     }
 }
 
-fn query_string(q: &ObjectQuery) -> String {
-    let pairs = [
-        ("q", &q.q),
-        ("division", &q.division),
-        ("kind", &q.kind),
-        ("tier", &q.tier),
-        ("status", &q.status),
-        ("tag", &q.tag),
-        ("industry", &q.industry),
-        ("sort", &q.sort),
-    ];
-    pairs
-        .iter()
-        .filter_map(|(k, v)| nonempty(v).map(|v| format!("{k}={}", crate::auth::urlencode(&v))))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
 pub async fn list(
     State(s): State<AppState>,
     u: CurrentUser,
@@ -149,7 +125,14 @@ pub async fn list(
         "objects",
         context! {
             objects => Value::from(Serde(views)), total, tiers, page, pages => total.div_ceil(PAGE).max(1),
-            q => Value::from(Serde(q.clone())), base_query => query_string(&q), divisions,
+            q => Value::from(Serde(q.clone())), base_query => query_string(&[("q", &q.q),
+        ("division", &q.division),
+        ("kind", &q.kind),
+        ("tier", &q.tier),
+        ("status", &q.status),
+        ("tag", &q.tag),
+        ("industry", &q.industry),
+        ("sort", &q.sort)]), divisions,
             kinds => ObjectKind::ALL.iter().map(|k| k.label()).collect::<Vec<_>>(),
             statuses => RegistrationStatus::ALL.iter().map(|k| k.label()).collect::<Vec<_>>(),
             tier_choices => Tier::ALL.iter().map(|k| k.label()).collect::<Vec<_>>(),
