@@ -28,6 +28,13 @@ struct ObjectSnapshot<'a> {
     status: &'static str,
     tier: &'static str,
     tags: &'a [String],
+    scale: &'a str,
+    tier_date: &'a str,
+    tier_source: &'a str,
+    abnormal: bool,
+    serious_violation: bool,
+    last_inspected: &'a str,
+    licences: &'a [ssj_storage::Licence],
 }
 
 fn content(o: &Object) -> ObjectSnapshot<'_> {
@@ -44,6 +51,13 @@ fn content(o: &Object) -> ObjectSnapshot<'_> {
         status: o.status.label(),
         tier: o.tier.label(),
         tags: &o.tags,
+        scale: &o.scale,
+        tier_date: &o.tier_date,
+        tier_source: &o.tier_source,
+        abnormal: o.abnormal,
+        serious_violation: o.serious_violation,
+        last_inspected: &o.last_inspected,
+        licences: &o.licences,
     }
 }
 
@@ -72,6 +86,33 @@ fn to_object(r: ObjectRow, now: i64) -> Result<Object, Reject> {
         RegistrationStatus::parse(&r.status).map_err(|e| reject("登记状态", e.message))?
     };
     let tier = Tier::parse(&r.tier).map_err(|e| reject("信用风险分类", e.message))?;
+    let yes_no = |v: &str, column: &str| -> Result<bool, Reject> {
+        match v.trim() {
+            "" | "否" | "N" | "n" | "0" | "未列入" => Ok(false),
+            "是" | "Y" | "y" | "1" | "已列入" | "列入" => Ok(true),
+            other => Err(reject(column, format!("“{other}”应为 是 或 否"))),
+        }
+    };
+    let date = |v: &str, column: &str| -> Result<String, Reject> {
+        if v.trim().is_empty() {
+            Ok(String::new())
+        } else {
+            ssj_domain::officers::parse_date(v, column).map_err(|e| reject(column, e.message))
+        }
+    };
+    let abnormal = yes_no(&r.abnormal, "经营异常名录")?;
+    let serious_violation = yes_no(&r.serious, "严重违法失信")?;
+    let tier_date = date(&r.tier_date, "分类日期")?;
+    let last_inspected = date(&r.last_inspected, "最近检查日期")?;
+    let licences = if r.licence_name.is_empty() && r.licence_no.is_empty() {
+        Vec::new()
+    } else {
+        vec![ssj_storage::Licence {
+            name: r.licence_name.clone(),
+            number: r.licence_no.clone(),
+            valid_until: date(&r.licence_valid, "许可证有效期至")?,
+        }]
+    };
     let division = if r.division.is_empty() {
         String::new()
     } else {
@@ -94,50 +135,57 @@ fn to_object(r: ObjectRow, now: i64) -> Result<Object, Reject> {
             r.authority
         },
         industry: r.industry,
-        scale: String::new(),
+        scale: r.scale,
         status,
         tier,
-        tier_date: String::new(),
-        tier_source: String::new(),
+        tier_date,
+        tier_source: r.tier_source,
         tags: ssj_domain::items::split_list(&r.tags),
-        abnormal: false,
-        serious_violation: false,
-        last_inspected: String::new(),
-        licences: Vec::new(),
+        abnormal,
+        serious_violation,
+        last_inspected,
+        licences,
         created_ms: now,
         updated_ms: now,
     })
 }
 
 /// Splits incoming objects against those already stored (matched by code).
+/// Splits incoming objects against those already stored (matched by code). A column the file
+/// does not have keeps the stored value (a list without 信用风险分类 does not reset tiers).
 fn plan(
     existing: Vec<Object>,
     incoming: Vec<Object>,
+    has: &dyn Fn(&str) -> bool,
 ) -> (Vec<Object>, Vec<(Object, Object)>, usize) {
     let mut by_code: HashMap<String, Object> =
         existing.into_iter().map(|o| (o.code.clone(), o)).collect();
     let (mut new, mut changed, mut unchanged) = (Vec::new(), Vec::new(), 0);
     for mut o in incoming {
-        match by_code.remove(&o.code) {
-            None => new.push(o),
-            Some(old) => {
-                // What the file does not carry is kept (tags, licences, flags, last inspected).
-                o.id = old.id;
-                o.created_ms = old.created_ms;
-                if o.tags.is_empty() {
-                    o.tags = old.tags.clone();
-                }
-                o.licences = old.licences.clone();
-                o.abnormal = old.abnormal;
-                o.serious_violation = old.serious_violation;
-                o.last_inspected = old.last_inspected.clone();
-                o.scale = old.scale.clone();
-                if content(&old) == content(&o) {
-                    unchanged += 1;
-                } else {
-                    changed.push((old, o));
-                }
-            }
+        let Some(old) = by_code.remove(&o.code) else {
+            new.push(o);
+            continue;
+        };
+        o.id = old.id;
+        o.created_ms = old.created_ms;
+        macro_rules! keep {
+            ($($key:literal => $field:ident),+ $(,)?) => {
+                $( if !has($key) { o.$field = old.$field.clone(); } )+
+            };
+        }
+        keep!(
+            "kind" => kind, "legal_rep" => legal_rep, "address" => address, "division" => division,
+            "industry" => industry, "tier" => tier, "status" => status, "tags" => tags, "scale" => scale,
+            "tier_date" => tier_date, "tier_source" => tier_source, "abnormal" => abnormal,
+            "serious" => serious_violation, "last_inspected" => last_inspected, "licence_name" => licences,
+        );
+        if !has("authority") && !has("registrar") {
+            o.authority = old.authority.clone();
+        }
+        if content(&old) == content(&o) {
+            unchanged += 1;
+        } else {
+            changed.push((old, o));
         }
     }
     (new, changed, unchanged)
@@ -179,7 +227,10 @@ impl Platform {
         let mut tx = self.store.begin().await?;
         while let Some(objects) = next_objects(&mut source, now, &mut summary)? {
             let codes: Vec<String> = objects.iter().map(|o| o.code.clone()).collect();
-            let (new, changed, unchanged) = plan(tx.objects_by_codes(&codes).await?, objects);
+            let (new, changed, unchanged) =
+                plan(tx.objects_by_codes(&codes).await?, objects, &|k| {
+                    source.has_column(k)
+                });
             summary.new += new.len();
             summary.changed += changed.len();
             summary.unchanged += unchanged;
@@ -246,7 +297,7 @@ impl Platform {
                 let codes: Vec<String> = objects.iter().map(|o| o.code.clone()).collect();
                 tx.objects_by_codes(&codes).await?
             };
-            let (new, changed, unchanged) = plan(existing, objects);
+            let (new, changed, unchanged) = plan(existing, objects, &|k| source.has_column(k));
             tx.insert_objects(&new).await?;
             let mut history = Vec::with_capacity(changed.len());
             for (old, o) in &changed {
@@ -318,13 +369,24 @@ pub const OBJECT_EXPORT_HEADER: &[&str] = &[
     "行政区划",
     "属地监管机关",
     "行业",
+    "规模",
     "登记状态",
     "信用风险分类",
+    "分类日期",
+    "分类来源",
     "专项库标签",
+    "经营异常名录",
+    "严重违法失信",
+    "最近检查日期",
+    "许可证名称",
+    "许可证编号",
+    "许可证有效期至",
     "代码存疑",
 ];
 
 pub fn export_row(o: &Object) -> Vec<String> {
+    let yes = |b: bool| if b { "是" } else { "否" }.to_string();
+    let licence = o.licences.first();
     vec![
         o.code.clone(),
         o.name.clone(),
@@ -334,9 +396,18 @@ pub fn export_row(o: &Object) -> Vec<String> {
         o.division.clone(),
         o.authority.clone(),
         o.industry.clone(),
+        o.scale.clone(),
         o.status.label().into(),
         o.tier.label().into(),
+        o.tier_date.clone(),
+        o.tier_source.clone(),
         o.tags.join("、"),
+        yes(o.abnormal),
+        yes(o.serious_violation),
+        o.last_inspected.clone(),
+        licence.map(|l| l.name.clone()).unwrap_or_default(),
+        licence.map(|l| l.number.clone()).unwrap_or_default(),
+        licence.map(|l| l.valid_until.clone()).unwrap_or_default(),
         if o.code_flagged { "是" } else { "" }.into(),
     ]
 }

@@ -121,6 +121,55 @@ pub const OBJECT_FIELDS: &[Field] = &[
         &["专项库标签", "标签", "专项库"],
         false,
     ),
+    field("scale", "规模", &["规模", "企业规模"], false),
+    field(
+        "tier_date",
+        "分类日期",
+        &["分类日期", "信用风险分类日期", "评定日期"],
+        false,
+    ),
+    field(
+        "tier_source",
+        "分类来源",
+        &["分类来源", "信用风险分类来源", "评定机关"],
+        false,
+    ),
+    field(
+        "abnormal",
+        "经营异常名录",
+        &["经营异常名录", "列入经营异常名录", "经营异常"],
+        false,
+    ),
+    field(
+        "serious",
+        "严重违法失信",
+        &["严重违法失信", "严重违法失信名单", "黑名单"],
+        false,
+    ),
+    field(
+        "last_inspected",
+        "最近检查日期",
+        &["最近检查日期", "上次检查日期", "最近一次检查"],
+        false,
+    ),
+    field(
+        "licence_name",
+        "许可证名称",
+        &["许可证名称", "许可证", "证照名称"],
+        false,
+    ),
+    field(
+        "licence_no",
+        "许可证编号",
+        &["许可证编号", "许可证号", "证照编号"],
+        false,
+    ),
+    field(
+        "licence_valid",
+        "许可证有效期至",
+        &["许可证有效期至", "许可证有效期", "证照有效期"],
+        false,
+    ),
 ];
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -140,6 +189,15 @@ pub struct ObjectRow {
     pub tier: String,
     pub status: String,
     pub tags: String,
+    pub scale: String,
+    pub tier_date: String,
+    pub tier_source: String,
+    pub abnormal: String,
+    pub serious: String,
+    pub last_inspected: String,
+    pub licence_name: String,
+    pub licence_no: String,
+    pub licence_valid: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -265,6 +323,15 @@ impl RowReader {
             tier: cell("tier"),
             status: cell("status"),
             tags: cell("tags"),
+            scale: cell("scale"),
+            tier_date: cell("tier_date"),
+            tier_source: cell("tier_source"),
+            abnormal: cell("abnormal"),
+            serious: cell("serious"),
+            last_inspected: cell("last_inspected"),
+            licence_name: cell("licence_name"),
+            licence_no: cell("licence_no"),
+            licence_valid: cell("licence_valid"),
         })
     }
 }
@@ -273,6 +340,7 @@ impl RowReader {
 /// in memory as cells); a spreadsheet is read whole, as calamine does, then handed out in batches.
 pub struct ObjectSource<'a> {
     inner: Source<'a>,
+    columns: HashMap<&'static str, usize>,
 }
 
 enum Source<'a> {
@@ -295,6 +363,7 @@ impl<'a> ObjectSource<'a> {
         }
         if crate::grid::is_workbook(bytes) {
             let grid = Grid::from_bytes(bytes)?;
+            let columns = find_layout(&grid, OBJECT_FIELDS)?.columns;
             let parsed = read_objects_with(&grid, take_flagged)?;
             let mut all: Vec<Result<ObjectRow, Reject>> = parsed
                 .objects
@@ -308,6 +377,7 @@ impl<'a> ObjectSource<'a> {
             });
             return Ok(ObjectSource {
                 inner: Source::Sheet(all.into_iter()),
+                columns,
             });
         }
         let text = crate::grid::decode_text(bytes)?;
@@ -336,7 +406,14 @@ impl<'a> ObjectSource<'a> {
                 pending,
                 rows,
             },
+            columns: layout.columns,
         })
+    }
+
+    /// Whether the file has the column `key` of [`OBJECT_FIELDS`] (a missing column keeps
+    /// what is stored; a present but blank cell clears it).
+    pub fn has_column(&self, key: &str) -> bool {
+        self.columns.contains_key(key)
     }
 
     /// Up to `n` more rows (objects or rejects), in file order; empty at the end.

@@ -902,6 +902,62 @@ pub async fn object_directory_imports_real_lists(h: &dyn Harness) {
     };
     assert_eq!(p.store.objects(&d).await.unwrap().1, 1);
 
+    // Every column of the directory, then a list without them: what it lacks is kept.
+    let full = "统一社会信用代码,企业名称,信用风险分类,分类日期,分类来源,经营异常名录,严重违法失信,最近检查日期,许可证名称,许可证编号,许可证有效期至,规模\n\
+        91330000697024247P,浙江家友超市有限公司,C,2024/3/1,浙江省市场监管局,是,否,2023-11-20,食品经营许可证,JY13301000000001,2026-12-31,小型\n";
+    assert_eq!(
+        p.import_objects(&cli, full.as_bytes(), ImportMode::AllOrNothing, false)
+            .await
+            .unwrap()
+            .changed,
+        1
+    );
+    let plain = "统一社会信用代码,企业名称\n91330000697024247P,浙江家友超市有限公司\n";
+    assert_eq!(
+        p.import_objects(&cli, plain.as_bytes(), ImportMode::AllOrNothing, false)
+            .await
+            .unwrap()
+            .unchanged,
+        1
+    );
+    let o = p
+        .store
+        .object_by_code("91330000697024247P")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (
+            o.tier,
+            o.tier_date.as_str(),
+            o.abnormal,
+            o.serious_violation
+        ),
+        (Tier::C, "2024-03-01", true, false)
+    );
+    assert_eq!(
+        (o.last_inspected.as_str(), o.scale.as_str()),
+        ("2023-11-20", "小型")
+    );
+    assert_eq!(
+        o.licences,
+        vec![ssj_storage::Licence {
+            name: "食品经营许可证".into(),
+            number: "JY13301000000001".into(),
+            valid_until: "2026-12-31".into()
+        }]
+    );
+    let bad =
+        "统一社会信用代码,企业名称,经营异常名录\n91330000697024247P,浙江家友超市有限公司,也许\n";
+    assert!(
+        p.preview_objects(bad.as_bytes(), false)
+            .await
+            .unwrap()
+            .rejects[0]
+            .reason
+            .contains("应为 是 或 否")
+    );
+
     // Export and read back: the same directory.
     let file = p
         .export_objects(&ObjectFilter::default(), TableFormat::Csv)

@@ -76,6 +76,12 @@ struct ObjectView {
     tier: &'static str,
     tags: String,
     created: String,
+    scale: String,
+    tier_note: String,
+    abnormal: bool,
+    serious: bool,
+    last_inspected: String,
+    licences: Vec<String>,
 }
 
 fn view(o: &Object) -> ObjectView {
@@ -92,6 +98,32 @@ fn view(o: &Object) -> ObjectView {
         tier: o.tier.label(),
         tags: o.tags.join("、"),
         created: ssj_app::clock::format_ms(o.created_ms),
+        scale: o.scale.clone(),
+        tier_note: [o.tier_date.as_str(), o.tier_source.as_str()]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join("，"),
+        abnormal: o.abnormal,
+        serious: o.serious_violation,
+        last_inspected: o.last_inspected.clone(),
+        licences: o
+            .licences
+            .iter()
+            .map(|l| {
+                format!(
+                    "{} {}{}",
+                    l.name,
+                    l.number,
+                    if l.valid_until.is_empty() {
+                        String::new()
+                    } else {
+                        format!("（有效期至 {}）", l.valid_until)
+                    }
+                )
+            })
+            .collect(),
     }
 }
 
