@@ -422,9 +422,25 @@ async fn import(p: &Platform, what: ImportWhat) -> AppResult<ExitCode> {
                 print_summary(&s, true, "检查对象");
                 return Ok(preview_exit(&s));
             }
+            // A progress line on a terminal (indicatif draws nothing when stderr is not one).
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} 已处理 {pos} 行 {per_sec} 已用 {elapsed}",
+                )
+                .expect("template"),
+            );
             let s = p
-                .import_objects(&cli, &bytes, mode(accept_valid), accept_flagged)
-                .await?;
+                .import_objects_with_progress(
+                    &cli,
+                    &bytes,
+                    mode(accept_valid),
+                    accept_flagged,
+                    |n| bar.set_position(n as u64),
+                )
+                .await;
+            bar.finish_and_clear();
+            let s = s?;
             print_summary(&s, false, "检查对象");
         }
         ImportWhat::Officers {
