@@ -308,33 +308,18 @@ pub async fn create_division(
     Ok(Redirect::to("/console/admin/org").into_response())
 }
 
-/// Upload of a division list (CSV, UTF-8): multipart with `file` or pasted `text`.
+/// Upload of a division list (CSV of `代码,名称`, UTF-8 or GBK).
 pub async fn import_divisions(
     State(s): State<AppState>,
     u: CurrentUser,
-    mut m: Multipart,
+    m: Multipart,
 ) -> WebResult<Response> {
     u.require(Permission::ManageOrganisation)?;
-    let bad = |_| AppError::invalid("UPLOAD_INVALID", "上传内容无法读取，请重新选择文件");
-    let (mut csrf, mut text) = (None, String::new());
-    while let Some(field) = m.next_field().await.map_err(bad)? {
-        match field.name() {
-            Some("csrf") => csrf = Some(field.text().await.map_err(bad)?),
-            Some("file") | Some("text") => {
-                let bytes = field.bytes().await.map_err(bad)?;
-                if !bytes.is_empty() {
-                    text = String::from_utf8(bytes.to_vec()).map_err(|_| {
-                        AppError::invalid(
-                            "ENCODING",
-                            "文件不是 UTF-8 编码的 CSV，请另存为 UTF-8 后重新上传",
-                        )
-                    })?;
-                }
-            }
-            _ => {}
-        }
-    }
+    let (csrf, file) = crate::pages::imports::read_upload(m).await?;
     u.check_csrf(csrf.as_deref())?;
+    let bytes = file.map(|(_, b)| b).unwrap_or_default();
+    let text = ssj_import::grid::decode_text(&bytes)
+        .map_err(|e| AppError::invalid("IMPORT_UNREADABLE", e.to_string()))?;
     s.platform.import_divisions(&u.actor, &text).await?;
     Ok(Redirect::to("/console/admin/org").into_response())
 }

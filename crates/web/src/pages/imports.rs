@@ -95,22 +95,11 @@ pub async fn preview(
     State(s): State<AppState>,
     u: CurrentUser,
     Path(kind): Path<String>,
-    mut m: Multipart,
+    m: Multipart,
 ) -> WebResult<Response> {
     u.require(Permission::EditLists)?;
     let kind = ListKind::parse(&kind)?;
-    let bad = |_| AppError::invalid("UPLOAD_INVALID", "上传内容无法读取，请重新选择文件");
-    let (mut csrf, mut file) = (None, None);
-    while let Some(field) = m.next_field().await.map_err(bad)? {
-        match field.name() {
-            Some("csrf") => csrf = Some(field.text().await.map_err(bad)?),
-            Some("file") => {
-                let name = field.file_name().unwrap_or("清单").to_string();
-                file = Some((name, field.bytes().await.map_err(bad)?.to_vec()));
-            }
-            _ => {}
-        }
-    }
+    let (csrf, file) = read_upload(m).await?;
     u.check_csrf(csrf.as_deref())?;
     let (name, bytes) = file
         .filter(|(_, b)| !b.is_empty())
@@ -223,4 +212,23 @@ pub fn download(bytes: Vec<u8>, f: TableFormat, stem: &str) -> Response {
         bytes,
     )
         .into_response()
+}
+
+/// The CSRF token and the file (name, bytes) of an upload form.
+pub async fn read_upload(
+    mut m: Multipart,
+) -> Result<(Option<String>, Option<(String, Vec<u8>)>), AppError> {
+    let bad = |_| AppError::invalid("UPLOAD_INVALID", "上传内容无法读取，请重新选择文件");
+    let (mut csrf, mut file) = (None, None);
+    while let Some(field) = m.next_field().await.map_err(bad)? {
+        match field.name() {
+            Some("csrf") => csrf = Some(field.text().await.map_err(bad)?),
+            Some("file") => {
+                let name = field.file_name().unwrap_or("清单").to_string();
+                file = Some((name, field.bytes().await.map_err(bad)?.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    Ok((csrf, file))
 }
