@@ -171,12 +171,12 @@ fn demo_officers() -> String {
     csv
 }
 
-/// A few declared conflicts, as officers file them.
+/// A few declared conflicts and leaves, as officers file them.
 async fn declare_demo_conflicts(p: &Platform, actor: &Actor) -> AppResult<()> {
     let (officers, _) = p
         .store
         .officers(&ssj_storage::OfficerFilter {
-            limit: 20,
+            limit: 22,
             ..Default::default()
         })
         .await?;
@@ -196,6 +196,12 @@ async fn declare_demo_conflicts(p: &Platform, actor: &Actor) -> AppResult<()> {
     ];
     for (i, (o, obj)) in officers.iter().zip(&objects).enumerate() {
         p.declare_conflict(actor, o.id, &obj.code, reasons[i % reasons.len()])
+            .await?;
+    }
+    // Two officers on leave from today, as a pool always has some.
+    let today = crate::officers::today();
+    for o in officers.iter().skip(20) {
+        p.add_leave(actor, o.id, &today, "2099-12-31", "病假")
             .await?;
     }
     Ok(())

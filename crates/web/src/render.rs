@@ -43,6 +43,7 @@ pub fn environment() -> Environment<'static> {
         "officer_detail.html",
     );
     env.add_filter("datetime", |ms: i64| ssj_app::clock::format_ms(ms));
+    env.add_filter("thousands", |n: i64| thousands(n));
     env
 }
 
@@ -160,4 +161,27 @@ pub fn error_html(status: u16, code: &str, message: &str) -> String {
                 format!("<!doctype html><meta charset=utf-8><title>错误</title><p>{code}</p>")
             })
     })
+}
+
+/// `2883` → `2,883`, as counts are written on the pages.
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn thousands() {
+        assert_eq!(super::thousands(2883), "2,883");
+        assert_eq!(super::thousands(37), "37");
+        assert_eq!(super::thousands(10_000_000), "10,000,000");
+    }
 }
