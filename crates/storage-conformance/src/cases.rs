@@ -1134,3 +1134,57 @@ pub async fn officer_directory_with_leave_conflicts_and_personal_data(h: &dyn Ha
     );
     assert!(p.verify().await.unwrap().problem.is_none());
 }
+
+pub async fn item_edit_goes_to_a_new_draft(h: &dyn Harness) {
+    use ssj_app::imports::ImportMode;
+    use ssj_app::items::{ItemEdit, key};
+    use ssj_storage::VersionStatus;
+    let f = h.fresh().await;
+    let p = platform(&f, HashAlg::Sha256).await;
+    let cli = Actor::command_line();
+    p.import_items(
+        &cli,
+        &fixture("hainan-2020-random-inspection-item-list.xlsx"),
+        ImportMode::AllOrNothing,
+    )
+    .await
+    .unwrap();
+    let v1 = p.publish_items(&cli, "2020年版").await.unwrap();
+    let first = p.store.version_items(v1.id).await.unwrap()[0].clone();
+    let edit = ItemEdit {
+        category: first.category.clone(),
+        name: format!("{}（修订）", first.name),
+        object_type: first.object_type.clone(),
+        kind: "重点检查事项".into(),
+        methods: "现场检查、书面检查".into(),
+        bases: "依据一\n依据二".into(),
+        ratio: "5%".into(),
+        reason: "年度调整".into(),
+        ..Default::default()
+    };
+    p.edit_item(&cli, &key(&first), edit.clone()).await.unwrap();
+    let versions = p.item_versions().await.unwrap();
+    assert_eq!(
+        versions.iter().map(|v| v.status).collect::<Vec<_>>(),
+        vec![VersionStatus::Published, VersionStatus::Draft]
+    );
+    let draft = p.store.version_items(versions[1].id).await.unwrap();
+    let edited = draft.iter().find(|i| i.name.ends_with("（修订）")).unwrap();
+    assert_eq!(
+        (edited.bases.len(), edited.ratio.as_str(), edited.kind),
+        (2, "5%", Some(ssj_domain::items::ItemKind::Key))
+    );
+    assert_eq!(
+        p.store.version_items(v1.id).await.unwrap()[0],
+        first,
+        "the published version is untouched"
+    );
+    let bad = ItemEdit {
+        name: "  ".into(),
+        ..edit
+    };
+    assert_eq!(
+        p.edit_item(&cli, &key(edited), bad).await.unwrap_err().code,
+        "ITEM_NAME_REQUIRED"
+    );
+}

@@ -40,6 +40,7 @@ macro_rules! all_cases {
             sm3_log_verifies,
             item_list_imports_publishes_and_retires,
             item_list_round_trips_through_export,
+            item_edit_goes_to_a_new_draft,
             object_directory_imports_real_lists,
             officer_directory_with_leave_conflicts_and_personal_data,
         );

@@ -37,6 +37,7 @@ pub fn environment() -> Environment<'static> {
         "import_done.html",
         "public_items.html",
         "items_table.html",
+        "item_edit.html",
         "objects.html",
         "object_detail.html",
         "officers.html",

@@ -53,6 +53,10 @@ pub fn router(state: AppState) -> Router {
         .route("/console/items/template", get(items::template))
         .route("/console/items/publish", post(items::publish))
         .route("/console/items/retire", post(items::retire))
+        .route(
+            "/console/items/edit",
+            get(items::edit_form).post(items::edit),
+        )
         .route("/console/{section}", get(console::section))
         .route(
             "/console/account",

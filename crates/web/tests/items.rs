@@ -243,3 +243,74 @@ async fn only_list_editors_import_and_another_users_upload_is_not_yours() {
         .await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn an_item_is_edited_through_its_form_into_a_new_draft() {
+    let app = spawn_sqlite().await;
+    let (c, csrf) = app.login("admin").await;
+    let (_, list) = app.get(&c, "/console/items?q=%E6%A0%A1%E6%9C%8D").await;
+    let start = list.find("href=\"/console/items/edit?").unwrap() + "href=\"".len();
+    let link = list[start..]
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&");
+    let (status, form) = app.get(&c, &link).await;
+    assert_eq!(status, 200, "{form}");
+    assert!(
+        form.contains("琼教勤助〔2016〕12号"),
+        "the bases are in the form"
+    );
+    let field = |name: &str| {
+        let at = form.find(&format!("name=\"{name}\" value=\"")).unwrap() + name.len() + 15;
+        form[at..].split('"').next().unwrap().to_string()
+    };
+    let key: Vec<(String, String)> = ["joint", "owner", "category", "name", "object_type"]
+        .iter()
+        .map(|k| (k.to_string(), field(k)))
+        .collect();
+    let mut post: Vec<(&str, &str)> = key.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    post.extend([
+        ("csrf", csrf.as_str()),
+        ("new_name", "中小学校服质量检查"),
+        ("new_category", "中小学教育装备产品检查"),
+        ("new_object_type", "中小学校"),
+        ("kind", "重点检查事项"),
+        (
+            "bases",
+            "《教育部等四部门关于进一步加强中小学生校服管理工作的意见》",
+        ),
+        ("reason", "2024年修订"),
+    ]);
+    let (status, _) = app.post(&c, "/console/items/edit", &post).await;
+    assert_eq!(status, 303);
+    let versions = app.platform.item_versions().await.unwrap();
+    assert_eq!(versions.len(), 2, "a new draft");
+    let draft = app
+        .platform
+        .store
+        .version_items(versions[1].id)
+        .await
+        .unwrap();
+    assert!(
+        draft
+            .iter()
+            .any(|i| i.name == "中小学校服质量检查" && i.bases.len() == 1)
+    );
+    let (status, page) = app
+        .post(
+            &c,
+            "/console/items/edit",
+            &[
+                ("csrf", csrf.as_str()),
+                ("name", "不存在的事项"),
+                ("new_name", "x"),
+                ("kind", "一般检查事项"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (status, error_code_of(&page).as_deref()),
+        (404, Some("ITEM_NOT_FOUND"))
+    );
+}
