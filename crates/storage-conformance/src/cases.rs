@@ -1082,6 +1082,16 @@ pub async fn officer_directory_with_leave_conflicts_and_personal_data(h: &dyn Ha
 
     // Personal data: in the staff export for an administrator, never in one for publication,
     // never in the audit log.
+    let staff_file = p
+        .export_officers(&cli, false, TableFormat::Xlsx)
+        .await
+        .unwrap();
+    let back = p.preview_officers(&cli, &staff_file).await.unwrap();
+    assert_eq!(
+        (back.unchanged, back.new, back.changed, back.rejected()),
+        (4, 0, 0, 0),
+        "the export reads back unchanged"
+    );
     let staff = String::from_utf8(
         p.export_officers(&cli, false, TableFormat::Csv)
             .await
