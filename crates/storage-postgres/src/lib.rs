@@ -68,6 +68,10 @@ impl PgStore {
 }
 
 impl PgTx {
+    async fn insert_objects_bulk(&mut self, objects: &[ssj_storage::Object]) -> Result<()> {
+        object_queries::sql_insert_objects(&mut self.tx, objects).await
+    }
+
     /// One appender at a time until this transaction ends; the key is arbitrary but fixed.
     async fn take_append_lock(&mut self) -> Result<()> {
         sqlx::query("SELECT pg_advisory_xact_lock(7264001)")

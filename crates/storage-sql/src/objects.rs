@@ -1,9 +1,11 @@
 /// Expands the object-directory queries (`ObjectStore`, `ObjectTx`) for a backend; invoked
-/// next to [`sql_backend!`](crate::sql_backend), whose `backend` error mapping it uses.
+/// next to [`sql_backend!`](crate::sql_backend), whose `backend` error mapping it uses. The
+/// backend provides `async fn insert_objects_bulk(&mut self, &[Object]) -> Result<()>` on its
+/// transaction (`object_queries::sql_insert_objects` is the portable way).
 #[macro_export]
 macro_rules! sql_objects {
     (db: $db:ty, row: $row:ty, store: $store:ident, tx: $tx:ident) => {
-        mod object_queries {
+        pub(crate) mod object_queries {
             use super::{backend, $store, $tx};
             use sqlx::Row;
             use ssj_domain::objects::{ObjectKind, RegistrationStatus, Tier};
@@ -86,6 +88,43 @@ macro_rules! sql_objects {
                 }
             }
 
+        /// Multi-row INSERTs through sqlx: the portable way to load objects.
+        pub(crate) async fn sql_insert_objects(tx: &mut sqlx::Transaction<'static, $db>, objects: &[Object]) -> Result<()> {
+                for chunk in objects.chunks(1000) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO object (code, code_flagged, name, kind, legal_rep, address, division, authority, \
+                         industry, scale, status, tier, tier_date, tier_source, tags, abnormal, serious_violation, \
+                         last_inspected, licences, created_ms, updated_ms) ",
+                    );
+                    q.push_values(chunk, |mut b, o| {
+                        b.push_bind(o.code.clone())
+                            .push_bind(o.code_flagged)
+                            .push_bind(o.name.clone())
+                            .push_bind(o.kind.label())
+                            .push_bind(o.legal_rep.clone())
+                            .push_bind(o.address.clone())
+                            .push_bind(o.division.clone())
+                            .push_bind(o.authority.clone())
+                            .push_bind(o.industry.clone())
+                            .push_bind(o.scale.clone())
+                            .push_bind(o.status.label())
+                            .push_bind(o.tier.label())
+                            .push_bind(o.tier_date.clone())
+                            .push_bind(o.tier_source.clone())
+                            .push_bind(serde_json::to_string(&o.tags).unwrap_or_default())
+                            .push_bind(o.abnormal)
+                            .push_bind(o.serious_violation)
+                            .push_bind(o.last_inspected.clone())
+                            .push_bind(serde_json::to_string(&o.licences).unwrap_or_default())
+                            .push_bind(o.created_ms)
+                            .push_bind(o.updated_ms);
+                    });
+                    q.build().execute(&mut **tx).await.map_err(backend)?;
+                }
+                Ok(())
+            }
+
+
             #[async_trait::async_trait]
             impl ObjectStore for $store {
                 async fn objects(&self, f: &ObjectFilter) -> Result<(Vec<Object>, u64)> {
@@ -163,38 +202,8 @@ macro_rules! sql_objects {
                 }
 
                 async fn insert_objects(&mut self, objects: &[Object]) -> Result<()> {
-                    for chunk in objects.chunks(1000) {
-                        let mut q = sqlx::QueryBuilder::<$db>::new(
-                            "INSERT INTO object (code, code_flagged, name, kind, legal_rep, address, division, authority, \
-                             industry, scale, status, tier, tier_date, tier_source, tags, abnormal, serious_violation, \
-                             last_inspected, licences, created_ms, updated_ms) ",
-                        );
-                        q.push_values(chunk, |mut b, o| {
-                            b.push_bind(o.code.clone())
-                                .push_bind(o.code_flagged)
-                                .push_bind(o.name.clone())
-                                .push_bind(o.kind.label())
-                                .push_bind(o.legal_rep.clone())
-                                .push_bind(o.address.clone())
-                                .push_bind(o.division.clone())
-                                .push_bind(o.authority.clone())
-                                .push_bind(o.industry.clone())
-                                .push_bind(o.scale.clone())
-                                .push_bind(o.status.label())
-                                .push_bind(o.tier.label())
-                                .push_bind(o.tier_date.clone())
-                                .push_bind(o.tier_source.clone())
-                                .push_bind(serde_json::to_string(&o.tags).unwrap_or_default())
-                                .push_bind(o.abnormal)
-                                .push_bind(o.serious_violation)
-                                .push_bind(o.last_inspected.clone())
-                                .push_bind(serde_json::to_string(&o.licences).unwrap_or_default())
-                                .push_bind(o.created_ms)
-                                .push_bind(o.updated_ms);
-                        });
-                        q.build().execute(&mut *self.tx).await.map_err(backend)?;
-                    }
-                    Ok(())
+                    // Each backend loads rows its fastest way (see `insert_objects_bulk`).
+                    self.insert_objects_bulk(objects).await
                 }
 
                 async fn update_object(&mut self, o: &Object) -> Result<()> {

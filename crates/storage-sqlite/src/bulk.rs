@@ -6,7 +6,7 @@ use ssj_domain::{AuditEntry, AuditRecord};
 use ssj_storage::{Result, StorageError, StoredAudit};
 use std::path::Path;
 
-fn err(e: rusqlite::Error) -> StorageError {
+pub(crate) fn err(e: rusqlite::Error) -> StorageError {
     StorageError::Backend(e.to_string())
 }
 
@@ -53,4 +53,62 @@ pub(crate) fn audit_range(path: &Path, from: u64, to: u64) -> Result<Vec<StoredA
         });
     }
     Ok(out)
+}
+
+pub(crate) fn insert_objects(
+    conn: &rusqlite::Connection,
+    objects: &[ssj_storage::Object],
+) -> Result<()> {
+    let mut stmt = conn
+        .prepare_cached(
+            "INSERT INTO object (code, code_flagged, name, kind, legal_rep, address, division, authority, \
+             industry, scale, status, tier, tier_date, tier_source, tags, abnormal, serious_violation, \
+             last_inspected, licences, created_ms, updated_ms) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+        )
+        .map_err(err)?;
+    for o in objects {
+        let tags = if o.tags.is_empty() {
+            "[]".to_string()
+        } else {
+            serde_json::to_string(&o.tags).unwrap_or_default()
+        };
+        let licences = if o.licences.is_empty() {
+            "[]".to_string()
+        } else {
+            serde_json::to_string(&o.licences).unwrap_or_default()
+        };
+        stmt.execute(rusqlite::params![
+            o.code,
+            o.code_flagged,
+            o.name,
+            o.kind.label(),
+            o.legal_rep,
+            o.address,
+            o.division,
+            o.authority,
+            o.industry,
+            o.scale,
+            o.status.label(),
+            o.tier.label(),
+            o.tier_date,
+            o.tier_source,
+            tags,
+            o.abnormal,
+            o.serious_violation,
+            o.last_inspected,
+            licences,
+            o.created_ms,
+            o.updated_ms,
+        ])
+        .map_err(|e| match e {
+            rusqlite::Error::SqliteFailure(f, _)
+                if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                StorageError::Conflict(format!("代码 {} 已存在", o.code))
+            }
+            other => err(other),
+        })?;
+    }
+    Ok(())
 }

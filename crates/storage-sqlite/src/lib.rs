@@ -86,6 +86,18 @@ impl SqliteStore {
 }
 
 impl SqliteTx {
+    /// Loads objects with one prepared statement on the transaction's own connection (sqlx
+    /// lends its raw handle): an order of magnitude less per-row work than building multi-row
+    /// INSERTs, and still inside the same transaction as the audit records.
+    async fn insert_objects_bulk(&mut self, objects: &[ssj_storage::Object]) -> Result<()> {
+        let mut handle = self.tx.lock_handle().await.map_err(backend)?;
+        // SAFETY: the handle stays locked (no other use by sqlx) for the life of `conn`, and
+        // `from_handle` does not close it when dropped.
+        let conn = unsafe { rusqlite::Connection::from_handle(handle.as_raw_handle().as_ptr()) }
+            .map_err(bulk::err)?;
+        bulk::insert_objects(&conn, objects)
+    }
+
     /// `BEGIN IMMEDIATE` already holds the database's single write lock.
     async fn take_append_lock(&mut self) -> Result<()> {
         Ok(())
