@@ -1,11 +1,11 @@
 /// Expands the object-directory queries (`ObjectStore`, `ObjectTx`) for a backend; invoked
 /// next to [`sql_backend!`](crate::sql_backend), whose `backend` error mapping it uses. The
 /// backend provides `async fn insert_objects_bulk(&mut self, &[Object]) -> Result<()>` on its
-/// transaction (`object_queries::sql_insert_objects` is the portable way).
+/// transaction: bulk loading is where the two databases differ most.
 #[macro_export]
 macro_rules! sql_objects {
     (db: $db:ty, row: $row:ty, store: $store:ident, tx: $tx:ident) => {
-        pub(crate) mod object_queries {
+        mod object_queries {
             use super::{backend, $store, $tx};
             use sqlx::Row;
             use ssj_domain::objects::{ObjectKind, RegistrationStatus, Tier};
@@ -87,43 +87,6 @@ macro_rules! sql_objects {
                     q.push(" AND tags LIKE ").push_bind(format!("%{}%", like_escape(&serde_json::to_string(t).unwrap_or_default()))).push(" ESCAPE '\\'");
                 }
             }
-
-        /// Multi-row INSERTs through sqlx: the portable way to load objects.
-        pub(crate) async fn sql_insert_objects(tx: &mut sqlx::Transaction<'static, $db>, objects: &[Object]) -> Result<()> {
-                for chunk in objects.chunks(1000) {
-                    let mut q = sqlx::QueryBuilder::<$db>::new(
-                        "INSERT INTO object (code, code_flagged, name, kind, legal_rep, address, division, authority, \
-                         industry, scale, status, tier, tier_date, tier_source, tags, abnormal, serious_violation, \
-                         last_inspected, licences, created_ms, updated_ms) ",
-                    );
-                    q.push_values(chunk, |mut b, o| {
-                        b.push_bind(o.code.clone())
-                            .push_bind(o.code_flagged)
-                            .push_bind(o.name.clone())
-                            .push_bind(o.kind.label())
-                            .push_bind(o.legal_rep.clone())
-                            .push_bind(o.address.clone())
-                            .push_bind(o.division.clone())
-                            .push_bind(o.authority.clone())
-                            .push_bind(o.industry.clone())
-                            .push_bind(o.scale.clone())
-                            .push_bind(o.status.label())
-                            .push_bind(o.tier.label())
-                            .push_bind(o.tier_date.clone())
-                            .push_bind(o.tier_source.clone())
-                            .push_bind(serde_json::to_string(&o.tags).unwrap_or_default())
-                            .push_bind(o.abnormal)
-                            .push_bind(o.serious_violation)
-                            .push_bind(o.last_inspected.clone())
-                            .push_bind(serde_json::to_string(&o.licences).unwrap_or_default())
-                            .push_bind(o.created_ms)
-                            .push_bind(o.updated_ms);
-                    });
-                    q.build().execute(&mut **tx).await.map_err(backend)?;
-                }
-                Ok(())
-            }
-
 
             #[async_trait::async_trait]
             impl ObjectStore for $store {
