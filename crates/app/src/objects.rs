@@ -224,18 +224,15 @@ impl Platform {
         let now = clock::now_ms();
         let mut source = ObjectSource::open(bytes, take_flagged).map_err(import_error)?;
         let mut summary = ImportSummary::default();
-        let mut tx = self.store.begin().await?;
+        // Reads only, outside a transaction: a long preview never holds the write lock.
         while let Some(objects) = next_objects(&mut source, now, &mut summary)? {
             let codes: Vec<String> = objects.iter().map(|o| o.code.clone()).collect();
-            let (new, changed, unchanged) =
-                plan(tx.objects_by_codes(&codes).await?, objects, &|k| {
-                    source.has_column(k)
-                });
+            let existing = self.store.objects_with_codes(&codes).await?;
+            let (new, changed, unchanged) = plan(existing, objects, &|k| source.has_column(k));
             summary.new += new.len();
             summary.changed += changed.len();
             summary.unchanged += unchanged;
         }
-        drop(tx);
         summary.require_rows()?;
         Ok(summary)
     }

@@ -153,10 +153,8 @@ impl Platform {
 
     pub async fn preview_officers(&self, actor: &Actor, bytes: &[u8]) -> AppResult<ImportSummary> {
         let (officers, rejects) = self.parse_officers(actor, bytes, clock::now_ms()).await?;
-        let mut tx = self.store.begin().await?;
         let certs: Vec<String> = officers.iter().map(|o| o.cert_no.clone()).collect();
-        let existing = tx.officers_by_certs(&certs).await?;
-        drop(tx);
+        let existing = self.store.officers_with_certs(&certs).await?;
         let (new, changed, unchanged) = plan(existing, officers);
         Ok(ImportSummary {
             joint: false,

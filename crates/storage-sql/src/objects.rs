@@ -88,6 +88,23 @@ macro_rules! sql_objects {
                 }
             }
 
+            /// The stored objects among `codes` (900 to a statement, under every bind limit).
+            async fn by_codes(conn: &mut <$db as sqlx::Database>::Connection, codes: &[String]) -> Result<Vec<Object>> {
+                let mut out = Vec::with_capacity(codes.len());
+                for chunk in codes.chunks(900) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(format!("SELECT {OBJECT_COLUMNS} FROM object WHERE code IN ("));
+                    let mut sep = q.separated(", ");
+                    for c in chunk {
+                        sep.push_bind(c.clone());
+                    }
+                    q.push(")");
+                    for r in &q.build().fetch_all(&mut *conn).await.map_err(backend)? {
+                        out.push(object(r)?);
+                    }
+                }
+                Ok(out)
+            }
+
             #[async_trait::async_trait]
             impl ObjectStore for $store {
                 async fn objects(&self, f: &ObjectFilter) -> Result<(Vec<Object>, u64)> {
@@ -120,6 +137,11 @@ macro_rules! sql_objects {
                         .collect()
                 }
 
+                async fn objects_with_codes(&self, codes: &[String]) -> Result<Vec<Object>> {
+                    let mut conn = self.pool.acquire().await.map_err(backend)?;
+                    by_codes(&mut conn, codes).await
+                }
+
                 async fn object_by_code(&self, code: &str) -> Result<Option<Object>> {
                     let sql = format!("SELECT {OBJECT_COLUMNS} FROM object WHERE code = $1");
                     sqlx::query(sqlx::AssertSqlSafe(sql)).bind(code).fetch_optional(&self.pool).await.map_err(backend)?
@@ -148,20 +170,7 @@ macro_rules! sql_objects {
             #[async_trait::async_trait]
             impl ObjectTx for $tx {
                 async fn objects_by_codes(&mut self, codes: &[String]) -> Result<Vec<Object>> {
-                    let mut out = Vec::with_capacity(codes.len());
-                    for chunk in codes.chunks(900) {
-                        let mut q = sqlx::QueryBuilder::<$db>::new(format!("SELECT {OBJECT_COLUMNS} FROM object WHERE code IN ("));
-                        let mut sep = q.separated(", ");
-                        for c in chunk {
-                            sep.push_bind(c.clone());
-                        }
-                        q.push(")");
-                        let rows = q.build().fetch_all(&mut *self.tx).await.map_err(backend)?;
-                        for r in &rows {
-                            out.push(object(r)?);
-                        }
-                    }
-                    Ok(out)
+                    by_codes(&mut self.tx, codes).await
                 }
 
                 async fn insert_objects(&mut self, objects: &[Object]) -> Result<()> {

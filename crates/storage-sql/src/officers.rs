@@ -59,6 +59,23 @@ macro_rules! sql_officers {
                 }
             }
 
+            /// The stored officers among `certs`.
+            async fn by_certs(conn: &mut <$db as sqlx::Database>::Connection, certs: &[String]) -> Result<Vec<Officer>> {
+                let mut out = Vec::new();
+                for chunk in certs.chunks(900) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(format!("SELECT {OFFICER_COLUMNS} FROM officer WHERE cert_no IN ("));
+                    let mut sep = q.separated(", ");
+                    for c in chunk {
+                        sep.push_bind(c.clone());
+                    }
+                    q.push(")");
+                    for r in &q.build().fetch_all(&mut *conn).await.map_err(backend)? {
+                        out.push(officer(r)?);
+                    }
+                }
+                Ok(out)
+            }
+
             #[async_trait::async_trait]
             impl OfficerStore for $store {
                 async fn officers(&self, f: &OfficerFilter) -> Result<(Vec<Officer>, u64)> {
@@ -71,6 +88,11 @@ macro_rules! sql_officers {
                     q.push(" OFFSET ").push_bind(f.offset as i64);
                     let rows = q.build().fetch_all(&self.pool).await.map_err(backend)?;
                     Ok((rows.iter().map(officer).collect::<Result<_>>()?, total as u64))
+                }
+
+                async fn officers_with_certs(&self, certs: &[String]) -> Result<Vec<Officer>> {
+                    let mut conn = self.pool.acquire().await.map_err(backend)?;
+                    by_certs(&mut conn, certs).await
                 }
 
                 async fn officer(&self, id: i64) -> Result<Option<Officer>> {
@@ -111,19 +133,7 @@ macro_rules! sql_officers {
             #[async_trait::async_trait]
             impl OfficerTx for $tx {
                 async fn officers_by_certs(&mut self, certs: &[String]) -> Result<Vec<Officer>> {
-                    let mut out = Vec::new();
-                    for chunk in certs.chunks(900) {
-                        let mut q = sqlx::QueryBuilder::<$db>::new(format!("SELECT {OFFICER_COLUMNS} FROM officer WHERE cert_no IN ("));
-                        let mut sep = q.separated(", ");
-                        for c in chunk {
-                            sep.push_bind(c.clone());
-                        }
-                        q.push(")");
-                        for r in &q.build().fetch_all(&mut *self.tx).await.map_err(backend)? {
-                            out.push(officer(r)?);
-                        }
-                    }
-                    Ok(out)
+                    by_certs(&mut self.tx, certs).await
                 }
 
                 async fn insert_officers(&mut self, officers: &[Officer]) -> Result<Vec<i64>> {

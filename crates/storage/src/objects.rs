@@ -87,6 +87,8 @@ pub trait ObjectStore {
     /// Counts per tier under a filter (its own tier condition ignored).
     async fn object_tier_counts(&self, f: &ObjectFilter) -> Result<Vec<(Tier, u64)>>;
     async fn object_by_code(&self, code: &str) -> Result<Option<Object>>;
+    /// The stored objects among `codes`, outside any transaction (previews).
+    async fn objects_with_codes(&self, codes: &[String]) -> Result<Vec<Object>>;
     async fn object_history(&self, object_id: i64) -> Result<Vec<ObjectChange>>;
 }
 

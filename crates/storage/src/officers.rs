@@ -60,6 +60,8 @@ pub struct OfficerFilter {
 pub trait OfficerStore {
     async fn officers(&self, f: &OfficerFilter) -> Result<(Vec<Officer>, u64)>;
     async fn officer(&self, id: i64) -> Result<Option<Officer>>;
+    /// The stored officers among `certs`, outside any transaction (previews).
+    async fn officers_with_certs(&self, certs: &[String]) -> Result<Vec<Officer>>;
     async fn officer_leaves(&self, officer_id: i64) -> Result<Vec<Leave>>;
     async fn officer_conflicts(&self, officer_id: i64) -> Result<Vec<Conflict>>;
     /// Officer ids on leave on `day` (`YYYY-MM-DD`).
