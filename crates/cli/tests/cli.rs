@@ -4,28 +4,12 @@
 use ssj_storage::Store;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_shuangsuiji");
+mod common;
 
-fn run(db: &str, data: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(["--database", db, "--data-dir"])
-        .arg(data)
-        .args(args)
-        .env_remove("SHUANGSUIJI_PASSWORD")
-        .output()
-        .expect("run shuangsuiji")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+use common::{BIN, csrf_of, run, text};
 
 fn demo(db: &str, data: &Path) {
     let o = run(db, data, &["demo", "--no-serve"]);
@@ -286,8 +270,7 @@ async fn login(base: &str, password: &str) -> reqwest::Client {
         .text()
         .await
         .unwrap();
-    let start = page.find("name=\"csrf\" value=\"").unwrap() + 19;
-    let csrf = page[start..].split('"').next().unwrap().to_string();
+    let csrf = csrf_of(&page);
     let r = c
         .post(format!("{base}/login"))
         .form(&[
@@ -324,8 +307,7 @@ async fn kill_9_in_the_middle_of_a_multi_row_change_leaves_all_or_nothing() {
         .text()
         .await
         .unwrap();
-    let start = console.find("name=\"csrf\" value=\"").unwrap() + 19;
-    let csrf = console[start..].split('"').next().unwrap().to_string();
+    let csrf = csrf_of(&console);
     // 40,000 county-level codes: one request, one transaction, 40,000 rows and audit records.
     let mut csv = String::from("代码,名称\n");
     let mut rows = 0;

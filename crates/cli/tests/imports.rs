@@ -3,27 +3,11 @@
 //! in the middle of a large import leaves the database as it was.
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_shuangsuiji");
+mod common;
 
-fn run(db: &str, data: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(["--database", db, "--data-dir"])
-        .arg(data)
-        .args(args)
-        .output()
-        .expect("run shuangsuiji")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+use common::{BIN, run, text};
 
 /// Objects in the directory and records in the log: what must not change.
 async fn state(db: &str) -> (u64, u64) {
