@@ -81,11 +81,11 @@ pub async fn load_sized(p: &Platform, objects: u64) -> AppResult<Vec<DemoLogin>>
     .await?;
     let objects_count = objects;
     let mut objects = Vec::new();
-    crate::generate::write_objects_csv(&mut objects, objects_count, "140581", 20240301)
+    crate::generate::write_objects_csv(&mut objects, objects_count, &["140581".into()], 20240301)
         .map_err(|e| AppError::internal(e.to_string()))?;
     p.import_objects(
         &actor,
-        &objects,
+        objects,
         crate::imports::ImportMode::AllOrNothing,
         false,
     )

@@ -110,20 +110,33 @@ pub fn object_record(i: u64, division: &str, seq: &mut Sequence) -> [String; 8] 
 pub const HEADER: &str =
     "统一社会信用代码,名称,类型,行政区划,行业,信用风险分类,登记状态,属地监管机关";
 
-/// Streams `count` objects as CSV to `out` without holding them in memory.
+/// Streams `count` objects as CSV to `out` without holding them in memory, spread evenly at
+/// random over `divisions` (one division gives the same file as always).
 pub fn write_objects_csv(
     out: &mut impl Write,
     count: u64,
-    division: &str,
+    divisions: &[String],
     seed: u64,
 ) -> std::io::Result<()> {
     let mut seq = Sequence::new(seed);
     writeln!(out, "{HEADER}")?;
     for i in 1..=count {
+        let division = match divisions {
+            [one] => one,
+            many => &many[seq.below(many.len() as u64) as usize],
+        };
         let r = object_record(i, division, &mut seq);
         writeln!(out, "{}", r.join(","))?;
     }
     Ok(())
+}
+
+/// `n` county-level codes under a province (`14` → 140101, 140102 … ten to a city), for
+/// directories the size of a province.
+pub fn counties(province: &str, n: u32) -> Vec<String> {
+    (0..n)
+        .map(|k| format!("{province}{:02}{:02}", 1 + k / 10, 1 + k % 10))
+        .collect()
 }
 
 #[cfg(test)]
@@ -133,7 +146,7 @@ mod tests {
     #[test]
     fn generated_objects_are_valid_unique_and_mixed() {
         let mut buf = Vec::new();
-        write_objects_csv(&mut buf, 5_000, "140581", 7).unwrap();
+        write_objects_csv(&mut buf, 5_000, &["140581".into()], 7).unwrap();
         let grid = ssj_import::Grid::from_bytes(&buf).unwrap();
         let parsed = ssj_import::objects::read_objects(&grid).unwrap();
         assert!(
@@ -145,7 +158,7 @@ mod tests {
         let d = parsed.objects.iter().filter(|o| o.tier == "D").count();
         assert!((100..250).contains(&d), "about 3% D-tier: {d}");
         let mut again = Vec::new();
-        write_objects_csv(&mut again, 5_000, "140581", 7).unwrap();
+        write_objects_csv(&mut again, 5_000, &["140581".into()], 7).unwrap();
         assert_eq!(buf, again, "deterministic");
     }
 }

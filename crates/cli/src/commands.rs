@@ -433,7 +433,7 @@ async fn import(p: &Platform, what: ImportWhat) -> AppResult<ExitCode> {
             let s = p
                 .import_objects_with_progress(
                     &cli,
-                    &bytes,
+                    bytes,
                     mode(accept_valid),
                     accept_flagged,
                     |n| bar.set_position(n as u64),
@@ -570,9 +570,19 @@ fn generate(what: GenerateWhat) -> AppResult<ExitCode> {
             count,
             out,
             division,
+            counties,
             seed,
         } => {
-            ssj_domain::DivisionCode::parse(&division)?;
+            let divisions = match counties {
+                Some(n @ 1..=99) => ssj_app::generate::counties("14", n),
+                Some(_) => {
+                    return Err(AppError::invalid(
+                        "COUNTIES_RANGE",
+                        "--counties 应在 1 到 99 之间",
+                    ));
+                }
+                None => vec![ssj_domain::DivisionCode::parse(&division)?.to_string()],
+            };
             let file = std::fs::File::create(&out).map_err(|e| {
                 AppError::invalid(
                     "FILE_UNWRITABLE",
@@ -580,7 +590,7 @@ fn generate(what: GenerateWhat) -> AppResult<ExitCode> {
                 )
             })?;
             let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
-            ssj_app::generate::write_objects_csv(&mut w, count, &division, seed)
+            ssj_app::generate::write_objects_csv(&mut w, count, &divisions, seed)
                 .and_then(|_| std::io::Write::flush(&mut w))
                 .map_err(|e| AppError::internal(format!("写入失败：{e}")))?;
             println!("已生成 {count} 个检查对象：{}", out.display());

@@ -76,11 +76,18 @@ impl ObjectCode {
     /// Parses a USCC or a 注册号, verifying its check character. Lower-case letters and stray
     /// spaces are accepted as typed and normalised; anything else is refused with the reason.
     pub fn parse(raw: &str) -> Result<ObjectCode, ValidationError> {
-        let s: String = raw
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_ascii_uppercase();
+        // Most codes arrive clean: copy those as they are instead of rebuilding char by char.
+        let s: String = if raw
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !b.is_ascii_lowercase())
+        {
+            raw.to_string()
+        } else {
+            raw.chars()
+                .filter(|c| !c.is_whitespace())
+                .collect::<String>()
+                .to_ascii_uppercase()
+        };
         let bad = |m: String| ValidationError::new("OBJECT_CODE_INVALID", "code", m);
         let b = s.as_bytes();
         match b.len() {
@@ -144,6 +151,10 @@ impl ObjectCode {
         } else {
             CodeKind::RegistrationNumber
         }
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
     }
 
     pub fn as_str(&self) -> &str {

@@ -246,12 +246,51 @@ fn header_label<'g>(
         .unwrap_or_default()
 }
 
+/// Declares where each cell of an [`ObjectRow`] is in the file, resolved once per file rather
+/// than by a map lookup for every cell of millions of rows.
+macro_rules! slots {
+    ($($field:ident),* $(,)?) => {
+        #[derive(Clone, Copy)]
+        struct Slots { $($field: Option<usize>),* }
+        impl Slots {
+            fn of(columns: &HashMap<&'static str, usize>) -> Slots {
+                Slots { $($field: columns.get(stringify!($field)).copied()),* }
+            }
+        }
+    };
+}
+
+slots!(
+    code,
+    name,
+    kind,
+    legal_rep,
+    address,
+    registrar,
+    authority,
+    division,
+    industry,
+    tier,
+    status,
+    tags,
+    scale,
+    tier_date,
+    tier_source,
+    abnormal,
+    serious,
+    last_inspected,
+    licence_name,
+    licence_no,
+    licence_valid,
+);
+
 /// Turns one row's cells into an [`ObjectRow`], checking the code and repeats within the file.
 struct RowReader {
-    columns: HashMap<&'static str, usize>,
+    slots: Slots,
     code_label: String,
     take_flagged: bool,
-    seen: HashMap<String, usize>,
+    /// First row of each code (a fast hash: the codes are the user's own file, not an attacker's).
+    seen: HashMap<String, usize, foldhash::fast::RandomState>,
 }
 
 impl RowReader {
@@ -261,10 +300,10 @@ impl RowReader {
         take_flagged: bool,
     ) -> RowReader {
         RowReader {
-            columns: columns.clone(),
+            slots: Slots::of(columns),
             code_label,
             take_flagged,
-            seen: HashMap::new(),
+            seen: HashMap::default(),
         }
     }
 
@@ -273,20 +312,19 @@ impl RowReader {
         row: usize,
         cell_at: impl Fn(usize) -> &'c str,
     ) -> Result<ObjectRow, Reject> {
-        let cell = |key: &str| {
-            self.columns
-                .get(key)
-                .map(|&c| cell_at(c).trim().to_string())
+        let cell = |slot: Option<usize>| {
+            slot.map(|c| cell_at(c).trim().to_string())
                 .unwrap_or_default()
         };
+        let s = self.slots;
         let reject = |column: &str, reason: String| Reject {
             row,
             column: column.into(),
             reason,
         };
-        let raw_code = cell("code");
+        let raw_code = cell(s.code);
         let (code, flagged) = match ObjectCode::parse(&raw_code) {
-            Ok(c) => (c.as_str().to_string(), false),
+            Ok(c) => (c.into_string(), false),
             Err(_) if self.take_flagged && !raw_code.is_empty() && raw_code.len() <= 40 => (
                 raw_code
                     .chars()
@@ -297,7 +335,7 @@ impl RowReader {
             ),
             Err(e) => return Err(reject(&self.code_label, e.message)),
         };
-        let name = cell("name");
+        let name = cell(s.name);
         if name.is_empty() {
             return Err(reject("名称", "名称不能为空".into()));
         }
@@ -313,25 +351,25 @@ impl RowReader {
             code,
             flagged,
             name,
-            kind: cell("kind"),
-            legal_rep: cell("legal_rep"),
-            address: cell("address"),
-            registrar: cell("registrar"),
-            authority: cell("authority"),
-            division: cell("division"),
-            industry: cell("industry"),
-            tier: cell("tier"),
-            status: cell("status"),
-            tags: cell("tags"),
-            scale: cell("scale"),
-            tier_date: cell("tier_date"),
-            tier_source: cell("tier_source"),
-            abnormal: cell("abnormal"),
-            serious: cell("serious"),
-            last_inspected: cell("last_inspected"),
-            licence_name: cell("licence_name"),
-            licence_no: cell("licence_no"),
-            licence_valid: cell("licence_valid"),
+            kind: cell(s.kind),
+            legal_rep: cell(s.legal_rep),
+            address: cell(s.address),
+            registrar: cell(s.registrar),
+            authority: cell(s.authority),
+            division: cell(s.division),
+            industry: cell(s.industry),
+            tier: cell(s.tier),
+            status: cell(s.status),
+            tags: cell(s.tags),
+            scale: cell(s.scale),
+            tier_date: cell(s.tier_date),
+            tier_source: cell(s.tier_source),
+            abnormal: cell(s.abnormal),
+            serious: cell(s.serious),
+            last_inspected: cell(s.last_inspected),
+            licence_name: cell(s.licence_name),
+            licence_no: cell(s.licence_no),
+            licence_valid: cell(s.licence_valid),
         })
     }
 }
@@ -351,7 +389,7 @@ enum Source<'a> {
         pos: usize,
         next_row: usize,
         pending: std::collections::VecDeque<(usize, Vec<String>)>,
-        rows: RowReader,
+        rows: Box<RowReader>,
     },
     Sheet(std::vec::IntoIter<Result<ObjectRow, Reject>>),
 }
@@ -397,7 +435,7 @@ impl<'a> ObjectSource<'a> {
         let layout = find_layout(&grid, OBJECT_FIELDS)?;
         let label = header_label(&layout.columns, |c| grid.value(layout.data_start - 1, c));
         let pending = head.into_iter().skip(layout.data_start).collect();
-        let rows = RowReader::new(&layout.columns, label, take_flagged);
+        let rows = Box::new(RowReader::new(&layout.columns, label, take_flagged));
         Ok(ObjectSource {
             inner: Source::Csv {
                 text,

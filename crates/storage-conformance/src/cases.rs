@@ -1,6 +1,10 @@
 //! The cases. Each takes a harness, gets a fresh database, and asserts behaviour that every
 //! backend must share. They go through `ssj_app::Platform`, as the console and CLI do.
 
+mod directory;
+
+pub use directory::*;
+
 use crate::harness::{Fresh, Harness};
 use ct_merkle::mem_backed_tree::MemoryBackedTree;
 use ct_merkle::{ConsistencyProof, InclusionProof, RootHash};
@@ -799,7 +803,7 @@ pub async fn object_directory_imports_real_lists(h: &dyn Harness) {
     let preview = p.preview_objects(&zhejiang, false).await.unwrap();
     assert_eq!((preview.new, preview.rejected()), (1_779 + 1_094, 10));
     let err = p
-        .import_objects(&cli, &zhejiang, ImportMode::AllOrNothing, false)
+        .import_objects(&cli, zhejiang.clone(), ImportMode::AllOrNothing, false)
         .await
         .unwrap_err();
     assert_eq!(err.code, "IMPORT_REJECTED");
@@ -816,7 +820,7 @@ pub async fn object_directory_imports_real_lists(h: &dyn Harness) {
         "nothing written"
     );
     let done = p
-        .import_objects(&cli, &zhejiang, ImportMode::GoodRows, false)
+        .import_objects(&cli, zhejiang.clone(), ImportMode::GoodRows, false)
         .await
         .unwrap();
     assert_eq!((done.new, done.changed, done.rejected()), (2_873, 0, 10));
@@ -824,7 +828,7 @@ pub async fn object_directory_imports_real_lists(h: &dyn Harness) {
     assert_eq!((again.new, again.unchanged), (0, 2_873));
     // The user chooses to take the 10 doubtful codes, flagged.
     let flagged = p
-        .import_objects(&cli, &zhejiang, ImportMode::AllOrNothing, true)
+        .import_objects(&cli, zhejiang.clone(), ImportMode::AllOrNothing, true)
         .await
         .unwrap();
     assert_eq!(
@@ -867,7 +871,12 @@ pub async fn object_directory_imports_real_lists(h: &dyn Harness) {
     // A changed row updates the object and leaves its history.
     let csv = "统一社会信用代码,企业名称,信用风险分类,行政区划,专项库标签\n91330000566997460T,浙江南北联合信息科技有限公司（更名）,D类,330100,食品、重点\n";
     let s = p
-        .import_objects(&cli, csv.as_bytes(), ImportMode::AllOrNothing, false)
+        .import_objects(
+            &cli,
+            csv.as_bytes().to_vec(),
+            ImportMode::AllOrNothing,
+            false,
+        )
         .await
         .unwrap();
     assert_eq!(s.changed, 1);
@@ -906,18 +915,28 @@ pub async fn object_directory_imports_real_lists(h: &dyn Harness) {
     let full = "统一社会信用代码,企业名称,信用风险分类,分类日期,分类来源,经营异常名录,严重违法失信,最近检查日期,许可证名称,许可证编号,许可证有效期至,规模\n\
         91330000697024247P,浙江家友超市有限公司,C,2024/3/1,浙江省市场监管局,是,否,2023-11-20,食品经营许可证,JY13301000000001,2026-12-31,小型\n";
     assert_eq!(
-        p.import_objects(&cli, full.as_bytes(), ImportMode::AllOrNothing, false)
-            .await
-            .unwrap()
-            .changed,
+        p.import_objects(
+            &cli,
+            full.as_bytes().to_vec(),
+            ImportMode::AllOrNothing,
+            false
+        )
+        .await
+        .unwrap()
+        .changed,
         1
     );
     let plain = "统一社会信用代码,企业名称\n91330000697024247P,浙江家友超市有限公司\n";
     assert_eq!(
-        p.import_objects(&cli, plain.as_bytes(), ImportMode::AllOrNothing, false)
-            .await
-            .unwrap()
-            .unchanged,
+        p.import_objects(
+            &cli,
+            plain.as_bytes().to_vec(),
+            ImportMode::AllOrNothing,
+            false
+        )
+        .await
+        .unwrap()
+        .unchanged,
         1
     );
     let o = p

@@ -2,6 +2,7 @@
 //! audit log are serialised by a transaction-scoped advisory lock. The SQL shared with SQLite
 //! comes from `ssj_storage_sql::sql_backend!`.
 
+use sqlx::ConnectOptions;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Transaction};
 use ssj_storage::{Result, StorageError, StoredAudit};
@@ -34,7 +35,10 @@ impl PgStore {
 
     /// Connects without touching the schema (administrative connections, test set-up).
     pub async fn connect_without_migrating(url: &str) -> Result<PgStore> {
-        let opts = PgConnectOptions::from_str(url).map_err(backend)?;
+        // A bulk load's index build takes seconds by design: not a warning for the user.
+        let opts = PgConnectOptions::from_str(url)
+            .map_err(backend)?
+            .log_slow_statements(log::LevelFilter::Info, Duration::from_secs(1));
         let pool = PgPoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(30))
@@ -68,6 +72,18 @@ impl PgStore {
 }
 
 impl PgTx {
+    /// Builds an index after a bulk load with room to sort a million codes in memory
+    /// (the default 64 MB of `maintenance_work_mem` spills to disk).
+    async fn build_index(&mut self, create: &str) -> Result<()> {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "SET LOCAL maintenance_work_mem = '256MB'; {create}"
+        )))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(backend)?;
+        Ok(())
+    }
+
     /// Loads objects with `COPY … FROM STDIN` inside the transaction: one round trip per batch
     /// and no per-row statement work.
     async fn insert_objects_bulk(&mut self, objects: &[ssj_storage::Object]) -> Result<()> {

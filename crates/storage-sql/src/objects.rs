@@ -1,7 +1,8 @@
 /// Expands the object-directory queries (`ObjectStore`, `ObjectTx`) for a backend; invoked
 /// next to [`sql_backend!`](crate::sql_backend), whose `backend` error mapping it uses. The
-/// backend provides `async fn insert_objects_bulk(&mut self, &[Object]) -> Result<()>` on its
-/// transaction: bulk loading is where the two databases differ most.
+/// backend provides `async fn insert_objects_bulk(&mut self, &[Object]) -> Result<()>` and
+/// `async fn build_index(&mut self, create: &str) -> Result<()>` on its transaction: bulk
+/// loading is where the two databases differ most.
 #[macro_export]
 macro_rules! sql_objects {
     (db: $db:ty, row: $row:ty, store: $store:ident, tx: $tx:ident) => {
@@ -14,6 +15,10 @@ macro_rules! sql_objects {
             const OBJECT_COLUMNS: &str = "id, code, code_flagged, name, kind, legal_rep, address, division, \
                 authority, industry, scale, status, tier, tier_date, tier_source, tags, abnormal, \
                 serious_violation, last_inspected, licences, created_ms, updated_ms";
+
+            /// Kept in step with the migrations that create it.
+            const LIST_INDEX: &str =
+                "CREATE INDEX object_list ON object (division, code, kind, status, tier, industry)";
 
             fn corrupt(e: impl std::fmt::Display) -> StorageError {
                 StorageError::Corrupt(e.to_string())
@@ -83,9 +88,59 @@ macro_rules! sql_objects {
                 if let Some(a) = f.authority.as_ref().filter(|a| !a.is_empty()) {
                     q.push(" AND authority = ").push_bind(a.clone());
                 }
+                if let Some((division, code)) = f.after.as_ref() {
+                    q.push(" AND (division, code) > (").push_bind(division.clone());
+                    q.push(", ").push_bind(code.clone()).push(")");
+                }
                 if let Some(t) = f.tag.as_ref().filter(|t| !t.is_empty()) {
                     q.push(" AND tags LIKE ").push_bind(format!("%{}%", like_escape(&serde_json::to_string(t).unwrap_or_default()))).push(" ESCAPE '\\'");
                 }
+            }
+
+            /// The tally cell an object counts in.
+            fn cell(o: &Object) -> (String, String, &'static str, &'static str, &'static str) {
+                (o.division.clone(), o.authority.clone(), o.kind.label(), o.status.label(), o.tier.label())
+            }
+
+            type Cell = (String, String, &'static str, &'static str, &'static str);
+
+            /// Adds `delta` objects to each cell (a few hundred statements at most per batch:
+            /// cells are coarse).
+            async fn add_to_tally(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                deltas: std::collections::HashMap<Cell, i64>,
+            ) -> Result<()> {
+                let deltas: Vec<(Cell, i64)> = deltas.into_iter().filter(|(_, n)| *n != 0).collect();
+                for chunk in deltas.chunks(100) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new("INSERT INTO object_tally (division, authority, kind, status, tier, n) ");
+                    q.push_values(chunk, |mut b, ((division, authority, kind, status, tier), n)| {
+                        b.push_bind(division.clone())
+                            .push_bind(authority.clone())
+                            .push_bind(*kind)
+                            .push_bind(*status)
+                            .push_bind(*tier)
+                            .push_bind(*n);
+                    });
+                    q.push(" ON CONFLICT (division, authority, kind, status, tier) DO UPDATE SET n = object_tally.n + excluded.n");
+                    q.build().execute(&mut *conn).await.map_err(backend)?;
+                }
+                Ok(())
+            }
+
+            /// The count of objects per tier under a filter the tally serves.
+            async fn tally_by_tier(pool: &sqlx::Pool<$db>, f: &ObjectFilter, with_tier: bool) -> Result<Vec<(Tier, u64)>> {
+                let mut q = sqlx::QueryBuilder::<$db>::new("SELECT tier, CAST(SUM(n) AS BIGINT) AS n FROM object_tally");
+                push_filter(&mut q, &ObjectFilter { after: None, ..f.clone() }, with_tier);
+                q.push(" GROUP BY tier ORDER BY tier");
+                let rows = q.build().fetch_all(pool).await.map_err(backend)?;
+                rows.iter()
+                    .map(|r| {
+                        let t: String = r.try_get("tier").map_err(corrupt)?;
+                        let n: i64 = r.try_get("n").map_err(corrupt)?;
+                        Ok((Tier::parse(&t).map_err(corrupt)?, n as u64))
+                    })
+                    .filter(|c| !matches!(c, Ok((_, 0))))
+                    .collect()
             }
 
             /// The stored objects among `codes` (900 to a statement, under every bind limit).
@@ -108,13 +163,21 @@ macro_rules! sql_objects {
             #[async_trait::async_trait]
             impl ObjectStore for $store {
                 async fn objects(&self, f: &ObjectFilter) -> Result<(Vec<Object>, u64)> {
-                    let mut count = sqlx::QueryBuilder::<$db>::new("SELECT COUNT(*) FROM object");
-                    push_filter(&mut count, f, true);
-                    let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await.map_err(backend)?;
+                    let total = if f.tally_serves() {
+                        tally_by_tier(&self.pool, f, true).await?.iter().map(|(_, n)| *n as i64).sum()
+                    } else {
+                        let mut count = sqlx::QueryBuilder::<$db>::new("SELECT COUNT(*) FROM (SELECT 1 FROM object");
+                        push_filter(&mut count, &ObjectFilter { after: None, ..f.clone() }, true);
+                        if let Some(cap) = f.count_cap {
+                            count.push(" LIMIT ").push_bind(cap as i64 + 1);
+                        }
+                        count.push(") AS matching");
+                        count.build_query_scalar::<i64>().fetch_one(&self.pool).await.map_err(backend)?
+                    };
                     let mut q = sqlx::QueryBuilder::<$db>::new(format!("SELECT {OBJECT_COLUMNS} FROM object"));
                     push_filter(&mut q, f, true);
                     q.push(match f.sort {
-                        ObjectSort::Code => " ORDER BY code",
+                        ObjectSort::Code => " ORDER BY division, code",
                         ObjectSort::Name => " ORDER BY name, code",
                         ObjectSort::Updated => " ORDER BY updated_ms DESC, code",
                     });
@@ -124,9 +187,17 @@ macro_rules! sql_objects {
                 }
 
                 async fn object_tier_counts(&self, f: &ObjectFilter) -> Result<Vec<(Tier, u64)>> {
-                    let mut q = sqlx::QueryBuilder::<$db>::new("SELECT tier, COUNT(*) AS n FROM object");
-                    push_filter(&mut q, f, false);
-                    q.push(" GROUP BY tier ORDER BY tier");
+                    if f.tally_serves() {
+                        return tally_by_tier(&self.pool, f, false).await;
+                    }
+                    // Exact whenever the matches are within the cap; past it the caller knows
+                    // from the total that these are only the first matches' tiers.
+                    let mut q = sqlx::QueryBuilder::<$db>::new("SELECT tier, COUNT(*) AS n FROM (SELECT tier FROM object");
+                    push_filter(&mut q, &ObjectFilter { after: None, ..f.clone() }, false);
+                    if let Some(cap) = f.count_cap {
+                        q.push(" LIMIT ").push_bind(cap as i64 + 1);
+                    }
+                    q.push(") AS matching GROUP BY tier ORDER BY tier");
                     let rows = q.build().fetch_all(&self.pool).await.map_err(backend)?;
                     rows.iter()
                         .map(|r| {
@@ -173,12 +244,73 @@ macro_rules! sql_objects {
                     by_codes(&mut self.tx, codes).await
                 }
 
+                async fn last_code_with_prefix(&mut self, prefix: &str) -> Result<Option<String>> {
+                    // A range on the code index; the prefix is ASCII, so `~` sorts after it.
+                    sqlx::query_scalar("SELECT MAX(code) FROM object WHERE code >= $1 AND code < $2")
+                        .bind(prefix)
+                        .bind(format!("{prefix}~"))
+                        .fetch_one(&mut *self.tx)
+                        .await
+                        .map_err(backend)
+                }
+
+                async fn objects_exist(&mut self) -> Result<bool> {
+                    let any: Option<i64> = sqlx::query_scalar("SELECT id FROM object LIMIT 1")
+                        .fetch_optional(&mut *self.tx)
+                        .await
+                        .map_err(backend)?;
+                    Ok(any.is_some())
+                }
+
                 async fn insert_objects(&mut self, objects: &[Object]) -> Result<()> {
                     // Each backend loads rows its fastest way (see `insert_objects_bulk`).
-                    self.insert_objects_bulk(objects).await
+                    self.insert_objects_bulk(objects).await?;
+                    // Counted under borrowed keys: a million objects fall into a few cells.
+                    let mut counted: std::collections::HashMap<(&str, &str, &str, &str, &str), i64, $crate::foldhash::fast::RandomState> =
+                        Default::default();
+                    for o in objects {
+                        let key = (o.division.as_str(), o.authority.as_str(), o.kind.label(), o.status.label(), o.tier.label());
+                        *counted.entry(key).or_insert(0) += 1;
+                    }
+                    let deltas = counted
+                        .into_iter()
+                        .map(|((d, a, k, s, t), n)| ((d.to_string(), a.to_string(), k, s, t), n))
+                        .collect();
+                    add_to_tally(&mut self.tx, deltas).await
+                }
+
+                async fn drop_object_indexes(&mut self) -> Result<()> {
+                    sqlx::query("DROP INDEX object_code").execute(&mut *self.tx).await.map_err(backend)?;
+                    sqlx::query("DROP INDEX object_list").execute(&mut *self.tx).await.map_err(backend)?;
+                    Ok(())
+                }
+
+                async fn rebuild_object_indexes(&mut self) -> Result<()> {
+                    // The backend sets its sort memory around the build (see `build_index`).
+                    self.build_index("CREATE UNIQUE INDEX object_code ON object (code)")
+                        .await
+                        .map_err(|e| match e {
+                            StorageError::Conflict(_) => StorageError::Conflict("导入的代码有重复".into()),
+                            other => other,
+                        })?;
+                    self.build_index(LIST_INDEX).await
                 }
 
                 async fn update_object(&mut self, o: &Object) -> Result<()> {
+                    let sql = format!("SELECT {OBJECT_COLUMNS} FROM object WHERE id = $1");
+                    let old = sqlx::query(sqlx::AssertSqlSafe(sql))
+                        .bind(o.id)
+                        .fetch_optional(&mut *self.tx)
+                        .await
+                        .map_err(backend)?
+                        .as_ref()
+                        .map(object)
+                        .transpose()?
+                        .ok_or_else(|| StorageError::Corrupt(format!("要更新的检查对象 {} 不存在", o.code)))?;
+                    if cell(&old) != cell(o) {
+                        let deltas = [(cell(&old), -1), (cell(o), 1)].into_iter().collect();
+                        add_to_tally(&mut self.tx, deltas).await?;
+                    }
                     sqlx::query(
                         "UPDATE object SET code_flagged = $1, name = $2, kind = $3, legal_rep = $4, address = $5, \
                          division = $6, authority = $7, industry = $8, scale = $9, status = $10, tier = $11, \

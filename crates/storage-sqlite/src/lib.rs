@@ -5,6 +5,7 @@
 
 mod bulk;
 
+use sqlx::ConnectOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 use ssj_storage::{Result, StorageError, StoredAudit};
@@ -34,10 +35,11 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(30))
-            // 64 MB of page cache per connection instead of SQLite's 2 MB: bulk imports insert
-            // into several indexes at random positions and thrash a small cache.
-            .pragma("cache_size", "-65536")
-            .pragma("temp_store", "memory");
+            // CREATE INDEX sorts on a second thread (the bulk load's index rebuild), spilling
+            // to temporary files: twice as fast as sorting within temp_store=memory.
+            .pragma("threads", "2")
+            // A bulk load's index build takes seconds by design: not a warning for the user.
+            .log_slow_statements(log::LevelFilter::Info, Duration::from_secs(1));
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(opts)
@@ -96,6 +98,16 @@ impl SqliteTx {
         let conn = unsafe { rusqlite::Connection::from_handle(handle.as_raw_handle().as_ptr()) }
             .map_err(bulk::err)?;
         bulk::insert_objects(&conn, objects)
+    }
+
+    /// Builds an index after a bulk load. (SQLite's sorter sizes its in-memory runs by
+    /// the page cache; its default 2 MB sorts a million codes twice as fast as 64 MB does.)
+    async fn build_index(&mut self, create: &str) -> Result<()> {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(create.to_string()))
+            .execute(&mut *self.tx)
+            .await
+            .map_err(backend)?;
+        Ok(())
     }
 
     /// `BEGIN IMMEDIATE` already holds the database's single write lock.

@@ -46,6 +46,8 @@ pub struct Object {
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum ObjectSort {
+    /// By division, then code: the list index's order, so any page of any filter is a short
+    /// walk of one index.
     #[default]
     Code,
     Name,
@@ -66,8 +68,25 @@ pub struct ObjectFilter {
     pub tag: Option<String>,
     pub authority: Option<String>,
     pub sort: ObjectSort,
+    /// Keyset paging in list order (division, then code): only objects after this
+    /// (division, code). An export walks the directory this way, each page costing the same
+    /// however deep it is.
+    pub after: Option<(String, String)>,
     pub offset: u64,
     pub limit: u64,
+    /// Counting stops past this many matches when the tally cannot serve the filter (a
+    /// name search counts by reading rows): the list says "more than N" instead of reading
+    /// ten million rows for an exact figure.
+    pub count_cap: Option<u64>,
+}
+
+impl ObjectFilter {
+    /// Whether the counts can come from the maintained tally (division, authority, type,
+    /// status and tier only) rather than from counting matching objects.
+    pub fn tally_serves(&self) -> bool {
+        let blank = |v: &Option<String>| v.as_deref().is_none_or(|s| s.trim().is_empty());
+        blank(&self.q) && blank(&self.industry) && blank(&self.tag)
+    }
 }
 
 /// One recorded change of an object (its history).
@@ -95,7 +114,18 @@ pub trait ObjectStore {
 #[async_trait]
 pub trait ObjectTx {
     async fn objects_by_codes(&mut self, codes: &[String]) -> Result<Vec<Object>>;
+    /// The greatest code starting with `prefix` (platform codes are numbered per division).
+    async fn last_code_with_prefix(&mut self, prefix: &str) -> Result<Option<String>>;
+    /// Whether the directory holds any object at all.
+    async fn objects_exist(&mut self) -> Result<bool>;
+    /// Adds new objects (and counts them in the tally).
     async fn insert_objects(&mut self, objects: &[Object]) -> Result<()>;
+    /// Rewrites a stored object (matched by id), moving it between tally cells if needed.
     async fn update_object(&mut self, o: &Object) -> Result<()>;
+    /// Before a bulk load into an empty directory: drops the code and list indexes, which
+    /// [`ObjectTx::rebuild_object_indexes`] builds again (failing on a duplicate code)
+    /// before the transaction may commit.
+    async fn drop_object_indexes(&mut self) -> Result<()>;
+    async fn rebuild_object_indexes(&mut self) -> Result<()>;
     async fn insert_object_changes(&mut self, changes: &[ObjectChange]) -> Result<()>;
 }

@@ -40,6 +40,7 @@ pub fn environment() -> Environment<'static> {
         "item_edit.html",
         "objects.html",
         "object_detail.html",
+        "object_form.html",
         "officers.html",
         "officer_detail.html",
     );

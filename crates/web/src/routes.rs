@@ -1,7 +1,7 @@
 //! The route table. Each console route names the permission it needs inside its handler.
 
 use crate::error::{normalise_errors, panic_response};
-use crate::pages::{admin, audit, console, imports, items, objects, officers, public};
+use crate::pages::{admin, audit, console, imports, items, object_form, objects, officers, public};
 use crate::{AppState, security};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -40,6 +40,14 @@ pub fn router(state: AppState) -> Router {
         .route("/console/objects/export", get(objects::export))
         .route("/console/objects/template", get(objects::template))
         .route("/console/objects/code/{code}", get(objects::detail))
+        .route(
+            "/console/objects/new",
+            get(object_form::new_form).post(object_form::create),
+        )
+        .route(
+            "/console/objects/code/{code}/edit",
+            get(object_form::edit_form).post(object_form::edit),
+        )
         .route(
             "/console/{list}/import",
             get(imports::form).post(imports::preview),

@@ -167,6 +167,28 @@ async fn every_route_for_every_role() {
         [404, 404, 403, 403, 403, 403, 403, 401],
     ));
     cases.push(get("/public/items", [200; 8]));
+    let some_object = app
+        .platform
+        .store
+        .objects(&ssj_storage::ObjectFilter {
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .0
+        .remove(0)
+        .code;
+    const EDITORS_PAGE: [u16; 8] = [200, 200, 403, 403, 403, 403, 403, 303];
+    cases.push(get("/console/objects/new", EDITORS_PAGE));
+    // The generic form's code is not a valid code: the form comes back with the reason.
+    cases.push(post(
+        "/console/objects/new",
+        [200, 200, 403, 403, 403, 403, 403, 401],
+    ));
+    let edit = format!("/console/objects/code/{some_object}/edit");
+    cases.push(get(edit.clone(), EDITORS_PAGE));
+    cases.push(post(edit, [303, 303, 403, 403, 403, 403, 403, 401]));
     for section in [
         "objects",
         "officers",

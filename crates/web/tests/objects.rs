@@ -93,3 +93,133 @@ async fn zhejiang_list_through_the_console() {
         "the filtered view: header and one object"
     );
 }
+
+#[tokio::test]
+async fn one_object_added_and_changed_by_hand() {
+    let app = spawn_sqlite().await;
+    let (c, csrf) = app.login("scjg.admin").await;
+    let base = [
+        ("csrf", csrf.as_str()),
+        ("name", "高平市第一中学新校区建设项目"),
+        ("kind", "工程项目"),
+        ("division", "140581"),
+        ("status", "存续"),
+        ("tier", "U"),
+        ("tags", "工程建设、安全生产"),
+    ];
+    // A bad date: the form comes back with the reason and with every value typed.
+    let mut bad = base.to_vec();
+    bad.push(("last_inspected", "2024-13-45"));
+    let (status, page) = app.post(&c, "/console/objects/new", &bad).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("id=\"form-error\"") && page.contains("最近检查日期"),
+        "{page}"
+    );
+    assert!(page.contains("value=\"高平市第一中学新校区建设项目\"") && page.contains("2024-13-45"));
+
+    // No code: the platform numbers it after the division's last platform code.
+    let platform_codes = ssj_storage::ObjectFilter {
+        q: Some("SSJ140581-".into()),
+        limit: 100_000,
+        ..Default::default()
+    };
+    let (found, _) = app.platform.store.objects(&platform_codes).await.unwrap();
+    let last_before = found.into_iter().map(|o| o.code).max().unwrap();
+    let serial: u64 = last_before.rsplit('-').next().unwrap().parse().unwrap();
+    let first = format!("SSJ140581-{:09}", serial + 1);
+    let second = format!("SSJ140581-{:09}", serial + 2);
+    let (status, _) = app.post(&c, "/console/objects/new", &base).await;
+    assert_eq!(status, 303);
+    let o = app
+        .platform
+        .store
+        .object_by_code(&first)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (o.name.as_str(), o.tags.len()),
+        ("高平市第一中学新校区建设项目", 2)
+    );
+    let (status, _) = app.post(&c, "/console/objects/new", &base).await;
+    assert_eq!(status, 303);
+    assert!(
+        app.platform
+            .store
+            .object_by_code(&second)
+            .await
+            .unwrap()
+            .is_some()
+    );
+
+    // Its tier changes; the history and the audit log say so, with the reason.
+    let mut change = base.to_vec();
+    change.retain(|(k, _)| *k != "tier");
+    change.push(("tier", "C"));
+    change.push(("reason", "信用风险分类调整"));
+    let (status, _) = app
+        .post(&c, &format!("/console/objects/code/{first}/edit"), &change)
+        .await;
+    assert_eq!(status, 303);
+    let (_, page) = app.get(&c, &format!("/console/objects/code/{first}")).await;
+    assert!(
+        page.contains("&quot;tier&quot;:&quot;C&quot;") || page.contains("\"tier\":\"C\""),
+        "{page}"
+    );
+    let changed = app
+        .platform
+        .store
+        .object_by_code(&first)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(changed.tier.label(), "C");
+    let history = app.platform.store.object_history(changed.id).await.unwrap();
+    assert_eq!(history.len(), 1);
+    let (records, _) = app
+        .platform
+        .store
+        .audit_search(&ssj_storage::AuditFilter {
+            target: Some(format!("object:{first}")),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let actions: Vec<_> = records
+        .iter()
+        .map(|r| r.record.entry.action.as_str())
+        .collect();
+    assert!(
+        actions.contains(&"object.create") && actions.contains(&"object.update"),
+        "{actions:?}"
+    );
+    assert!(
+        records
+            .iter()
+            .any(|r| r.record.entry.reason.as_deref() == Some("信用风险分类调整"))
+    );
+
+    // The count by tier moved with it (the tally, not a recount).
+    let c_tier = ssj_storage::ObjectFilter {
+        division: Some("140581".into()),
+        kind: Some(ssj_domain::objects::ObjectKind::parse("工程项目").unwrap()),
+        tier: Some(ssj_domain::objects::Tier::C),
+        limit: 10,
+        ..Default::default()
+    };
+    let (rows, total) = app.platform.store.objects(&c_tier).await.unwrap();
+    assert_eq!(total as usize, rows.len());
+    assert!(rows.iter().any(|o| o.code == first));
+
+    // A planner may not change the directory.
+    let (p, p_csrf) = app.login("scjg.plan").await;
+    let mut theirs = change.clone();
+    theirs[0] = ("csrf", p_csrf.as_str());
+    let (status, _) = app
+        .post(&p, &format!("/console/objects/code/{first}/edit"), &theirs)
+        .await;
+    assert_eq!(status, 403);
+    assert!(app.platform.verify().await.unwrap().problem.is_none());
+}

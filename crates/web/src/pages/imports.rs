@@ -155,7 +155,7 @@ pub async fn confirm(
         ListKind::Items => s.platform.import_items(&u.actor, &bytes, mode).await?,
         ListKind::Objects => {
             s.platform
-                .import_objects(&u.actor, &bytes, mode, f.flagged.as_deref() == Some("1"))
+                .import_objects(&u.actor, bytes, mode, f.flagged.as_deref() == Some("1"))
                 .await?
         }
         ListKind::Officers => s.platform.import_officers(&u.actor, &bytes, mode).await?,

@@ -3,6 +3,7 @@ pub mod audit;
 pub mod console;
 pub mod imports;
 pub mod items;
+pub mod object_form;
 pub mod objects;
 pub mod officers;
 pub mod public;

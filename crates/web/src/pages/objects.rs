@@ -19,6 +19,8 @@ use ssj_import::export::TableFormat;
 use ssj_storage::{Object, ObjectFilter, ObjectSort};
 
 const PAGE: u64 = 50;
+/// Past this many matches a filter the tally cannot count (a name search) shows "more than".
+const COUNT_CAP: u64 = 10_000;
 
 #[derive(Deserialize, Serialize, Default, Clone)]
 pub struct ObjectQuery {
@@ -57,8 +59,10 @@ fn filter(q: &ObjectQuery) -> Result<ObjectFilter, AppError> {
             Some("updated") => ObjectSort::Updated,
             _ => ObjectSort::Code,
         },
+        after: None,
         offset: (page - 1) * PAGE,
         limit: PAGE,
+        count_cap: Some(COUNT_CAP),
     })
 }
 
@@ -136,12 +140,18 @@ pub async fn list(
     let f = filter(&q)?;
     let store = &s.platform.store;
     let (objects, total) = store.objects(&f).await?;
-    let tiers: Vec<Value> = store
-        .object_tier_counts(&f)
-        .await?
-        .into_iter()
-        .map(|(t, n)| context! { tier => t.label(), n })
-        .collect();
+    let capped = !f.tally_serves() && total > COUNT_CAP;
+    let tiers: Vec<Value> = if capped {
+        Vec::new() // the first matches' tiers would mislead
+    } else {
+        store
+            .object_tier_counts(&f)
+            .await?
+            .into_iter()
+            .map(|(t, n)| context! { tier => t.label(), n })
+            .collect()
+    };
+    let total = if capped { COUNT_CAP } else { total };
     let page = f.offset / PAGE + 1;
     let divisions: Vec<Value> = store
         .divisions()
@@ -156,7 +166,7 @@ pub async fn list(
         Some(&u),
         "objects",
         context! {
-            objects => Value::from(Serde(views)), total, tiers, page, pages => total.div_ceil(PAGE).max(1),
+            objects => Value::from(Serde(views)), total, capped, tiers, page, pages => total.div_ceil(PAGE).max(1),
             q => Value::from(Serde(q.clone())), base_query => query_string(&[("q", &q.q),
         ("division", &q.division),
         ("kind", &q.kind),
@@ -200,7 +210,10 @@ pub async fn detail(
         "object_detail.html",
         Some(&u),
         "objects",
-        context! { o => Value::from(Serde(view(&o))), history },
+        context! {
+            o => Value::from(Serde(view(&o))), history,
+            can_edit => u.actor.can(Permission::EditLists),
+        },
     )
 }
 
