@@ -229,6 +229,7 @@ async fn list_latencies(p: &Platform, runs: usize) {
         .first()
         .map(|o| o.division.clone())
         .unwrap_or_default();
+    let sample_code = sample.last().map(|o| o.code.clone()).unwrap_or_default();
     let city = format!("{}00", &county[..county.len().min(4)]);
     let filters = [
         (
@@ -268,6 +269,13 @@ async fn list_latencies(p: &Platform, runs: usize) {
             page(ObjectFilter {
                 division: Some(county.clone()),
                 industry: Some("52".into()),
+                ..Default::default()
+            }),
+        ),
+        (
+            "code, typed in the search box",
+            page(ObjectFilter {
+                q: Some(sample_code.clone()),
                 ..Default::default()
             }),
         ),

@@ -58,9 +58,16 @@ macro_rules! sql_objects {
 
             fn push_filter(q: &mut sqlx::QueryBuilder<$db>, f: &ObjectFilter, with_tier: bool) {
                 q.push(" WHERE 1=1");
-                if let Some(text) = f.q.as_ref().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+                if let Some(prefix) = f.code_prefix() {
+                    // A range, so that the code index serves it.
+                    q.push(" AND code >= ").push_bind(prefix.clone());
+                    q.push(" AND code < ").push_bind(format!("{prefix}~"));
+                } else if let Some(text) = f.q.as_ref().map(|s| s.trim()).filter(|s| !s.is_empty()) {
                     q.push(" AND (code LIKE ").push_bind(format!("{}%", like_escape(&text.to_uppercase()))).push(" ESCAPE '\\'");
                     q.push(" OR name LIKE ").push_bind(format!("%{}%", like_escape(text))).push(" ESCAPE '\\')");
+                }
+                if let Some(id) = f.after_id {
+                    q.push(" AND id > ").push_bind(id);
                 }
                 if let Some(d) = f.division.as_ref().filter(|d| !d.is_empty()) {
                     // 140000 covers the province, 140500 the city, 140581 the county.
@@ -130,7 +137,7 @@ macro_rules! sql_objects {
             /// The count of objects per tier under a filter the tally serves.
             async fn tally_by_tier(pool: &sqlx::Pool<$db>, f: &ObjectFilter, with_tier: bool) -> Result<Vec<(Tier, u64)>> {
                 let mut q = sqlx::QueryBuilder::<$db>::new("SELECT tier, CAST(SUM(n) AS BIGINT) AS n FROM object_tally");
-                push_filter(&mut q, &ObjectFilter { after: None, ..f.clone() }, with_tier);
+                push_filter(&mut q, &ObjectFilter { after: None, after_id: None, ..f.clone() }, with_tier);
                 q.push(" GROUP BY tier ORDER BY tier");
                 let rows = q.build().fetch_all(pool).await.map_err(backend)?;
                 rows.iter()
@@ -167,7 +174,7 @@ macro_rules! sql_objects {
                         tally_by_tier(&self.pool, f, true).await?.iter().map(|(_, n)| *n as i64).sum()
                     } else {
                         let mut count = sqlx::QueryBuilder::<$db>::new("SELECT COUNT(*) FROM (SELECT 1 FROM object");
-                        push_filter(&mut count, &ObjectFilter { after: None, ..f.clone() }, true);
+                        push_filter(&mut count, &ObjectFilter { after: None, after_id: None, ..f.clone() }, true);
                         if let Some(cap) = f.count_cap {
                             count.push(" LIMIT ").push_bind(cap as i64 + 1);
                         }
@@ -177,6 +184,7 @@ macro_rules! sql_objects {
                     let mut q = sqlx::QueryBuilder::<$db>::new(format!("SELECT {OBJECT_COLUMNS} FROM object"));
                     push_filter(&mut q, f, true);
                     q.push(match f.sort {
+                        ObjectSort::Code if f.searches_names() => " ORDER BY id",
                         ObjectSort::Code => " ORDER BY division, code",
                         ObjectSort::Name => " ORDER BY name, code",
                         ObjectSort::Updated => " ORDER BY updated_ms DESC, code",
@@ -193,7 +201,7 @@ macro_rules! sql_objects {
                     // Exact whenever the matches are within the cap; past it the caller knows
                     // from the total that these are only the first matches' tiers.
                     let mut q = sqlx::QueryBuilder::<$db>::new("SELECT tier, COUNT(*) AS n FROM (SELECT tier FROM object");
-                    push_filter(&mut q, &ObjectFilter { after: None, ..f.clone() }, false);
+                    push_filter(&mut q, &ObjectFilter { after: None, after_id: None, ..f.clone() }, false);
                     if let Some(cap) = f.count_cap {
                         q.push(" LIMIT ").push_bind(cap as i64 + 1);
                     }

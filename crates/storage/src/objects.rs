@@ -72,6 +72,8 @@ pub struct ObjectFilter {
     /// (division, code). An export walks the directory this way, each page costing the same
     /// however deep it is.
     pub after: Option<(String, String)>,
+    /// Keyset paging of a name search, which lists in entry order (see [`ObjectFilter::searches_names`]).
+    pub after_id: Option<i64>,
     pub offset: u64,
     pub limit: u64,
     /// Counting stops past this many matches when the tally cannot serve the filter (a
@@ -81,6 +83,21 @@ pub struct ObjectFilter {
 }
 
 impl ObjectFilter {
+    /// The search text, when it looks like (the start of) a code: eight or more letters,
+    /// digits or dashes. Such a search is a range on the code index, not a name scan.
+    pub fn code_prefix(&self) -> Option<String> {
+        let q = self.q.as_deref()?.trim();
+        (q.len() >= 8 && q.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+            .then(|| q.to_ascii_uppercase())
+    }
+
+    /// Whether the filter searches names: no index serves a substring, so such a list reads
+    /// the table in entry order and stops at a page's worth of matches, instead of walking
+    /// the list index and fetching every row to test its name.
+    pub fn searches_names(&self) -> bool {
+        self.q.as_deref().is_some_and(|q| !q.trim().is_empty()) && self.code_prefix().is_none()
+    }
+
     /// Whether the counts can come from the maintained tally (division, authority, type,
     /// status and tier only) rather than from counting matching objects.
     pub fn tally_serves(&self) -> bool {

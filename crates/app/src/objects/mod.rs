@@ -153,7 +153,11 @@ impl Platform {
             rows.extend(objects.iter().map(export_row));
             match objects.last() {
                 Some(last) if objects.len() as u64 == page.limit => {
-                    page.after = Some((last.division.clone(), last.code.clone()))
+                    if page.searches_names() {
+                        page.after_id = Some(last.id); // such lists are in entry order
+                    } else {
+                        page.after = Some((last.division.clone(), last.code.clone()));
+                    }
                 }
                 _ => break,
             }

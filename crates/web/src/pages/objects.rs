@@ -60,6 +60,7 @@ fn filter(q: &ObjectQuery) -> Result<ObjectFilter, AppError> {
             _ => ObjectSort::Code,
         },
         after: None,
+        after_id: None,
         offset: (page - 1) * PAGE,
         limit: PAGE,
         count_cap: Some(COUNT_CAP),
