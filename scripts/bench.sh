@@ -10,7 +10,7 @@ work=$(mktemp -d /tmp/ssj-bench.XXXXXX)
 eval "$(scripts/pg-cluster.sh)"
 trap 'scripts/pg-cluster.sh stop "$SSJ_TEST_PG_DIR"; rm -rf "$work"' EXIT
 pg_base=${SSJ_TEST_PG_URL%/postgres}
-for db in append verify objects; do psql -q "$SSJ_TEST_PG_URL" -c "CREATE DATABASE bench_$db"; done
+for db in append verify objects province; do psql -q "$SSJ_TEST_PG_URL" -c "CREATE DATABASE bench_$db"; done
 cargo build --release --locked -p shuangsuiji
 target/release/shuangsuiji generate objects --count 1000000 --out "$work/objects-1m.csv" >/dev/null
 
@@ -26,3 +26,16 @@ echo "== objects import, 1,000,000 generated objects, SQLite (baseline: sqlite3 
 $bench objects-import --database "$work/objects.db" --file "$work/objects-1m.csv"
 echo "== objects import, 1,000,000 generated objects, PostgreSQL (baseline: COPY)"
 $bench objects-import --database "$pg_base/bench_objects" --file "$work/objects-1m.csv"
+
+# A province: 10,000,000 objects over 99 counties, loaded with the command a user runs, then
+# the list page's queries under filters a county, a city and a province user would set.
+target/release/shuangsuiji generate objects --count 10000000 --counties 99 \
+    --out "$work/objects-10m.csv" >/dev/null
+export SHUANGSUIJI_MAX_IMPORT_BYTES=2000000000
+for db in "$work/province.db" "$pg_base/bench_province"; do
+    echo "== list page, 10,000,000 objects, $db"
+    /usr/bin/time -f "import of 10,000,000: %e s, peak RSS %M KB" \
+        target/release/shuangsuiji --database "$db" --data-dir "$work/data" \
+        import objects "$work/objects-10m.csv"
+    $bench list-page --database "$db" --runs 20
+done

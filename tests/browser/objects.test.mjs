@@ -36,3 +36,29 @@ test("upload the Zhejiang list, download its rejects, import the good rows", asy
   assert.match(await page.textContent("#object-counts"), /共 1 户/);
   await page.close();
 });
+
+test("add a project without a code, correct it, see its history", async () => {
+  const page = await browser.newPage();
+  await login(page, demo.base, "admin", demo.passwords.admin);
+  await page.waitForURL(demo.base + "/console");
+  await page.goto(demo.base + "/console/objects");
+  await page.click("#object-new");
+  await page.fill("input[name=name]", "高平市丹河大桥维修工程");
+  await page.selectOption("select[name=kind]", "工程项目");
+  await page.fill("input[name=division]", "140581");
+  await page.fill("input[name=last_inspected]", "2024-02-30");
+  await Promise.all([page.waitForNavigation(), page.click("#object-form button[type=submit]")]);
+  // Refused with the reason; what was typed is still there.
+  assert.match(await page.textContent("#form-error"), /最近检查日期/);
+  assert.equal(await page.inputValue("input[name=name]"), "高平市丹河大桥维修工程");
+  await page.fill("input[name=last_inspected]", "2024-02-29");
+  await Promise.all([page.waitForNavigation(), page.click("#object-form button[type=submit]")]);
+  assert.match(page.url(), /\/console\/objects\/code\/SSJ140581-\d{9}$/);
+  assert.match(await page.textContent("h1"), /丹河大桥维修工程/);
+  await page.click("#object-edit");
+  await page.selectOption("select[name=tier]", "D");
+  await page.fill("input[name=reason]", "列入重点监管");
+  await Promise.all([page.waitForNavigation(), page.click("#object-form button[type=submit]")]);
+  assert.match(await page.textContent("#history"), /"tier":"D"/);
+  await page.close();
+});
