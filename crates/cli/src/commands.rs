@@ -34,6 +34,10 @@ async fn open(cli: &Cli) -> AppResult<Platform> {
 }
 
 pub async fn run(cli: Cli) -> AppResult<ExitCode> {
+    // Generating a file touches no database (nor creates one where the command was run).
+    if let Command::Generate { what } = cli.command {
+        return generate(what);
+    }
     let p = Arc::new(open(&cli).await?);
     let outcome = dispatch(cli, Arc::clone(&p)).await;
     p.store.close().await;
