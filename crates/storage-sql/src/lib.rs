@@ -5,7 +5,8 @@
 //! - `async fn begin_tx(&self) -> Result<sqlx::Transaction<'static, DB>>` on its store,
 //! - `async fn read_audit_range(&self, from: u64, to: u64) -> Result<Vec<StoredAudit>>`,
 //! - `async fn take_append_lock(&mut self) -> Result<()>` on its transaction type,
-//! - `insert_objects_bulk` and `build_index` on its transaction type (see [`sql_objects!`]),
+//! - `insert_objects_bulk`, `build_index` and `after_bulk_load` on its transaction type (see
+//!   [`sql_objects!`]),
 //!
 //! and its own connection set-up and migrations.
 

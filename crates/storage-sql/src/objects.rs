@@ -1,8 +1,9 @@
 /// Expands the object-directory queries (`ObjectStore`, `ObjectTx`) for a backend; invoked
 /// next to [`sql_backend!`](crate::sql_backend), whose `backend` error mapping it uses. The
 /// backend provides `async fn insert_objects_bulk(&mut self, &[Object]) -> Result<()>` and
-/// `async fn build_index(&mut self, create: &str) -> Result<()>` on its transaction: bulk
-/// loading is where the two databases differ most.
+/// `async fn build_index(&mut self, create: &str) -> Result<()>` and
+/// `async fn after_bulk_load(&mut self) -> Result<()>` on its transaction: bulk loading is where
+/// the two databases differ most.
 #[macro_export]
 macro_rules! sql_objects {
     (db: $db:ty, row: $row:ty, store: $store:ident, tx: $tx:ident) => {
@@ -301,7 +302,8 @@ macro_rules! sql_objects {
                             StorageError::Conflict(_) => StorageError::Conflict("导入的代码有重复".into()),
                             other => other,
                         })?;
-                    self.build_index(LIST_INDEX).await
+                    self.build_index(LIST_INDEX).await?;
+                    self.after_bulk_load().await
                 }
 
                 async fn update_object(&mut self, o: &Object) -> Result<()> {
