@@ -19,7 +19,10 @@ pub use foldhash;
 mod officers;
 
 /// Expands the shared row decoders, queries, and the `Store` / `Tx` implementations.
+/// `crate::object_queries` names, on purpose, the module [`sql_objects!`] expands in the same
+/// backend crate (the tally a transaction writes at commit).
 #[macro_export]
+#[allow(clippy::crate_in_macro_def)]
 macro_rules! sql_backend {
     (db: $db:ty, row: $row:ty, store: $store:ident, tx: $tx:ident, name: $name:literal) => {
         /// Maps sqlx errors to storage errors; a unique-key violation is a conflict.
@@ -35,6 +38,9 @@ macro_rules! sql_backend {
         /// A read-write transaction of this backend.
         pub struct $tx {
             pub(crate) tx: sqlx::Transaction<'static, $db>,
+            /// Objects added in this transaction, per tally cell, written once at commit: a
+            /// load of millions touches each cell once, not once per batch.
+            pub(crate) pending_tally: std::collections::HashMap<crate::object_queries::Cell, i64>,
         }
 
         pub(crate) const AUDIT_INSERT_CHUNK: usize = 1000;
@@ -193,7 +199,7 @@ macro_rules! sql_backend {
 
                 async fn begin(&self) -> Result<Box<dyn Tx>> {
                     let tx = self.begin_tx().await?;
-                    Ok(Box::new($tx { tx }))
+                    Ok(Box::new($tx { tx, pending_tally: Default::default() }))
                 }
 
                 async fn close(&self) {
@@ -586,7 +592,10 @@ macro_rules! sql_backend {
                 }
 
                 async fn commit(self: Box<Self>) -> Result<()> {
-                    self.tx.commit().await.map_err(backend)
+                    let mut this = *self;
+                    let pending = std::mem::take(&mut this.pending_tally);
+                    crate::object_queries::add_to_tally(&mut this.tx, pending).await?;
+                    this.tx.commit().await.map_err(backend)
                 }
             }
         }

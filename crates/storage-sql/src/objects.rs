@@ -110,11 +110,11 @@ macro_rules! sql_objects {
                 (o.division.clone(), o.authority.clone(), o.kind.label(), o.status.label(), o.tier.label())
             }
 
-            type Cell = (String, String, &'static str, &'static str, &'static str);
+            pub(crate) type Cell = (String, String, &'static str, &'static str, &'static str);
 
             /// Adds `delta` objects to each cell (a few hundred statements at most per batch:
             /// cells are coarse).
-            async fn add_to_tally(
+            pub(crate) async fn add_to_tally(
                 conn: &mut <$db as sqlx::Database>::Connection,
                 deltas: std::collections::HashMap<Cell, i64>,
             ) -> Result<()> {
@@ -281,11 +281,10 @@ macro_rules! sql_objects {
                         let key = (o.division.as_str(), o.authority.as_str(), o.kind.label(), o.status.label(), o.tier.label());
                         *counted.entry(key).or_insert(0) += 1;
                     }
-                    let deltas = counted
-                        .into_iter()
-                        .map(|((d, a, k, s, t), n)| ((d.to_string(), a.to_string(), k, s, t), n))
-                        .collect();
-                    add_to_tally(&mut self.tx, deltas).await
+                    for ((d, a, k, s, t), n) in counted {
+                        *self.pending_tally.entry((d.to_string(), a.to_string(), k, s, t)).or_insert(0) += n;
+                    }
+                    Ok(())
                 }
 
                 async fn drop_object_indexes(&mut self) -> Result<()> {
