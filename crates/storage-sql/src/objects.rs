@@ -67,9 +67,6 @@ macro_rules! sql_objects {
                     q.push(" AND (code LIKE ").push_bind(format!("{}%", like_escape(&text.to_uppercase()))).push(" ESCAPE '\\'");
                     q.push(" OR name LIKE ").push_bind(format!("%{}%", like_escape(text))).push(" ESCAPE '\\')");
                 }
-                if let Some(id) = f.after_id {
-                    q.push(" AND id > ").push_bind(id);
-                }
                 if let Some(d) = f.division.as_ref().filter(|d| !d.is_empty()) {
                     // 140000 covers the province, 140500 the city, 140581 the county.
                     // A range, not LIKE, so that the division index serves it.
@@ -95,10 +92,6 @@ macro_rules! sql_objects {
                 }
                 if let Some(a) = f.authority.as_ref().filter(|a| !a.is_empty()) {
                     q.push(" AND authority = ").push_bind(a.clone());
-                }
-                if let Some((division, code)) = f.after.as_ref() {
-                    q.push(" AND (division, code) > (").push_bind(division.clone());
-                    q.push(", ").push_bind(code.clone()).push(")");
                 }
                 if let Some(t) = f.tag.as_ref().filter(|t| !t.is_empty()) {
                     q.push(" AND tags LIKE ").push_bind(format!("%{}%", like_escape(&serde_json::to_string(t).unwrap_or_default()))).push(" ESCAPE '\\'");
@@ -138,7 +131,7 @@ macro_rules! sql_objects {
             /// The count of objects per tier under a filter the tally serves.
             async fn tally_by_tier(pool: &sqlx::Pool<$db>, f: &ObjectFilter, with_tier: bool) -> Result<Vec<(Tier, u64)>> {
                 let mut q = sqlx::QueryBuilder::<$db>::new("SELECT tier, CAST(SUM(n) AS BIGINT) AS n FROM object_tally");
-                push_filter(&mut q, &ObjectFilter { after: None, after_id: None, ..f.clone() }, with_tier);
+                push_filter(&mut q, f, with_tier);
                 q.push(" GROUP BY tier ORDER BY tier");
                 let rows = q.build().fetch_all(pool).await.map_err(backend)?;
                 rows.iter()
@@ -175,7 +168,7 @@ macro_rules! sql_objects {
                         tally_by_tier(&self.pool, f, true).await?.iter().map(|(_, n)| *n as i64).sum()
                     } else {
                         let mut count = sqlx::QueryBuilder::<$db>::new("SELECT COUNT(*) FROM (SELECT 1 FROM object");
-                        push_filter(&mut count, &ObjectFilter { after: None, after_id: None, ..f.clone() }, true);
+                        push_filter(&mut count, f, true);
                         if let Some(cap) = f.count_cap {
                             count.push(" LIMIT ").push_bind(cap as i64 + 1);
                         }
@@ -184,6 +177,14 @@ macro_rules! sql_objects {
                     };
                     let mut q = sqlx::QueryBuilder::<$db>::new(format!("SELECT {OBJECT_COLUMNS} FROM object"));
                     push_filter(&mut q, f, true);
+                    // Keyset paging belongs to the rows alone, never to the counts.
+                    if let Some((division, code)) = f.after.as_ref() {
+                        q.push(" AND (division, code) > (").push_bind(division.clone());
+                        q.push(", ").push_bind(code.clone()).push(")");
+                    }
+                    if let Some(id) = f.after_id {
+                        q.push(" AND id > ").push_bind(id);
+                    }
                     q.push(match f.sort {
                         ObjectSort::Code if f.searches_names() => " ORDER BY id",
                         ObjectSort::Code => " ORDER BY division, code",
@@ -202,7 +203,7 @@ macro_rules! sql_objects {
                     // Exact whenever the matches are within the cap; past it the caller knows
                     // from the total that these are only the first matches' tiers.
                     let mut q = sqlx::QueryBuilder::<$db>::new("SELECT tier, COUNT(*) AS n FROM (SELECT tier FROM object");
-                    push_filter(&mut q, &ObjectFilter { after: None, after_id: None, ..f.clone() }, false);
+                    push_filter(&mut q, f, false);
                     if let Some(cap) = f.count_cap {
                         q.push(" LIMIT ").push_bind(cap as i64 + 1);
                     }
