@@ -1,0 +1,40 @@
+//! `manifest.json` (spec §5), written one way only (two-space indented, keys in the spec's
+//! order, a final LF) so that a verifier can hold the file to its exact bytes.
+
+use serde::{Deserialize, Serialize};
+
+use crate::select::StratumOutcome;
+use crate::teams::TeamSpec;
+
+pub const ALGORITHM: &str = "SSJ-DRAW/1";
+pub const MANIFEST: &str = "manifest.json";
+pub const RESULT: &str = "result.csv";
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub algorithm: String,
+    pub task_id: String,
+    pub candidate_digest: String,
+    pub commitments: Vec<String>,
+    pub reveals: Vec<String>,
+    pub seed: String,
+    pub strata: Vec<StratumOutcome>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub officers: Option<TeamManifest>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamManifest {
+    pub team: TeamSpec,
+    pub officer_pool_digest: String,
+    pub conflicts_digest: String,
+    pub officer_cap: u64,
+}
+
+impl Manifest {
+    pub fn render(&self) -> Vec<u8> {
+        let mut out = serde_json::to_vec_pretty(self).expect("a manifest always serializes");
+        out.push(b'\n');
+        out
+    }
+}
