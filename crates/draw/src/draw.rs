@@ -1,12 +1,18 @@
 //! A whole draw from its frozen files and its reveals: seed, selection, teams, and what the
 //! export folder says of them.
 
+use std::collections::BTreeMap;
+
 use crate::error::DrawError;
-use crate::files::{CandidateSet, Conflict, Officer, parse_conflicts, parse_officers};
+use crate::files::{
+    CANDIDATES, CONFLICTS, CandidateSet, Conflict, OFFICERS, Officer, SUBSTITUTIONS_FILE, parse_conflicts,
+    parse_officers,
+};
 use crate::hash::sha256_hex;
-use crate::manifest::{ALGORITHM, Manifest, TeamManifest};
+use crate::manifest::{ALGORITHM, MANIFEST, Manifest, RESULT, TeamManifest};
 use crate::seed::{Seed, check_reveals, derive_seed};
 use crate::select::{Rules, Selection, select};
+use crate::substitute::Substitution;
 use crate::teams::{Roster, Team, TeamSpec, assign};
 
 /// The officer side of a draw: the frozen pool and conflict files and the team spec.
@@ -41,6 +47,31 @@ pub struct DrawOutcome<'a> {
 }
 
 impl DrawOutcome<'_> {
+    /// The export folder (spec §5): file name → exact bytes.
+    pub fn export_files(&self, input: &DrawInput, substitutions: &[Substitution]) -> BTreeMap<String, Vec<u8>> {
+        let mut files = BTreeMap::new();
+        let mut manifest = self.manifest.clone();
+        if !substitutions.is_empty() {
+            let bytes = crate::substitute::render(substitutions);
+            manifest.substitutions_digest = Some(sha256_hex(&bytes));
+            files.insert(SUBSTITUTIONS_FILE.to_string(), bytes);
+        }
+        files.insert(MANIFEST.to_string(), manifest.render());
+        files.insert(CANDIDATES.to_string(), input.candidates_file.to_vec());
+        if let Some(o) = &input.officers {
+            files.insert(OFFICERS.to_string(), o.pool_file.to_vec());
+            files.insert(CONFLICTS.to_string(), o.conflicts_file.to_vec());
+        }
+        files.insert(RESULT.to_string(), self.result_csv());
+        files
+    }
+
+    /// The roster of the drawn officers, for substitutions.
+    pub fn roster(&self) -> Option<Roster<'_>> {
+        let o = self.officers.as_ref()?;
+        Some(Roster::new(&o.pool, &o.conflicts, &o.spec).expect("checked when the teams were drawn"))
+    }
+
     /// `result.csv`: `rank,key,stratum,ticket,officers,leader`, one line per selected object.
     pub fn result_csv(&self) -> Vec<u8> {
         let mut out = b"rank,key,stratum,ticket,officers,leader\n".to_vec();
@@ -117,6 +148,7 @@ pub fn run<'a>(input: &DrawInput<'a>) -> Result<DrawOutcome<'a>, DrawError> {
         seed: seed.hex(),
         strata: selection.strata.clone(),
         officers: team_manifest,
+        substitutions_digest: None,
     };
     Ok(DrawOutcome {
         candidates,

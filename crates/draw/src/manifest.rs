@@ -21,6 +21,10 @@ pub struct Manifest {
     pub strata: Vec<StratumOutcome>,
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub officers: Option<TeamManifest>,
+    /// SHA-256 of `substitutions.csv`, present once a draw has any 递补. Not in the spec's list:
+    /// without it a changed reason or date in that file could not be detected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub substitutions_digest: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -11,7 +11,7 @@ use crate::manifest::{ALGORITHM, MANIFEST, Manifest, RESULT};
 use crate::ratio::Ratio;
 use crate::select::{Rules, StratumRule};
 use crate::substitute::{DrawState, parse as parse_substitutions};
-use crate::teams::Roster;
+use crate::seed::derive_seed;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{file}：{reason}")]
@@ -71,11 +71,24 @@ pub fn verify(files: &BTreeMap<String, Vec<u8>>) -> Result<Verified, VerifyError
         return Err(fail(MANIFEST, format!("算法应为 {ALGORITHM}")));
     }
     let candidates = get(CANDIDATES)?;
-    if sha256_hex(candidates) != manifest.candidate_digest {
-        return Err(fail(
-            CANDIDATES,
-            "SHA-256 与 manifest.json 中的 candidate_digest 不符",
-        ));
+    let candidate_digest = sha256_hex(candidates);
+    if candidate_digest != manifest.candidate_digest {
+        // The seed is derived from the digest, so it tells which of the two was changed.
+        let seed = derive_seed(&manifest.task_id, &candidate_digest, &manifest.reveals);
+        if seed.hex() == manifest.seed {
+            return Err(fail(MANIFEST, "candidate_digest 被改动：种子是由候选名单的真实摘要算出的"));
+        }
+        return Err(fail(CANDIDATES, "SHA-256 与 manifest.json 中的 candidate_digest 不符"));
+    }
+    match (&manifest.substitutions_digest, files.get(SUBSTITUTIONS_FILE)) {
+        (None, None) => {}
+        (Some(_), None) => return Err(fail(SUBSTITUTIONS_FILE, "缺少此文件（manifest.json 记录了其摘要）")),
+        (None, Some(_)) => return Err(fail(SUBSTITUTIONS_FILE, "manifest.json 未记录此文件的 SHA-256")),
+        (Some(digest), Some(bytes)) => {
+            if sha256_hex(bytes) != *digest {
+                return Err(fail(SUBSTITUTIONS_FILE, "SHA-256 与 manifest.json 中的 substitutions_digest 不符"));
+            }
+        }
     }
     let mut rules = Rules::new();
     for s in &manifest.strata {
@@ -121,7 +134,9 @@ pub fn verify(files: &BTreeMap<String, Vec<u8>>) -> Result<Verified, VerifyError
         officers,
     };
     let outcome = run(&input).map_err(|e| fail(file_of(&e), e.to_string()))?;
-    if outcome.manifest != manifest {
+    let mut recomputed = outcome.manifest.clone();
+    recomputed.substitutions_digest.clone_from(&manifest.substitutions_digest);
+    if recomputed != manifest {
         return Err(fail(
             MANIFEST,
             first_difference(&outcome.manifest, &manifest),
@@ -147,19 +162,7 @@ pub fn verify(files: &BTreeMap<String, Vec<u8>>) -> Result<Verified, VerifyError
 
 fn replay(outcome: &DrawOutcome, bytes: &[u8]) -> Result<usize, VerifyError> {
     let rows = parse_substitutions(bytes).map_err(|e| fail(SUBSTITUTIONS_FILE, e.to_string()))?;
-    let pool;
-    let conflicts;
-    let roster = match &outcome.officers {
-        Some(o) => {
-            pool = o.pool.clone();
-            conflicts = o.conflicts.clone();
-            Some(
-                Roster::new(&pool, &conflicts, &o.spec)
-                    .map_err(|e| fail(OFFICERS, e.to_string()))?,
-            )
-        }
-        None => None,
-    };
+    let roster = outcome.roster();
     let mut state = DrawState::new(outcome, roster.as_ref());
     for (i, row) in rows.iter().enumerate() {
         state
@@ -190,6 +193,9 @@ fn file_of(e: &DrawError) -> &'static str {
 }
 
 fn first_difference(recomputed: &Manifest, published: &Manifest) -> String {
+    if recomputed.commitments != published.commitments || recomputed.reveals != published.reveals {
+        return "承诺值或揭示值与重新计算的结果不符".to_string();
+    }
     if recomputed.seed != published.seed {
         return "seed 与由承诺、揭示值重新计算的种子不符".to_string();
     }
