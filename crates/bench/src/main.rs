@@ -4,6 +4,9 @@
 //!   ssj-bench audit-verify --database DB [--records 1000000]
 //!   ssj-bench objects-import --database DB --file objects.csv
 //!   ssj-bench list-page --database DB
+//!   ssj-bench draw-engine [--count 10000000]
+
+mod draw;
 
 use clap::{Parser, Subcommand};
 use ed25519_dalek::SigningKey;
@@ -52,6 +55,13 @@ enum Bench {
         database: String,
         #[arg(long, default_value_t = 40)]
         runs: usize,
+    },
+    /// The SSJ-DRAW/1 selection against N single-block SHA-256 on all cores, and officer teams.
+    DrawEngine {
+        #[arg(long, default_value_t = 10_000_000)]
+        count: u64,
+        #[arg(long, default_value_t = 3)]
+        rounds: u32,
     },
     /// `audit verify` over a log of N records (filled first if shorter).
     AuditVerify {
@@ -356,6 +366,7 @@ async fn main() {
             );
             list_latencies(&p, 20).await;
         }
+        Bench::DrawEngine { count, rounds } => draw::run(count, rounds),
         Bench::ListPage { database, runs } => {
             let p = platform(&database).await;
             list_latencies(&p, runs).await;

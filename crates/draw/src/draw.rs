@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use crate::error::DrawError;
 use crate::files::{
-    CANDIDATES, CONFLICTS, CandidateSet, Conflict, OFFICERS, Officer, SUBSTITUTIONS_FILE, parse_conflicts,
-    parse_officers,
+    CANDIDATES, CONFLICTS, CandidateSet, Conflict, OFFICERS, Officer, SUBSTITUTIONS_FILE,
+    parse_conflicts, parse_officers,
 };
 use crate::hash::sha256_hex;
 use crate::manifest::{ALGORITHM, MANIFEST, Manifest, RESULT, TeamManifest};
@@ -48,7 +48,11 @@ pub struct DrawOutcome<'a> {
 
 impl DrawOutcome<'_> {
     /// The export folder (spec §5): file name → exact bytes.
-    pub fn export_files(&self, input: &DrawInput, substitutions: &[Substitution]) -> BTreeMap<String, Vec<u8>> {
+    pub fn export_files(
+        &self,
+        input: &DrawInput,
+        substitutions: &[Substitution],
+    ) -> BTreeMap<String, Vec<u8>> {
         let mut files = BTreeMap::new();
         let mut manifest = self.manifest.clone();
         if !substitutions.is_empty() {
@@ -69,7 +73,9 @@ impl DrawOutcome<'_> {
     /// The roster of the drawn officers, for substitutions.
     pub fn roster(&self) -> Option<Roster<'_>> {
         let o = self.officers.as_ref()?;
-        Some(Roster::new(&o.pool, &o.conflicts, &o.spec).expect("checked when the teams were drawn"))
+        Some(
+            Roster::new(&o.pool, &o.conflicts, &o.spec).expect("checked when the teams were drawn"),
+        )
     }
 
     /// `result.csv`: `rank,key,stratum,ticket,officers,leader`, one line per selected object.

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::DrawError;
 use crate::files::{CandidateSet, is_plain_field};
-use crate::hash::{sha256_parts, sha256_prefix};
-use crate::parallel::for_chunks_mut;
+use crate::hash::sha256_parts;
+use crate::parallel::map_ranges;
 use crate::ratio::{Ratio, sample_size};
 use crate::seed::Seed;
 
@@ -57,10 +57,6 @@ pub struct Selection {
 
 pub fn ticket(seed: &Seed, key: &str) -> [u8; 32] {
     sha256_parts(&[&seed.0, b"E", key.as_bytes()])
-}
-
-fn ticket_prefix(seed: &Seed, key: &str) -> u64 {
-    sha256_prefix(&[&seed.0, b"E", key.as_bytes()])
 }
 
 pub fn select(seed: &Seed, set: &CandidateSet, rules: &Rules) -> Result<Selection, DrawError> {
@@ -114,42 +110,23 @@ pub fn select(seed: &Seed, set: &CandidateSet, rules: &Rules) -> Result<Selectio
         })
         .collect();
 
-    // Only strata that draw anyone need tickets at all.
-    let drawing: Vec<bool> = of_label.iter().map(|&s| strata[s].k > 0).collect();
-    let mut prefixes = vec![0u64; set.len()];
-    for_chunks_mut(&mut prefixes, |offset, chunk| {
-        for (j, slot) in chunk.iter_mut().enumerate() {
-            let i = offset + j;
-            if drawing[set.stratum(i)] {
-                *slot = ticket_prefix(seed, set.key(i));
-            }
-        }
-    });
-
-    let mut members: Vec<Vec<(u64, u32)>> = strata
+    // A stratum's sample lies below a threshold a little above where its (k + r)-th smallest
+    // ticket is expected; only tickets below it are kept. If fewer than k + r fall below it (a
+    // few standard deviations out), that stratum is walked again keeping every ticket, so the
+    // result is exact either way. Strata that draw no one are not hashed at all.
+    let takes: Vec<usize> = strata.iter().map(|s| (s.k + s.reserves) as usize).collect();
+    let thresholds: Vec<Option<u64>> = strata
         .iter()
-        .map(|s| {
-            if s.k > 0 {
-                Vec::with_capacity(s.n as usize)
-            } else {
-                Vec::new()
-            }
-        })
+        .zip(&takes)
+        .map(|(s, &take)| (take > 0).then(|| threshold(take as u64, s.n)))
         .collect();
-    for (i, &prefix) in prefixes.iter().enumerate() {
-        let s = of_label[set.stratum(i)];
-        if strata[s].k > 0 {
-            members[s].push((prefix, i as u32));
-        }
-    }
-    drop(prefixes);
+    let mut members = candidates_below(seed, set, &of_label, &takes, thresholds);
 
-    let order = |a: &(u64, u32), b: &(u64, u32)| -> Ordering {
+    let order = |a: &([u8; 32], u32), b: &([u8; 32], u32)| -> Ordering {
         a.0.cmp(&b.0).then_with(|| {
-            let (ka, kb) = (set.key(a.1 as usize), set.key(b.1 as usize));
-            ticket(seed, ka)
-                .cmp(&ticket(seed, kb))
-                .then_with(|| ka.as_bytes().cmp(kb.as_bytes()))
+            set.key(a.1 as usize)
+                .as_bytes()
+                .cmp(set.key(b.1 as usize).as_bytes())
         })
     };
     let mut selected = Vec::new();
@@ -166,14 +143,15 @@ pub fn select(seed: &Seed, set: &CandidateSet, rules: &Rules) -> Result<Selectio
             list.truncate(take);
         }
         list.sort_unstable_by(order);
-        let pick = |&(_, i): &(u64, u32)| Pick {
+        let pick = |&(ticket, i): &([u8; 32], u32)| Pick {
             candidate: i as usize,
             stratum: s,
-            ticket: ticket(seed, set.key(i as usize)),
+            ticket,
         };
         selected.extend(list[..k].iter().map(pick));
         reserves.push(list[k..].iter().map(pick).collect());
     }
+    // Tickets are distinct in practice; the key only breaks an exact tie, as the spec says.
     selected.sort_unstable_by(|a, b| {
         a.ticket.cmp(&b.ticket).then_with(|| {
             set.key(a.candidate)
@@ -186,4 +164,133 @@ pub fn select(seed: &Seed, set: &CandidateSet, rules: &Rules) -> Result<Selectio
         selected,
         reserves,
     })
+}
+
+/// A ticket prefix below which about `take + 6·√take + 64` of `n` uniform tickets fall.
+fn threshold(take: u64, n: u64) -> u64 {
+    let want = take as u128 + 6 * (take as f64).sqrt() as u128 + 64;
+    if want >= n as u128 {
+        return u64::MAX;
+    }
+    ((want << 64) / n as u128).min(u64::MAX as u128) as u64
+}
+
+/// `gather`, then again with no threshold for any stratum where fewer than `take` fell below.
+fn candidates_below(
+    seed: &Seed,
+    set: &CandidateSet,
+    of_label: &[usize],
+    takes: &[usize],
+    mut thresholds: Vec<Option<u64>>,
+) -> Vec<Kept> {
+    let mut members = gather(seed, set, of_label, &thresholds);
+    let short: Vec<usize> = (0..takes.len())
+        .filter(|&s| members[s].len() < takes[s])
+        .collect();
+    if !short.is_empty() {
+        for (s, t) in thresholds.iter_mut().enumerate() {
+            *t = if short.contains(&s) {
+                Some(u64::MAX)
+            } else {
+                None
+            };
+        }
+        let mut again = gather(seed, set, of_label, &thresholds);
+        for s in short {
+            members[s] = std::mem::take(&mut again[s]);
+        }
+    }
+    members
+}
+
+/// Per stratum, `(ticket, candidate)` of every candidate whose ticket's first 8 bytes are below
+/// the stratum's threshold, hashed on all cores.
+type Kept = Vec<([u8; 32], u32)>;
+
+fn gather(
+    seed: &Seed,
+    set: &CandidateSet,
+    of_label: &[usize],
+    thresholds: &[Option<u64>],
+) -> Vec<Kept> {
+    let parts = map_ranges(set.len(), |range| {
+        let mut kept: Vec<Kept> = vec![Vec::new(); thresholds.len()];
+        for i in range {
+            let s = of_label[set.stratum(i)];
+            if let Some(limit) = thresholds[s] {
+                let ticket = ticket(seed, set.key(i));
+                if u64::from_be_bytes(ticket[..8].try_into().expect("8 bytes")) <= limit {
+                    kept[s].push((ticket, i as u32));
+                }
+            }
+        }
+        kept
+    });
+    let mut members: Vec<Kept> = vec![Vec::new(); thresholds.len()];
+    for part in parts {
+        for (s, list) in part.into_iter().enumerate() {
+            if members[s].is_empty() {
+                members[s] = list;
+            } else {
+                members[s].extend(list);
+            }
+        }
+    }
+    members
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::files::candidates_file;
+
+    #[test]
+    fn a_threshold_set_too_low_falls_back_to_every_ticket() {
+        let keys: Vec<String> = (0..10_000).map(|i| format!("K{i:05}")).collect();
+        let file = candidates_file(
+            keys.iter()
+                .map(|k| (k.as_str(), if k.ends_with('7') { "B" } else { "A" }))
+                .collect(),
+        )
+        .unwrap();
+        let set = CandidateSet::parse(&file).unwrap();
+        let seed = Seed([7; 32]);
+        let of_label = [0, 1];
+        let sorted = |mut v: Vec<Kept>| {
+            v.iter_mut().for_each(|l| l.sort_unstable());
+            v
+        };
+        let everything = sorted(gather(
+            &seed,
+            &set,
+            &of_label,
+            &[Some(u64::MAX), Some(u64::MAX)],
+        ));
+        let fallback = sorted(candidates_below(
+            &seed,
+            &set,
+            &of_label,
+            &[50, 10],
+            vec![Some(0), Some(0)],
+        ));
+        assert_eq!(fallback, everything);
+        // A threshold that holds keeps only what lies below it, and still at least `take`.
+        let kept = candidates_below(
+            &seed,
+            &set,
+            &of_label,
+            &[50, 10],
+            vec![Some(threshold(50, 9000)), Some(threshold(10, 1000))],
+        );
+        assert!(
+            kept[0].len() >= 50 && kept[0].len() < 1000,
+            "{}",
+            kept[0].len()
+        );
+        assert!(
+            kept[1].len() >= 10 && kept[1].len() < 1000,
+            "{}",
+            kept[1].len()
+        );
+    }
 }

@@ -9,9 +9,9 @@ use crate::files::{CANDIDATES, CONFLICTS, OFFICERS, SUBSTITUTIONS_FILE};
 use crate::hash::sha256_hex;
 use crate::manifest::{ALGORITHM, MANIFEST, Manifest, RESULT};
 use crate::ratio::Ratio;
+use crate::seed::derive_seed;
 use crate::select::{Rules, StratumRule};
 use crate::substitute::{DrawState, parse as parse_substitutions};
-use crate::seed::derive_seed;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{file}：{reason}")]
@@ -76,17 +76,39 @@ pub fn verify(files: &BTreeMap<String, Vec<u8>>) -> Result<Verified, VerifyError
         // The seed is derived from the digest, so it tells which of the two was changed.
         let seed = derive_seed(&manifest.task_id, &candidate_digest, &manifest.reveals);
         if seed.hex() == manifest.seed {
-            return Err(fail(MANIFEST, "candidate_digest 被改动：种子是由候选名单的真实摘要算出的"));
+            return Err(fail(
+                MANIFEST,
+                "candidate_digest 被改动：种子是由候选名单的真实摘要算出的",
+            ));
         }
-        return Err(fail(CANDIDATES, "SHA-256 与 manifest.json 中的 candidate_digest 不符"));
+        return Err(fail(
+            CANDIDATES,
+            "SHA-256 与 manifest.json 中的 candidate_digest 不符",
+        ));
     }
-    match (&manifest.substitutions_digest, files.get(SUBSTITUTIONS_FILE)) {
+    match (
+        &manifest.substitutions_digest,
+        files.get(SUBSTITUTIONS_FILE),
+    ) {
         (None, None) => {}
-        (Some(_), None) => return Err(fail(SUBSTITUTIONS_FILE, "缺少此文件（manifest.json 记录了其摘要）")),
-        (None, Some(_)) => return Err(fail(SUBSTITUTIONS_FILE, "manifest.json 未记录此文件的 SHA-256")),
+        (Some(_), None) => {
+            return Err(fail(
+                SUBSTITUTIONS_FILE,
+                "缺少此文件（manifest.json 记录了其摘要）",
+            ));
+        }
+        (None, Some(_)) => {
+            return Err(fail(
+                SUBSTITUTIONS_FILE,
+                "manifest.json 未记录此文件的 SHA-256",
+            ));
+        }
         (Some(digest), Some(bytes)) => {
             if sha256_hex(bytes) != *digest {
-                return Err(fail(SUBSTITUTIONS_FILE, "SHA-256 与 manifest.json 中的 substitutions_digest 不符"));
+                return Err(fail(
+                    SUBSTITUTIONS_FILE,
+                    "SHA-256 与 manifest.json 中的 substitutions_digest 不符",
+                ));
             }
         }
     }
@@ -135,7 +157,9 @@ pub fn verify(files: &BTreeMap<String, Vec<u8>>) -> Result<Verified, VerifyError
     };
     let outcome = run(&input).map_err(|e| fail(file_of(&e), e.to_string()))?;
     let mut recomputed = outcome.manifest.clone();
-    recomputed.substitutions_digest.clone_from(&manifest.substitutions_digest);
+    recomputed
+        .substitutions_digest
+        .clone_from(&manifest.substitutions_digest);
     if recomputed != manifest {
         return Err(fail(
             MANIFEST,

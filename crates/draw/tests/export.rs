@@ -18,24 +18,61 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
-    let path = format!("{}/../../../shared/reference/draw-v1-vectors.json", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../../../shared/reference/draw-v1-vectors.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let all: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let input = &all.iter().find(|c| c["input"].get("officers").is_some()).unwrap()["input"];
+    let input = &all
+        .iter()
+        .find(|c| c["input"].get("officers").is_some())
+        .unwrap()["input"];
     let s = |v: &Value| v.as_str().unwrap().to_string();
-    let pairs = |v: &Value| -> Vec<(String, String)> { v.as_array().unwrap().iter().map(|r| (s(&r[0]), s(&r[1]))).collect() };
+    let pairs = |v: &Value| -> Vec<(String, String)> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (s(&r[0]), s(&r[1])))
+            .collect()
+    };
     let candidates = pairs(&input["candidates"]);
     let reveals: Vec<String> = input["reveals"].as_array().unwrap().iter().map(s).collect();
     Fixture {
-        candidates: candidates_file(candidates.iter().map(|(k, t)| (k.as_str(), t.as_str())).collect()).unwrap(),
-        pool: officers_file(pairs(&input["officers"]).into_iter().map(|(id, department)| Officer { id, department }).collect()).unwrap(),
-        conflicts: conflicts_file(pairs(&input["conflicts"]).into_iter().map(|(officer_id, key)| Conflict { officer_id, key }).collect()).unwrap(),
+        candidates: candidates_file(
+            candidates
+                .iter()
+                .map(|(k, t)| (k.as_str(), t.as_str()))
+                .collect(),
+        )
+        .unwrap(),
+        pool: officers_file(
+            pairs(&input["officers"])
+                .into_iter()
+                .map(|(id, department)| Officer { id, department })
+                .collect(),
+        )
+        .unwrap(),
+        conflicts: conflicts_file(
+            pairs(&input["conflicts"])
+                .into_iter()
+                .map(|(officer_id, key)| Conflict { officer_id, key })
+                .collect(),
+        )
+        .unwrap(),
         rules: input["strata"]
             .as_object()
             .unwrap()
             .iter()
             .map(|(l, r)| {
-                let ratio = Ratio::new(r["num"].as_u64().unwrap(), r["den"].as_u64().unwrap()).unwrap();
-                (l.clone(), StratumRule { ratio, min: r["min"].as_u64().unwrap() })
+                let ratio =
+                    Ratio::new(r["num"].as_u64().unwrap(), r["den"].as_u64().unwrap()).unwrap();
+                (
+                    l.clone(),
+                    StratumRule {
+                        ratio,
+                        min: r["min"].as_u64().unwrap(),
+                    },
+                )
             })
             .collect(),
         commitments: reveals.iter().map(|r| commitment(r)).collect(),
@@ -53,13 +90,23 @@ impl Fixture {
             rules: &self.rules,
             commitments: &self.commitments,
             reveals: &self.reveals,
-            officers: Some(OfficerInput { pool_file: &self.pool, conflicts_file: &self.conflicts, team: self.team.clone() }),
+            officers: Some(OfficerInput {
+                pool_file: &self.pool,
+                conflicts_file: &self.conflicts,
+                team: self.team.clone(),
+            }),
         }
     }
 }
 
 fn row(kind: Kind, replaced: String, replacement: String, reason: &str) -> Substitution {
-    Substitution { kind, replaced, replacement, reason: reason.to_string(), at: "2024-05-20T09:30:00+08:00".into() }
+    Substitution {
+        kind,
+        replaced,
+        replacement,
+        reason: reason.to_string(),
+        at: "2024-05-20T09:30:00+08:00".into(),
+    }
 }
 
 /// Runs the draw and applies one of each kind of 递补, as the platform would.
@@ -77,22 +124,45 @@ fn folder(f: &Fixture) -> BTreeMap<String, Vec<u8>> {
     rows.push(row(Kind::Object, gone, new, "已注销，无此经营活动"));
     for (k, officer) in state.conflicted_members() {
         let next = state.substitute_officer(&k, &officer).unwrap();
-        rows.push(row(Kind::Officer, format!("{k};{officer}"), format!("{k};{next}"), "与递补对象存在利害关系，回避"));
+        rows.push(row(
+            Kind::Officer,
+            format!("{k};{officer}"),
+            format!("{k};{next}"),
+            "与递补对象存在利害关系，回避",
+        ));
     }
 
     let first = key(&state, 1);
     let leader = pool[state.slots[0].leader.unwrap()].id.clone();
     let next = state.substitute_officer(&first, &leader).unwrap();
-    rows.push(row(Kind::Officer, format!("{first};{leader}"), format!("{first};{next}"), "病假，\"无法到场\""));
+    rows.push(row(
+        Kind::Officer,
+        format!("{first};{leader}"),
+        format!("{first};{next}"),
+        "病假，\"无法到场\"",
+    ));
     assert_ne!(pool[state.slots[0].leader.unwrap()].id, leader);
 
     let fourth = key(&state, 4);
     let member = pool[state.slots[3].members[0]].id.clone();
     state.declare_conflict(&member, &fourth).unwrap();
-    rows.push(row(Kind::Conflict, member.clone(), fourth.clone(), "抽取后申报：近亲属任该企业股东"));
-    assert_eq!(state.conflicted_members(), vec![(fourth.clone(), member.clone())]);
+    rows.push(row(
+        Kind::Conflict,
+        member.clone(),
+        fourth.clone(),
+        "抽取后申报：近亲属任该企业股东",
+    ));
+    assert_eq!(
+        state.conflicted_members(),
+        vec![(fourth.clone(), member.clone())]
+    );
     let next = state.substitute_officer(&fourth, &member).unwrap();
-    rows.push(row(Kind::Officer, format!("{fourth};{member}"), format!("{fourth};{next}"), "回避"));
+    rows.push(row(
+        Kind::Officer,
+        format!("{fourth};{member}"),
+        format!("{fourth};{next}"),
+        "回避",
+    ));
     assert!(state.conflicted_members().is_empty());
 
     outcome.export_files(&input, &rows)
@@ -104,20 +174,41 @@ fn an_export_verifies_and_reports_what_it_recomputed() {
     let files = folder(&f);
     assert_eq!(
         files.keys().map(String::as_str).collect::<Vec<_>>(),
-        ["candidates.csv", "conflicts.csv", "manifest.json", "officers.csv", "result.csv", "substitutions.csv"]
+        [
+            "candidates.csv",
+            "conflicts.csv",
+            "manifest.json",
+            "officers.csv",
+            "result.csv",
+            "substitutions.csv"
+        ]
     );
     let v = verify(&files).unwrap();
     assert_eq!((v.candidates, v.selected, v.teams), (201, 18, 18));
     assert!(v.substitutions >= 4);
     let result = String::from_utf8(files["result.csv"].clone()).unwrap();
-    assert!(result.starts_with("rank,key,stratum,ticket,officers,leader\n1,91140581000000101P,D,0056c240"), "{result}");
+    assert!(
+        result.starts_with(
+            "rank,key,stratum,ticket,officers,leader\n1,91140581000000101P,D,0056c240"
+        ),
+        "{result}"
+    );
     assert!(result.contains(",OF011;OF006;OF010,OF010\n"), "{result}");
     // A draw without officers has no officer files and empty officer columns.
-    let input = DrawInput { officers: None, ..f.input() };
+    let input = DrawInput {
+        officers: None,
+        ..f.input()
+    };
     let outcome = run(&input).unwrap();
     let plain = outcome.export_files(&input, &[]);
     assert_eq!(plain.len(), 3);
-    assert!(String::from_utf8_lossy(&plain["result.csv"]).lines().nth(1).unwrap().ends_with(",,"));
+    assert!(
+        String::from_utf8_lossy(&plain["result.csv"])
+            .lines()
+            .nth(1)
+            .unwrap()
+            .ends_with(",,")
+    );
     verify(&plain).unwrap();
 }
 
@@ -131,7 +222,8 @@ fn one_changed_byte_in_any_file_fails_naming_the_file() {
                 let mut tampered = files.clone();
                 let b = tampered.get_mut(name).unwrap();
                 b[at] = b[at].wrapping_add(delta);
-                let err = verify(&tampered).expect_err(&format!("{name} byte {at} +{delta} went unnoticed"));
+                let err = verify(&tampered)
+                    .expect_err(&format!("{name} byte {at} +{delta} went unnoticed"));
                 assert!(
                     err.file == *name || err.reason.contains(name.as_str()),
                     "{name} byte {at}: blamed {err}"
@@ -169,7 +261,10 @@ fn a_reveal_that_does_not_match_its_commitment_is_named() {
     let f = fixture();
     let mut reveals = f.reveals.clone();
     reveals[1].push('0');
-    let input = DrawInput { reveals: &reveals, ..f.input() };
+    let input = DrawInput {
+        reveals: &reveals,
+        ..f.input()
+    };
     let err = run(&input).err().unwrap();
     assert_eq!(err.code(), "DRAW_REVEAL_MISMATCH");
     assert!(err.to_string().contains("第 2 份"), "{err}");
@@ -190,7 +285,10 @@ fn the_python_verifier_agrees() {
             .arg(dir.path())
             .output()
             .expect("python3 runs the verifier script");
-        (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
     };
     let (ok, said) = check(&files);
     assert!(ok, "{said}");

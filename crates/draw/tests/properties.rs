@@ -9,7 +9,15 @@ use ssj_draw::*;
 fn rules(ratios: &[(&str, u64, u64, u64)]) -> Rules {
     ratios
         .iter()
-        .map(|&(label, num, den, min)| (label.to_string(), StratumRule { ratio: Ratio::new(num, den).unwrap(), min }))
+        .map(|&(label, num, den, min)| {
+            (
+                label.to_string(),
+                StratumRule {
+                    ratio: Ratio::new(num, den).unwrap(),
+                    min,
+                },
+            )
+        })
         .collect()
 }
 
@@ -18,33 +26,57 @@ fn seed_for(i: u64) -> Seed {
 }
 
 /// The spec read literally: sort every stratum by full ticket, take k, then r.
-fn naive(seed: &Seed, rows: &[(String, String)], rules: &Rules) -> (Vec<String>, BTreeMap<String, Vec<String>>) {
+fn naive(
+    seed: &Seed,
+    rows: &[(String, String)],
+    rules: &Rules,
+) -> (Vec<String>, BTreeMap<String, Vec<String>>) {
     let mut by_stratum: BTreeMap<String, Vec<([u8; 32], String)>> = BTreeMap::new();
     for (key, stratum) in rows {
-        by_stratum.entry(stratum.clone()).or_default().push((ticket(seed, key), key.clone()));
+        by_stratum
+            .entry(stratum.clone())
+            .or_default()
+            .push((ticket(seed, key), key.clone()));
     }
     let mut selected = Vec::new();
     let mut reserves = BTreeMap::new();
     for (label, mut list) in by_stratum {
         list.sort();
         let n = list.len() as u64;
-        let rule = rules.get(&label).copied().unwrap_or(StratumRule { ratio: Ratio::ZERO, min: 0 });
-        let k = if n == 0 { 0 } else { n.min(rule.min.max(rule.ratio.of(n))) } as usize;
+        let rule = rules.get(&label).copied().unwrap_or(StratumRule {
+            ratio: Ratio::ZERO,
+            min: 0,
+        });
+        let k = if n == 0 {
+            0
+        } else {
+            n.min(rule.min.max(rule.ratio.of(n)))
+        } as usize;
         let r = (list.len() - k).min(k);
         selected.extend(list[..k].iter().cloned());
-        reserves.insert(label, list[k..k + r].iter().map(|(_, key)| key.clone()).collect());
+        reserves.insert(
+            label,
+            list[k..k + r].iter().map(|(_, key)| key.clone()).collect(),
+        );
     }
     selected.sort();
     (selected.into_iter().map(|(_, k)| k).collect(), reserves)
 }
 
 fn keys_of(outcome_set: &CandidateSet, picks: &[Pick]) -> Vec<String> {
-    picks.iter().map(|p| outcome_set.key(p.candidate).to_string()).collect()
+    picks
+        .iter()
+        .map(|p| outcome_set.key(p.candidate).to_string())
+        .collect()
 }
 
 fn candidate_rows() -> impl Strategy<Value = Vec<(String, String)>> {
-    prop::collection::btree_map("[0-9A-Z]{1,18}", prop::sample::select(vec!["A", "B", "C", "D", "U"]), 1..300)
-        .prop_map(|m| m.into_iter().map(|(k, s)| (k, s.to_string())).collect())
+    prop::collection::btree_map(
+        "[0-9A-Z]{1,18}",
+        prop::sample::select(vec!["A", "B", "C", "D", "U"]),
+        1..300,
+    )
+    .prop_map(|m| m.into_iter().map(|(k, s)| (k, s.to_string())).collect())
 }
 
 fn file_of(rows: &[(String, String)]) -> Vec<u8> {
@@ -161,7 +193,9 @@ proptest! {
 /// is fixed, so the statistic is the same number on every run.
 #[test]
 fn selection_frequencies_are_uniform() {
-    let rows: Vec<(String, String)> = (0..20).map(|i| (format!("91140581{i:010}"), "C".to_string())).collect();
+    let rows: Vec<(String, String)> = (0..20)
+        .map(|i| (format!("91140581{i:010}"), "C".to_string()))
+        .collect();
     let file = file_of(&rows);
     let set = CandidateSet::parse(&file).unwrap();
     let rules = rules(&[("C", 1, 4, 0)]);
@@ -173,7 +207,10 @@ fn selection_frequencies_are_uniform() {
         }
     }
     let expected = runs as f64 * 5.0 / 20.0;
-    let chi2: f64 = counts.iter().map(|&c| (c as f64 - expected).powi(2) / expected).sum();
+    let chi2: f64 = counts
+        .iter()
+        .map(|&c| (c as f64 - expected).powi(2) / expected)
+        .sum();
     assert!(chi2 < 43.82, "chi-square {chi2:.2} over {counts:?}");
     // And rank 1 (the first ticket) falls on every candidate equally often.
     let mut firsts = vec![0u64; 20];
@@ -181,13 +218,25 @@ fn selection_frequencies_are_uniform() {
         firsts[select(&seed_for(i), &set, &rules).unwrap().selected[0].candidate] += 1;
     }
     let expected = runs as f64 / 20.0;
-    let chi2: f64 = firsts.iter().map(|&c| (c as f64 - expected).powi(2) / expected).sum();
-    assert!(chi2 < 43.82, "chi-square of rank 1 {chi2:.2} over {firsts:?}");
+    let chi2: f64 = firsts
+        .iter()
+        .map(|&c| (c as f64 - expected).powi(2) / expected)
+        .sum();
+    assert!(
+        chi2 < 43.82,
+        "chi-square of rank 1 {chi2:.2} over {firsts:?}"
+    );
 }
 
 #[test]
 fn impossible_team_specs_are_named() {
-    let pool: Vec<Officer> = ["a", "b", "c"].iter().map(|id| Officer { id: id.to_string(), department: "住建局".into() }).collect();
+    let pool: Vec<Officer> = ["a", "b", "c"]
+        .iter()
+        .map(|id| Officer {
+            id: id.to_string(),
+            department: "住建局".into(),
+        })
+        .collect();
     let spec = |size, quotas: &[(&str, usize)]| TeamSpec {
         size,
         quotas: quotas.iter().map(|(d, q)| (d.to_string(), *q)).collect(),
@@ -196,15 +245,26 @@ fn impossible_team_specs_are_named() {
     let err = |s: &TeamSpec| Roster::new(&pool, &[], s).err().unwrap();
     assert_eq!(err(&spec(1, &[])).code(), "DRAW_TEAM_TOO_SMALL");
     assert_eq!(err(&spec(4, &[])).code(), "DRAW_TOO_FEW_OFFICERS");
-    assert_eq!(err(&spec(2, &[("住建局", 2), ("市场监管局", 1)])).code(), "DRAW_QUOTA_OVER_SIZE");
+    assert_eq!(
+        err(&spec(2, &[("住建局", 2), ("市场监管局", 1)])).code(),
+        "DRAW_QUOTA_OVER_SIZE"
+    );
     let e = err(&spec(2, &[("市场监管局", 1)]));
     assert_eq!(e.code(), "DRAW_QUOTA_UNFILLABLE");
     assert!(e.to_string().contains("市场监管局"), "{e}");
     // Conflicts that leave no valid team: every officer but one conflicts with the only object.
-    let conflicts: Vec<Conflict> = ["a", "b"].iter().map(|o| Conflict { officer_id: o.to_string(), key: "K1".into() }).collect();
+    let conflicts: Vec<Conflict> = ["a", "b"]
+        .iter()
+        .map(|o| Conflict {
+            officer_id: o.to_string(),
+            key: "K1".into(),
+        })
+        .collect();
     let s2 = spec(2, &[]);
     let roster = Roster::new(&pool, &conflicts, &s2).unwrap();
-    let e = ssj_draw::teams::assign(&seed_for(1), &["K1"], &roster).err().unwrap();
+    let e = ssj_draw::teams::assign(&seed_for(1), &["K1"], &roster)
+        .err()
+        .unwrap();
     assert_eq!(e.code(), "DRAW_NO_VALID_TEAM");
     assert!(e.to_string().contains("K1"), "{e}");
 }
