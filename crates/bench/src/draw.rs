@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use ssj_draw::hash::sha256_prefix;
+use ssj_draw::hash::Prefixed;
 use ssj_draw::{
     CandidateSet, Conflict, Officer, Ratio, Roster, Rules, StratumRule, TeamSpec, derive_seed,
     select,
@@ -51,8 +51,9 @@ fn hashing_floor(set: &CandidateSet, seed: &[u8; 32]) -> u64 {
             .map(|t| {
                 s.spawn(move || {
                     let mut acc = 0u64;
+                    let head = Prefixed::new(&[seed, b"E"]);
                     for i in t * chunk..((t + 1) * chunk).min(set.len()) {
-                        acc ^= sha256_prefix(&[seed, b"E", set.key(i).as_bytes()]);
+                        acc ^= head.prefix(set.key(i).as_bytes());
                     }
                     acc
                 })

@@ -60,6 +60,81 @@ fn one_block_state(parts: &[&[u8]]) -> Option<[u32; 8]> {
     Some(state)
 }
 
+/// Messages that share a head (the seed and a tag, or the seed, a tag and a key): the head is
+/// laid into a block once, and each message only writes its tail, the padding and the length.
+pub struct Prefixed {
+    block: [u8; 64],
+    head: usize,
+    /// A head longer than a block (a very long key): every message takes the general path.
+    long_head: Option<Vec<u8>>,
+}
+
+impl Prefixed {
+    pub fn new(parts: &[&[u8]]) -> Prefixed {
+        let total: usize = parts.iter().map(|p| p.len()).sum();
+        if total > ONE_BLOCK {
+            return Prefixed {
+                block: [0; 64],
+                head: total,
+                long_head: Some(parts.concat()),
+            };
+        }
+        let mut block = [0u8; 64];
+        let mut at = 0;
+        for p in parts {
+            block[at..at + p.len()].copy_from_slice(p);
+            at += p.len();
+        }
+        Prefixed {
+            block,
+            head: at,
+            long_head: None,
+        }
+    }
+
+    /// The state after hashing head ‖ tail, or None when it needs more than one block.
+    #[inline]
+    fn state(&self, tail: &[u8]) -> Option<[u32; 8]> {
+        let len = self.head + tail.len();
+        if len > ONE_BLOCK {
+            return None;
+        }
+        let mut block = self.block;
+        for (dst, src) in block[self.head..len].iter_mut().zip(tail) {
+            *dst = *src;
+        }
+        block[len] = 0x80;
+        block[56..].copy_from_slice(&((len as u64) * 8).to_be_bytes());
+        let mut state = H0;
+        compress256(&mut state, &[block]);
+        Some(state)
+    }
+
+    pub fn hash(&self, tail: &[u8]) -> [u8; 32] {
+        match self.state(tail) {
+            Some(state) => {
+                let mut out = [0u8; 32];
+                for (chunk, word) in out.chunks_exact_mut(4).zip(state) {
+                    chunk.copy_from_slice(&word.to_be_bytes());
+                }
+                out
+            }
+            None => match &self.long_head {
+                Some(head) => sha256_parts(&[head, tail]),
+                None => sha256_parts(&[&self.block[..self.head], tail]),
+            },
+        }
+    }
+
+    /// The first 8 bytes of `hash`, big-endian.
+    pub fn prefix(&self, tail: &[u8]) -> u64 {
+        match self.state(tail) {
+            Some(state) => ((state[0] as u64) << 32) | state[1] as u64,
+            None => u64::from_be_bytes(self.hash(tail)[..8].try_into().expect("8 bytes")),
+        }
+    }
+}
+
 pub fn sha256(bytes: &[u8]) -> [u8; 32] {
     sha2::Sha256::digest(bytes).into()
 }
@@ -80,6 +155,9 @@ mod tests {
             assert_eq!(sha256_parts(&[a, b]), sha256(&data[..len]), "length {len}");
             let prefix = u64::from_be_bytes(sha256(&data[..len])[..8].try_into().unwrap());
             assert_eq!(sha256_prefix(&[a, b]), prefix, "length {len}");
+            let head = Prefixed::new(&[a]);
+            assert_eq!(head.hash(b), sha256(&data[..len]), "length {len}");
+            assert_eq!(head.prefix(b), prefix, "length {len}");
         }
     }
 }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::DrawError;
 use crate::files::{CandidateSet, is_plain_field};
-use crate::hash::sha256_parts;
+use crate::hash::{Prefixed, sha256_parts};
 use crate::parallel::map_ranges;
 use crate::ratio::{Ratio, sample_size};
 use crate::seed::Seed;
@@ -215,10 +215,11 @@ fn gather(
 ) -> Vec<Kept> {
     let parts = map_ranges(set.len(), |range| {
         let mut kept: Vec<Kept> = vec![Vec::new(); thresholds.len()];
+        let head = Prefixed::new(&[&seed.0, b"E"]);
         for i in range {
             let s = of_label[set.stratum(i)];
             if let Some(limit) = thresholds[s] {
-                let ticket = ticket(seed, set.key(i));
+                let ticket = head.hash(set.key(i).as_bytes());
                 if u64::from_be_bytes(ticket[..8].try_into().expect("8 bytes")) <= limit {
                     kept[s].push((ticket, i as u32));
                 }

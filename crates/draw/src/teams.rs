@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::DrawError;
 use crate::files::{Conflict, Officer};
-use crate::hash::{sha256_parts, sha256_prefix};
+use crate::hash::{Prefixed, sha256_parts};
 use crate::parallel::for_chunks_mut;
 use crate::seed::Seed;
 
@@ -174,15 +174,11 @@ impl<'a> Roster<'a> {
     }
 
     fn prefixes(&self, seed: &Seed, key: &str) -> Vec<(u64, u32)> {
+        let head = Prefixed::new(&[&seed.0, b"O", key.as_bytes(), b"\0"]);
         self.pool
             .iter()
             .enumerate()
-            .map(|(i, o)| {
-                (
-                    sha256_prefix(&[&seed.0, b"O", key.as_bytes(), b"\0", o.id.as_bytes()]),
-                    i as u32,
-                )
-            })
+            .map(|(i, o)| (head.prefix(o.id.as_bytes()), i as u32))
             .collect()
     }
 
@@ -244,25 +240,36 @@ pub fn assign(seed: &Seed, keys: &[&str], roster: &Roster) -> Result<(u64, Vec<T
     let cap = load_cap(keys.len(), roster.size, pool);
     let mut load = vec![0u64; pool];
     let mut teams = Vec::with_capacity(keys.len());
-    // Orders are computed on all cores a batch at a time; the walk itself is sequential because
-    // each team changes the loads the next one sees.
-    for batch in keys.chunks(2048) {
-        let mut orders: Vec<Option<WalkOrder>> = (0..batch.len()).map(|_| None).collect();
-        for_chunks_mut(&mut orders, |offset, chunk| {
-            for (j, slot) in chunk.iter_mut().enumerate() {
-                *slot = Some(WalkOrder::new(roster, seed, batch[offset + j]));
+    // Orders are computed on all cores a batch ahead, while this thread walks the previous
+    // batch: the walk is sequential because each team changes the loads the next one sees.
+    std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Option<WalkOrder>>>(1);
+        scope.spawn(move || {
+            for batch in keys.chunks(1024) {
+                let mut orders: Vec<Option<WalkOrder>> = (0..batch.len()).map(|_| None).collect();
+                for_chunks_mut(&mut orders, |offset, chunk| {
+                    for (j, slot) in chunk.iter_mut().enumerate() {
+                        *slot = Some(WalkOrder::new(roster, seed, batch[offset + j]));
+                    }
+                });
+                if sender.send(orders).is_err() {
+                    return; // the walk failed and stopped listening
+                }
             }
         });
-        for (key, order) in batch.iter().zip(orders) {
-            let mut order = order.expect("computed above");
-            let team = walk(seed, key, roster, &mut order, &load, cap)?;
-            for &m in &team.members {
-                load[m] += 1;
+        for batch in keys.chunks(1024) {
+            let orders = receiver.recv().expect("the order thread sends every batch");
+            for (key, order) in batch.iter().zip(orders) {
+                let mut order = order.expect("computed above");
+                let team = walk(seed, key, roster, &mut order, &load, cap)?;
+                for &m in &team.members {
+                    load[m] += 1;
+                }
+                teams.push(team);
             }
-            teams.push(team);
         }
-    }
-    Ok((cap, teams))
+        Ok((cap, teams))
+    })
 }
 
 fn walk(
@@ -274,7 +281,10 @@ fn walk(
     cap: u64,
 ) -> Result<Team, DrawError> {
     let m = roster.size;
+    let conflicts: &[usize] = roster.conflicts.get(key).map_or(&[], Vec::as_slice);
     let mut members: Vec<usize> = Vec::with_capacity(m);
+    let mut taken = vec![0usize; roster.quota.len()];
+    let mut unmet: usize = roster.quota.iter().sum();
     let mut cap_exceeded = false;
     for first_pass in [true, false] {
         for i in 0..roster.pool.len() {
@@ -282,11 +292,18 @@ fn walk(
                 break;
             }
             let o = order.get(roster, seed, key, i);
-            if members.contains(&o) || roster.conflicted(key, o) || (first_pass && load[o] >= cap) {
+            if members.contains(&o) || conflicts.contains(&o) || (first_pass && load[o] >= cap) {
                 continue;
             }
-            if roster.may_take(&members, o) {
+            // The same rule as `Roster::may_take`, kept incrementally.
+            let d = roster.department_of[o];
+            let needed = taken[d] < roster.quota[d];
+            if needed || m - members.len() > unmet {
                 members.push(o);
+                taken[d] += 1;
+                if needed {
+                    unmet -= 1;
+                }
             }
         }
         if members.len() == m {
