@@ -90,3 +90,9 @@ impl From<StorageError> for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+impl From<ssj_draw::DrawError> for AppError {
+    fn from(e: ssj_draw::DrawError) -> AppError {
+        AppError::invalid(e.code(), e.to_string())
+    }
+}

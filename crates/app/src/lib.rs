@@ -6,6 +6,8 @@ pub mod accounts;
 pub mod audit;
 pub mod clock;
 pub mod demo;
+pub mod draw_after;
+pub mod draws;
 pub mod error;
 pub mod generate;
 pub mod imports;
@@ -14,6 +16,7 @@ pub mod keys;
 pub mod objects;
 pub mod officers;
 pub mod org;
+pub mod tasks;
 pub mod verify;
 
 pub use accounts::{Actor, LoginOutcome};

@@ -38,6 +38,10 @@ pub async fn run(cli: Cli) -> AppResult<ExitCode> {
     if let Command::Generate { what } = cli.command {
         return generate(what);
     }
+    // Verifying a folder needs nothing but the folder.
+    if let Command::Verify { dir } = &cli.command {
+        return crate::draw_commands::verify(dir);
+    }
     let p = Arc::new(open(&cli).await?);
     let outcome = dispatch(cli, Arc::clone(&p)).await;
     p.store.close().await;
@@ -85,6 +89,9 @@ async fn dispatch(cli: Cli, p: Arc<Platform>) -> AppResult<ExitCode> {
         Command::Import { what } => import(&p, what).await,
         Command::Export { what } => export(&p, what).await,
         Command::Items(c) => items(&p, c).await,
+        Command::Task(c) => crate::draw_commands::task(&p, c).await,
+        Command::Draw(c) => crate::draw_commands::draw(&p, c).await,
+        Command::Verify { dir } => crate::draw_commands::verify(&dir),
         Command::Generate { what } => generate(what),
     }
 }

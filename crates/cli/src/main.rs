@@ -1,6 +1,7 @@
 //! `shuangsuiji`: serve the platform, load the demo county, manage accounts, check the audit log.
 
 mod commands;
+mod draw_commands;
 
 #[global_allocator]
 // Imports hand millions of small strings from the reading thread to the writing one; glibc
@@ -93,6 +94,14 @@ enum Command {
     /// The item list's versions.
     #[command(subcommand)]
     Items(ItemsCommand),
+    /// Inspection tasks (抽查任务).
+    #[command(subcommand)]
+    Task(draw_commands::TaskCommand),
+    /// The double-random draw of a task (SSJ-DRAW/1).
+    #[command(subcommand)]
+    Draw(draw_commands::DrawCommand),
+    /// Recompute a draw from its export folder; exit 0 only if every file matches.
+    Verify { dir: PathBuf },
     /// Generate a synthetic directory file for benchmarks (streamed, valid codes).
     Generate {
         #[command(subcommand)]

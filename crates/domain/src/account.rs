@@ -102,6 +102,8 @@ pub enum Permission {
     EditLists,
     /// See officers' phone and ID numbers (personal data).
     ViewPersonalData,
+    /// Create inspection tasks and run their draws.
+    PlanTasks,
 }
 
 impl Role {
@@ -164,6 +166,12 @@ impl Role {
             Permission::ManageOrganisation => self == Role::SystemAdmin,
             Permission::EditLists | Permission::ViewPersonalData => {
                 matches!(self, Role::SystemAdmin | Role::DepartmentAdmin)
+            }
+            Permission::PlanTasks => {
+                matches!(
+                    self,
+                    Role::SystemAdmin | Role::DepartmentAdmin | Role::Planner
+                )
             }
         }
     }

@@ -19,6 +19,7 @@ ssj_storage_sql::sql_backend!(db: sqlx::Postgres, row: sqlx::postgres::PgRow, st
 ssj_storage_sql::sql_items!(db: sqlx::Postgres, row: sqlx::postgres::PgRow, store: PgStore, tx: PgTx);
 ssj_storage_sql::sql_objects!(db: sqlx::Postgres, row: sqlx::postgres::PgRow, store: PgStore, tx: PgTx);
 ssj_storage_sql::sql_officers!(db: sqlx::Postgres, row: sqlx::postgres::PgRow, store: PgStore, tx: PgTx);
+ssj_storage_sql::sql_tasks!(db: sqlx::Postgres, row: sqlx::postgres::PgRow, store: PgStore, tx: PgTx);
 
 impl PgStore {
     /// Connects to `url` (`postgres://…`) and applies pending migrations.

@@ -17,6 +17,7 @@ mod objects;
 #[doc(hidden)]
 pub use foldhash;
 mod officers;
+mod tasks;
 
 /// Expands the shared row decoders, queries, and the `Store` / `Tx` implementations.
 /// `crate::object_queries` names, on purpose, the module [`sql_objects!`] expands in the same

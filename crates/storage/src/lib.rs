@@ -6,11 +6,16 @@ pub mod items;
 pub mod objects;
 pub mod officers;
 mod rows;
+pub mod tasks;
 
 pub use items::{Item, ItemFilter, ItemStore, ItemTx, ItemVersion, VersionStatus};
 pub use objects::{Licence, Object, ObjectChange, ObjectFilter, ObjectSort, ObjectStore, ObjectTx};
 pub use officers::{Conflict, Leave, Officer, OfficerFilter, OfficerStore, OfficerTx};
 pub use rows::*;
+pub use tasks::{
+    Contribution, Draw, DrawFiles, DrawPick, DrawScope, DrawStatus, DrawSubstitution, ScopeRow,
+    Task, TaskItem, TaskStatus, TaskStore, TaskTx,
+};
 
 use async_trait::async_trait;
 use ssj_merkle::{Hash, NodeId};
@@ -32,7 +37,9 @@ pub type Result<T, E = StorageError> = std::result::Result<T, E>;
 
 /// Reads, and the way into a transaction. Implemented once per backend.
 #[async_trait]
-pub trait Store: ItemStore + ObjectStore + OfficerStore + Send + Sync + 'static {
+pub trait Store:
+    ItemStore + ObjectStore + OfficerStore + TaskStore + Send + Sync + 'static
+{
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
 
@@ -75,7 +82,7 @@ pub trait Store: ItemStore + ObjectStore + OfficerStore + Send + Sync + 'static 
 
 /// One read-write transaction. Dropping it without [`Tx::commit`] rolls everything back.
 #[async_trait]
-pub trait Tx: ItemTx + ObjectTx + OfficerTx + Send {
+pub trait Tx: ItemTx + ObjectTx + OfficerTx + TaskTx + Send {
     /// Takes the log's append lock for the rest of the transaction and returns the current size.
     async fn lock_audit(&mut self) -> Result<u64>;
     async fn audit_hash_rows(&mut self, seqs: &[u64]) -> Result<Vec<HashRow>>;

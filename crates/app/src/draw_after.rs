@@ -1,0 +1,259 @@
+//! After a draw: the export folder (spec §5) and the 递补 of objects and officers, each
+//! computed by the engine from the frozen files and the substitutions before it.
+
+use crate::audit::Appender;
+use crate::{Actor, AppError, AppResult, ErrorKind, Platform, clock};
+use ssj_domain::Permission;
+use ssj_domain::audit::snapshot;
+use ssj_draw::{DrawInput, DrawState, Kind, Manifest, OfficerInput, Substitution};
+use ssj_storage::{Draw, DrawFiles, DrawStatus, DrawSubstitution, Task};
+use std::collections::BTreeMap;
+
+/// A change asked for after the draw.
+#[derive(Debug, Clone)]
+pub enum Change {
+    /// The object is not applicable (注销, 迁出, 无此经营活动): the next reserve replaces it.
+    Object { key: String },
+    /// The officer cannot inspect this object (recused, unavailable).
+    Officer { key: String, officer_id: String },
+    /// A conflict of interest declared after the draw; if the officer is on that object's
+    /// team, an officer 递补 follows.
+    Conflict { officer_id: String, key: String },
+}
+
+fn kind_of(k: &str) -> AppResult<Kind> {
+    match k {
+        "object" => Ok(Kind::Object),
+        "officer" => Ok(Kind::Officer),
+        "conflict" => Ok(Kind::Conflict),
+        other => Err(AppError::internal(format!("未知的递补类型 {other}"))),
+    }
+}
+
+fn rows_of(stored: &[DrawSubstitution]) -> AppResult<Vec<Substitution>> {
+    stored
+        .iter()
+        .map(|s| {
+            Ok(Substitution {
+                kind: kind_of(&s.kind)?,
+                replaced: s.replaced.clone(),
+                replacement: s.replacement.clone(),
+                reason: s.reason.clone(),
+                at: s.at.clone(),
+            })
+        })
+        .collect()
+}
+
+/// Everything a drawn draw is recomputed from.
+struct Drawn {
+    task: Task,
+    manifest: Manifest,
+    files: DrawFiles,
+    rules: ssj_draw::Rules,
+}
+
+impl Drawn {
+    fn input(&self) -> DrawInput<'_> {
+        DrawInput {
+            task_id: &self.manifest.task_id,
+            candidates_file: &self.files.candidates,
+            rules: &self.rules,
+            commitments: &self.manifest.commitments,
+            reveals: &self.manifest.reveals,
+            officers: self.manifest.officers.as_ref().map(|t| OfficerInput {
+                pool_file: self.files.officers.as_deref().unwrap_or_default(),
+                conflicts_file: self.files.conflicts.as_deref().unwrap_or_default(),
+                team: t.team.clone(),
+            }),
+        }
+    }
+}
+
+impl Platform {
+    async fn drawn(&self, draw: &Draw) -> AppResult<Drawn> {
+        if draw.status == DrawStatus::Frozen {
+            return Err(AppError::new(
+                ErrorKind::Conflict,
+                "DRAW_NOT_DRAWN",
+                "该次抽取尚未完成",
+            ));
+        }
+        let manifest_text = draw.manifest.as_deref().ok_or_else(|| {
+            AppError::new(
+                ErrorKind::Conflict,
+                "DRAW_NOT_DRAWN",
+                "该次抽取尚未完成（作废前未完成抽取）",
+            )
+        })?;
+        let manifest: Manifest = serde_json::from_str(manifest_text)
+            .map_err(|e| AppError::internal(format!("抽取清单无法读取：{e}")))?;
+        let files = self
+            .store
+            .draw_files(draw.id)
+            .await?
+            .ok_or_else(|| AppError::internal("抽取文件缺失"))?;
+        let task = self.task(draw.task_id).await?;
+        let rules = manifest
+            .strata
+            .iter()
+            .map(|s| {
+                Ok((
+                    s.label.clone(),
+                    ssj_draw::StratumRule {
+                        ratio: ssj_draw::Ratio::new(s.num, s.den)?,
+                        min: s.min,
+                    },
+                ))
+            })
+            .collect::<Result<_, ssj_draw::DrawError>>()?;
+        Ok(Drawn {
+            task,
+            manifest,
+            files,
+            rules,
+        })
+    }
+
+    /// The export folder of a draw, file name → bytes; `shuangsuiji verify` and
+    /// docs/verify_draw.py recompute it.
+    pub async fn export_draw(&self, draw_id: i64) -> AppResult<BTreeMap<String, Vec<u8>>> {
+        let draw = self.draw(draw_id).await?;
+        let drawn = self.drawn(&draw).await?;
+        let rows = rows_of(&self.store.substitutions(draw.id).await?)?;
+        tokio::task::spawn_blocking(move || -> AppResult<BTreeMap<String, Vec<u8>>> {
+            let input = drawn.input();
+            let outcome = ssj_draw::run(&input)?;
+            Ok(outcome.export_files(&input, &rows))
+        })
+        .await
+        .map_err(|e| AppError::internal(format!("导出中断：{e}")))?
+    }
+
+    /// Applies a 递补 after the draw and records it (and any officer 递补 it makes necessary);
+    /// returns the rows added.
+    pub async fn change_draw(
+        &self,
+        actor: &Actor,
+        draw_id: i64,
+        change: Change,
+        reason: &str,
+    ) -> AppResult<Vec<DrawSubstitution>> {
+        actor.require(Permission::PlanTasks)?;
+        let reason = reason.trim().to_string();
+        if reason.is_empty() {
+            return Err(AppError::invalid(
+                "REASON_REQUIRED",
+                "请填写递补或回避的理由，理由将与抽取结果一并公开",
+            ));
+        }
+        let draw = self.draw(draw_id).await?;
+        if draw.status != DrawStatus::Drawn {
+            return Err(AppError::new(
+                ErrorKind::Conflict,
+                "DRAW_NOT_DRAWN",
+                "只能对已完成且有效的抽取进行递补",
+            ));
+        }
+        let drawn = self.drawn(&draw).await?;
+        let now = clock::now_ms();
+        let mut tx = self.store.begin().await?;
+        let mut log = Appender::open(&mut *tx, self.alg).await?;
+        let stored = tx.tx_substitutions(draw.id).await?;
+        let rows = rows_of(&stored)?;
+        let at = clock::rfc3339_ms(now);
+        let (reason_for, at_for) = (reason.clone(), at.clone());
+        let (drawn, added) =
+            tokio::task::spawn_blocking(move || -> AppResult<(Drawn, Vec<Substitution>)> {
+                let added = {
+                    let input = drawn.input();
+                    let outcome = ssj_draw::run(&input)?;
+                    let roster = outcome.roster();
+                    let mut state = DrawState::new(&outcome, roster.as_ref());
+                    for r in &rows {
+                        state.replay(r)?;
+                    }
+                    apply(&mut state, change, &reason_for, &at_for)?
+                };
+                Ok((drawn, added))
+            })
+            .await
+            .map_err(|e| AppError::internal(format!("递补计算中断：{e}")))??;
+        let mut out = Vec::new();
+        for (i, s) in added.iter().enumerate() {
+            let row = DrawSubstitution {
+                draw_id: draw.id,
+                position: stored.len() as i64 + i as i64 + 1,
+                kind: s.kind.as_str().into(),
+                replaced: s.replaced.clone(),
+                replacement: s.replacement.clone(),
+                reason: s.reason.clone(),
+                at: s.at.clone(),
+                actor: actor.name.clone(),
+            };
+            tx.insert_substitution(&row).await?;
+            let mut e = actor.entry("draw.substitute", "task", &drawn.task.code);
+            e.department_id = Some(drawn.task.department_id);
+            e.after = Some(snapshot(&serde_json::json!({
+                "round": draw.round, "kind": row.kind, "replaced": row.replaced, "replacement": row.replacement,
+            })));
+            e.reason = Some(row.reason.clone());
+            log.append(&mut *tx, e, now).await?;
+            out.push(row);
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+}
+
+/// The rows one change makes, applied to `state` in order.
+fn apply(
+    state: &mut DrawState,
+    change: Change,
+    reason: &str,
+    at: &str,
+) -> AppResult<Vec<Substitution>> {
+    let row = |kind, replaced: String, replacement: String, reason: &str| Substitution {
+        kind,
+        replaced,
+        replacement,
+        reason: reason.to_string(),
+        at: at.to_string(),
+    };
+    let mut rows = Vec::new();
+    match change {
+        Change::Object { key } => {
+            let new = state.substitute_object(key.trim())?;
+            rows.push(row(Kind::Object, key.trim().to_string(), new, reason));
+        }
+        Change::Officer { key, officer_id } => {
+            let new = state.substitute_officer(key.trim(), officer_id.trim())?;
+            rows.push(row(
+                Kind::Officer,
+                format!("{};{}", key.trim(), officer_id.trim()),
+                format!("{};{new}", key.trim()),
+                reason,
+            ));
+        }
+        Change::Conflict { officer_id, key } => {
+            state.declare_conflict(officer_id.trim(), key.trim())?;
+            rows.push(row(
+                Kind::Conflict,
+                officer_id.trim().to_string(),
+                key.trim().to_string(),
+                reason,
+            ));
+        }
+    }
+    // Whatever the change, no team may keep a member in conflict with its object.
+    for (key, officer) in state.conflicted_members() {
+        let new = state.substitute_officer(&key, &officer)?;
+        rows.push(row(
+            Kind::Officer,
+            format!("{key};{officer}"),
+            format!("{key};{new}"),
+            "与检查对象存在利害关系，回避",
+        ));
+    }
+    Ok(rows)
+}

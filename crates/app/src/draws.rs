@@ -1,0 +1,695 @@
+//! The draw of a task (SSJ-DRAW/1, docs/draw-v1.md): freeze the candidate, officer and conflict
+//! files, record every seed contribution's commitment, reveal, compute, lock. There is no way to
+//! draw again but a 系统管理员's, with a written reason, and every draw stays visible.
+
+use crate::audit::Appender;
+use crate::tasks::TaskSpec;
+use crate::{Actor, AppError, AppResult, ErrorKind, Platform, clock};
+use ssj_domain::audit::snapshot;
+use ssj_domain::objects::{RegistrationStatus, Tier};
+use ssj_domain::{Permission, Role};
+use ssj_draw::files::{Conflict as FileConflict, Officer as FileOfficer};
+use ssj_draw::{DrawInput, OfficerInput, TeamSpec};
+use ssj_storage::{
+    Contribution, Draw, DrawFiles, DrawPick, DrawStatus, DrawSubstitution, Task, TaskStatus,
+};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+const YEAR_MS: i64 = 365 * 24 * 3600 * 1000;
+
+/// Who gives a seed contribution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Contributor {
+    Platform,
+    Operator,
+    Witness,
+    Lottery,
+}
+
+impl Contributor {
+    pub fn key(self) -> &'static str {
+        match self {
+            Contributor::Platform => "platform",
+            Contributor::Operator => "operator",
+            Contributor::Witness => "witness",
+            Contributor::Lottery => "lottery",
+        }
+    }
+    pub fn label(key: &str) -> &'static str {
+        match key {
+            "platform" => "平台（操作系统安全随机数）",
+            "operator" => "操作员",
+            "witness" => "见证人",
+            "lottery" => "公开开奖结果",
+            _ => "其他",
+        }
+    }
+}
+
+/// A contribution as entered: a value (kept until the reveal), a commitment made elsewhere
+/// (the value comes at the reveal), or, for a lottery, only the draw it names.
+#[derive(Debug, Clone)]
+pub struct NewContribution {
+    pub role: Contributor,
+    pub label: String,
+    pub value: Option<String>,
+    pub commitment: Option<String>,
+}
+
+/// Excluded candidates by reason, in the order the rules apply.
+pub type Exclusions = Vec<(String, u64)>;
+
+fn conflict(code: &'static str, message: impl Into<String>) -> AppError {
+    AppError::new(ErrorKind::Conflict, code, message)
+}
+
+fn invalid(code: &'static str, message: impl Into<String>) -> AppError {
+    AppError::invalid(code, message)
+}
+
+/// The files a freeze writes, before they are stored.
+struct Frozen {
+    exclusions: Exclusions,
+    candidates: Vec<u8>,
+    officers: Vec<u8>,
+    conflicts: Vec<u8>,
+}
+
+impl Platform {
+    pub async fn draws(&self, task_id: i64) -> AppResult<Vec<Draw>> {
+        Ok(self.store.draws(task_id).await?)
+    }
+
+    pub async fn contributions(&self, draw_id: i64) -> AppResult<Vec<Contribution>> {
+        Ok(self.store.contributions(draw_id).await?)
+    }
+
+    pub async fn draw_substitutions(&self, draw_id: i64) -> AppResult<Vec<DrawSubstitution>> {
+        Ok(self.store.substitutions(draw_id).await?)
+    }
+
+    /// The task's current draw: the last one that is not void.
+    pub async fn current_draw(&self, task_id: i64) -> AppResult<Option<Draw>> {
+        Ok(self
+            .store
+            .draws(task_id)
+            .await?
+            .into_iter()
+            .rev()
+            .find(|d| d.status != DrawStatus::Void))
+    }
+
+    /// Builds the candidate, officer-pool and conflict files of a task as of now.
+    async fn freeze_files(&self, task: &Task, spec: &TaskSpec) -> AppResult<Frozen> {
+        let now = clock::now_ms();
+        let rows = self.store.scope_objects(&spec.scope()?).await?;
+        let items: Vec<(String, String)> = self
+            .store
+            .task_items(task.id)
+            .await?
+            .into_iter()
+            .map(|i| (i.department, i.name))
+            .collect();
+        let recent: HashSet<String> = self
+            .store
+            .picked_for_items(&items, now - YEAR_MS, task.id)
+            .await?
+            .into_iter()
+            .collect();
+        let year_start =
+            clock::parse_date_ms(&format!("{}-01-01", &clock::format_ms(now)[..4])).unwrap_or(0);
+        let counts: HashMap<String, i64> = if spec.annual_cap > 0 {
+            self.store
+                .pick_counts(year_start, task.id)
+                .await?
+                .into_iter()
+                .collect()
+        } else {
+            HashMap::new()
+        };
+        let mut excluded: BTreeMap<usize, (String, u64)> = BTreeMap::new();
+        let mut count =
+            |order: usize, reason: String| excluded.entry(order).or_insert((reason, 0)).1 += 1;
+        let mut keep: Vec<(&str, &'static str)> = Vec::with_capacity(rows.len());
+        for r in &rows {
+            if r.status != RegistrationStatus::Active {
+                count(r.status as usize, format!("非存续（{}）", r.status.label()));
+            } else if spec.no_disturb_a && r.tier == Tier::A {
+                count(10, "无事不扰（A 类）".to_string());
+            } else if recent.contains(&r.code) {
+                count(11, "12 个月内已抽查同一事项".to_string());
+            } else if spec.annual_cap > 0
+                && counts.get(&r.code).copied().unwrap_or(0) >= spec.annual_cap as i64
+            {
+                count(12, format!("本年度已抽查 {} 次（上限）", spec.annual_cap));
+            } else {
+                keep.push((&r.code, r.tier.label()));
+            }
+        }
+        let exclusions: Exclusions = excluded.into_values().collect();
+        if keep.is_empty() {
+            let why = if rows.is_empty() {
+                "抽查范围内没有检查对象".to_string()
+            } else {
+                format!("范围内的 {} 户均被排除", rows.len())
+            };
+            return Err(invalid("DRAW_EMPTY_SCOPE", format!("候选名单为空：{why}")));
+        }
+        let candidates = ssj_draw::candidates_file(keep)?;
+
+        let departments = spec.departments(task.department_id);
+        let names: HashMap<i64, String> = self
+            .store
+            .departments()
+            .await?
+            .into_iter()
+            .map(|d| (d.id, d.name))
+            .collect();
+        let today = clock::format_ms(now)[..10].to_string();
+        let on_leave: HashSet<i64> = self
+            .store
+            .officers_on_leave(&today)
+            .await?
+            .into_iter()
+            .collect();
+        let filter = ssj_storage::OfficerFilter {
+            departments: Some(departments.clone()),
+            active: Some(true),
+            limit: i64::MAX as u64,
+            ..Default::default()
+        };
+        let (officers, _) = self.store.officers(&filter).await?;
+        let pool: Vec<_> = officers
+            .into_iter()
+            .filter(|o| o.cert_valid_until.as_str() >= today.as_str() && !on_leave.contains(&o.id))
+            .collect();
+        let ids: Vec<i64> = pool.iter().map(|o| o.id).collect();
+        let conflicts = self.store.conflicts_of(&ids).await?;
+        let officers = ssj_draw::officers_file(
+            pool.iter()
+                .map(|o| FileOfficer {
+                    id: o.id.to_string(),
+                    department: names.get(&o.department_id).cloned().unwrap_or_default(),
+                })
+                .collect(),
+        )?;
+        let conflicts = ssj_draw::conflicts_file(
+            conflicts
+                .into_iter()
+                .map(|c| FileConflict {
+                    officer_id: c.officer_id.to_string(),
+                    key: c.object_code,
+                })
+                .collect(),
+        )?;
+        Ok(Frozen {
+            exclusions,
+            candidates,
+            officers,
+            conflicts,
+        })
+    }
+
+    fn team_spec(&self, task: &Task, spec: &TaskSpec, names: &HashMap<i64, String>) -> TeamSpec {
+        TeamSpec {
+            size: spec.team_size,
+            quotas: spec
+                .quotas
+                .iter()
+                .map(|(d, q)| (names.get(d).cloned().unwrap_or_default(), *q))
+                .collect(),
+            initiating_department: names.get(&task.department_id).cloned().unwrap_or_default(),
+        }
+    }
+
+    async fn department_names(&self) -> AppResult<HashMap<i64, String>> {
+        Ok(self
+            .store
+            .departments()
+            .await?
+            .into_iter()
+            .map(|d| (d.id, d.name))
+            .collect())
+    }
+
+    /// Step 1 of the ceremony: freezes the files, publishes their digests in the audit log and
+    /// commits the platform's own contribution. A task drawn (or frozen) before is frozen again
+    /// only by a 系统管理员 with a written reason; the earlier draw is voided, not deleted.
+    pub async fn freeze_draw(
+        &self,
+        actor: &Actor,
+        task_id: i64,
+        redraw_reason: Option<&str>,
+    ) -> AppResult<Draw> {
+        actor.require(Permission::PlanTasks)?;
+        let task = self.task(task_id).await?;
+        if task.status == TaskStatus::Cancelled {
+            return Err(conflict("TASK_CANCELLED", "该任务已取消，不能抽取"));
+        }
+        // Checked here before the files are built, and again inside the transaction.
+        let drawn_before = self.current_draw(task_id).await?.is_some();
+        may_freeze(
+            actor,
+            drawn_before,
+            redraw_reason.map(str::trim).unwrap_or(""),
+        )?;
+        let spec = TaskSpec::parse(&task.spec)?;
+        let names = self.department_names().await?;
+        let frozen = self.freeze_files(&task, &spec).await?;
+        let team = self.team_spec(&task, &spec, &names);
+        // Refuse now, before anything is stored, a team that can never be formed.
+        {
+            let pool = ssj_draw::files::parse_officers(&frozen.officers)?;
+            let conflicts = ssj_draw::files::parse_conflicts(&frozen.conflicts)?;
+            ssj_draw::Roster::new(&pool, &conflicts, &team)?;
+        }
+        let now = clock::now_ms();
+        let mut tx = self.store.begin().await?;
+        let mut log = Appender::open(&mut *tx, self.alg).await?;
+        let task_now = tx
+            .task_for_update(task_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("TASK_NOT_FOUND", "抽查任务不存在"))?;
+        let draws = tx.tx_draws(task_id).await?;
+        let live: Vec<&Draw> = draws
+            .iter()
+            .filter(|d| d.status != DrawStatus::Void)
+            .collect();
+        let reason = redraw_reason.map(str::trim).unwrap_or("");
+        may_freeze(actor, !live.is_empty(), reason)?;
+        for d in live {
+            let mut voided = d.clone();
+            voided.status = DrawStatus::Void;
+            voided.reason = if d.reason.is_empty() {
+                format!("作废：{reason}")
+            } else {
+                format!("{}；作废：{reason}", d.reason)
+            };
+            tx.update_draw(&voided).await?;
+            let mut e = actor.entry("draw.void", "task", &task.code);
+            e.department_id = Some(task.department_id);
+            e.after = Some(snapshot(
+                &serde_json::json!({ "round": d.round, "status": "void" }),
+            ));
+            e.reason = Some(reason.to_string());
+            log.append(&mut *tx, e, now).await?;
+        }
+        let round = draws.iter().map(|d| d.round).max().unwrap_or(0) + 1;
+        let digest = |b: &[u8]| ssj_draw::hash::sha256_hex(b);
+        let mut draw = Draw {
+            id: 0,
+            task_id,
+            round,
+            status: DrawStatus::Frozen,
+            reason: reason.to_string(),
+            exclusions: serde_json::to_string(&frozen.exclusions).expect("plain data"),
+            candidate_digest: digest(&frozen.candidates),
+            officer_pool_digest: Some(digest(&frozen.officers)),
+            conflicts_digest: Some(digest(&frozen.conflicts)),
+            manifest: None,
+            frozen_by: actor.name.clone(),
+            frozen_ms: now,
+            drawn_ms: None,
+        };
+        let candidates = frozen.candidates.iter().filter(|&&b| b == b'\n').count() - 1;
+        let files = DrawFiles {
+            candidates: frozen.candidates,
+            officers: Some(frozen.officers),
+            conflicts: Some(frozen.conflicts),
+            result: None,
+        };
+        draw.id = tx.insert_draw(&draw, &files).await?;
+        if task_now.status == TaskStatus::Drawn {
+            let mut t = task_now.clone();
+            t.status = TaskStatus::Ready;
+            t.updated_ms = now;
+            tx.update_task_status(&t).await?;
+        }
+        let mut e = actor.entry("draw.freeze", "task", &task.code);
+        e.department_id = Some(task.department_id);
+        e.after = Some(snapshot(&serde_json::json!({
+            "round": round,
+            "candidates": candidates,
+            "candidate_digest": draw.candidate_digest,
+            "officer_pool_digest": draw.officer_pool_digest,
+            "conflicts_digest": draw.conflicts_digest,
+            "exclusions": frozen.exclusions,
+        })));
+        if !reason.is_empty() {
+            e.reason = Some(reason.to_string());
+        }
+        log.append(&mut *tx, e, now).await?;
+        // The platform commits first, from the OS CSPRNG: its value stays secret until the reveal.
+        let mut secret = [0u8; 32];
+        getrandom::fill(&mut secret)
+            .map_err(|e| AppError::internal(format!("无法读取系统随机数：{e}")))?;
+        let value = format!("platform:{}", hex::encode(secret));
+        let platform = Contribution {
+            draw_id: draw.id,
+            position: 1,
+            role: Contributor::Platform.key().into(),
+            label: "双随机平台".into(),
+            commitment: Some(ssj_draw::commitment(&value)),
+            secret: Some(value),
+            reveal: None,
+            committed_ms: Some(now),
+            revealed_ms: None,
+        };
+        tx.insert_contribution(&platform).await?;
+        log.append(&mut *tx, commit_entry(actor, &task, &platform), now)
+            .await?;
+        tx.commit().await?;
+        Ok(draw)
+    }
+
+    /// Step 2: another participant's commitment (operator, witness), or a named future
+    /// lottery draw whose result is entered later. Refused once any reveal has been made.
+    pub async fn add_contribution(
+        &self,
+        actor: &Actor,
+        draw_id: i64,
+        new: NewContribution,
+    ) -> AppResult<Contribution> {
+        actor.require(Permission::PlanTasks)?;
+        let label = new.label.trim().to_string();
+        if label.is_empty() || label.chars().count() > 100 {
+            return Err(invalid(
+                "CONTRIBUTION_LABEL",
+                "请填写贡献者（姓名、单位）或所指定的开奖期号",
+            ));
+        }
+        let (commitment, secret) = match (
+            new.role,
+            new.value.map(|v| v.trim().to_string()),
+            new.commitment,
+        ) {
+            (Contributor::Platform, ..) => {
+                return Err(invalid("CONTRIBUTION_ROLE", "平台的随机数在冻结时自动提交"));
+            }
+            (Contributor::Lottery, _, _) => (None, None),
+            (_, Some(v), _) if !v.is_empty() => (Some(ssj_draw::commitment(&v)), Some(v)),
+            (_, _, Some(c)) if c.len() == 64 && c.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                (Some(c.to_ascii_lowercase()), None)
+            }
+            _ => {
+                return Err(invalid(
+                    "CONTRIBUTION_VALUE",
+                    "请输入随机数（文字、骰子点数等），或 64 位十六进制的承诺值",
+                ));
+            }
+        };
+        let now = clock::now_ms();
+        let mut tx = self.store.begin().await?;
+        let mut log = Appender::open(&mut *tx, self.alg).await?;
+        let (task, draw) = self.frozen_draw(&mut *tx, draw_id).await?;
+        let existing = tx.tx_contributions(draw.id).await?;
+        if existing.iter().any(|c| c.reveal.is_some()) {
+            return Err(conflict(
+                "DRAW_REVEALING",
+                "已开始揭示，不能再增加随机数贡献",
+            ));
+        }
+        let c = Contribution {
+            draw_id: draw.id,
+            position: existing.len() as i64 + 1,
+            role: new.role.key().into(),
+            label,
+            committed_ms: commitment.as_ref().map(|_| now),
+            commitment,
+            secret,
+            reveal: None,
+            revealed_ms: None,
+        };
+        tx.insert_contribution(&c).await?;
+        log.append(&mut *tx, commit_entry(actor, &task, &c), now)
+            .await?;
+        tx.commit().await?;
+        Ok(c)
+    }
+
+    /// Enters the result of a named lottery draw once it is public; it is committed and
+    /// revealed like the others.
+    pub async fn enter_lottery(
+        &self,
+        actor: &Actor,
+        draw_id: i64,
+        position: i64,
+        result: &str,
+    ) -> AppResult<()> {
+        actor.require(Permission::PlanTasks)?;
+        let result = result.trim();
+        if result.is_empty() {
+            return Err(invalid("LOTTERY_RESULT", "请填写开奖结果"));
+        }
+        let now = clock::now_ms();
+        let mut tx = self.store.begin().await?;
+        let mut log = Appender::open(&mut *tx, self.alg).await?;
+        let (task, draw) = self.frozen_draw(&mut *tx, draw_id).await?;
+        let mut c = tx
+            .tx_contributions(draw.id)
+            .await?
+            .into_iter()
+            .find(|c| c.position == position && c.role == Contributor::Lottery.key())
+            .ok_or_else(|| {
+                AppError::not_found("CONTRIBUTION_NOT_FOUND", "没有这一项开奖结果贡献")
+            })?;
+        if c.commitment.is_some() {
+            return Err(conflict("LOTTERY_ENTERED", "该开奖结果已录入"));
+        }
+        let value = format!("{}:{result}", c.label);
+        c.commitment = Some(ssj_draw::commitment(&value));
+        c.secret = Some(value);
+        c.committed_ms = Some(now);
+        tx.update_contribution(&c).await?;
+        log.append(&mut *tx, commit_entry(actor, &task, &c), now)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn frozen_draw(
+        &self,
+        tx: &mut dyn ssj_storage::Tx,
+        draw_id: i64,
+    ) -> AppResult<(Task, Draw)> {
+        let (task, draw) = self.draw_in_tx(tx, draw_id).await?;
+        if draw.status != DrawStatus::Frozen {
+            return Err(conflict(
+                "DRAW_NOT_FROZEN",
+                "该次抽取已完成或已作废，不能再更改",
+            ));
+        }
+        Ok((task, draw))
+    }
+
+    async fn draw_in_tx(
+        &self,
+        tx: &mut dyn ssj_storage::Tx,
+        draw_id: i64,
+    ) -> AppResult<(Task, Draw)> {
+        let not_found =
+            || AppError::not_found("DRAW_NOT_FOUND", format!("抽取记录 {draw_id} 不存在"));
+        let draw = tx.tx_draw(draw_id).await?.ok_or_else(not_found)?;
+        let task = tx
+            .task_for_update(draw.task_id)
+            .await?
+            .ok_or_else(not_found)?;
+        Ok((task, draw))
+    }
+
+    pub async fn draw(&self, draw_id: i64) -> AppResult<Draw> {
+        self.store.draw(draw_id).await?.ok_or_else(|| {
+            AppError::not_found("DRAW_NOT_FOUND", format!("抽取记录 {draw_id} 不存在"))
+        })
+    }
+
+    /// Step 3: reveals every contribution (values given now for commitments made elsewhere),
+    /// derives the seed, draws objects and teams, and stores the result, all in one
+    /// transaction: a draw is either wholly drawn or not at all.
+    pub async fn reveal_and_draw(
+        &self,
+        actor: &Actor,
+        draw_id: i64,
+        reveals: &BTreeMap<i64, String>,
+    ) -> AppResult<Draw> {
+        actor.require(Permission::PlanTasks)?;
+        let now = clock::now_ms();
+        let mut tx = self.store.begin().await?;
+        let mut log = Appender::open(&mut *tx, self.alg).await?;
+        let (mut task, mut draw) = self.frozen_draw(&mut *tx, draw_id).await?;
+        let mut contributions = tx.tx_contributions(draw.id).await?;
+        if contributions.len() < 2 {
+            return Err(invalid(
+                "DRAW_FEW_CONTRIBUTIONS",
+                "除平台外，至少还需要一位操作员或见证人提供随机数",
+            ));
+        }
+        for c in &mut contributions {
+            let Some(commitment) = c.commitment.clone() else {
+                return Err(invalid(
+                    "LOTTERY_PENDING",
+                    format!("尚未录入“{}”的开奖结果", c.label),
+                ));
+            };
+            let value = match (&c.secret, reveals.get(&c.position)) {
+                (Some(s), _) => s.clone(),
+                (None, Some(v)) => v.trim().to_string(),
+                (None, None) => {
+                    return Err(invalid(
+                        "REVEAL_MISSING",
+                        format!("请输入第 {} 项（{}）的随机数原文", c.position, c.label),
+                    ));
+                }
+            };
+            if ssj_draw::commitment(&value) != commitment {
+                return Err(invalid(
+                    "DRAW_REVEAL_MISMATCH",
+                    format!(
+                        "第 {} 项（{}）揭示的随机数与其承诺值不符",
+                        c.position, c.label
+                    ),
+                ));
+            }
+            c.reveal = Some(value);
+            c.secret = None;
+            c.revealed_ms = Some(now);
+        }
+        let files = tx
+            .tx_draw_files(draw.id)
+            .await?
+            .ok_or_else(|| AppError::internal("抽取文件缺失"))?;
+        let spec = TaskSpec::parse(&task.spec)?;
+        let names = self.department_names().await?;
+        let team = self.team_spec(&task, &spec, &names);
+        let rules = spec.rules()?;
+        let commitments: Vec<String> = contributions
+            .iter()
+            .filter_map(|c| c.commitment.clone())
+            .collect();
+        let reveal_values: Vec<String> = contributions
+            .iter()
+            .filter_map(|c| c.reveal.clone())
+            .collect();
+        let task_code = task.code.clone();
+        let computed =
+            tokio::task::spawn_blocking(move || -> AppResult<(String, Vec<u8>, Vec<DrawPick>)> {
+                let input = DrawInput {
+                    task_id: &task_code,
+                    candidates_file: &files.candidates,
+                    rules: &rules,
+                    commitments: &commitments,
+                    reveals: &reveal_values,
+                    officers: Some(OfficerInput {
+                        pool_file: files.officers.as_deref().unwrap_or_default(),
+                        conflicts_file: files.conflicts.as_deref().unwrap_or_default(),
+                        team,
+                    }),
+                };
+                let outcome = ssj_draw::run(&input)?;
+                let picks = outcome
+                    .selection
+                    .selected
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| DrawPick {
+                        draw_id,
+                        rank: i as i64 + 1,
+                        object_code: outcome.candidates.key(p.candidate).to_string(),
+                        stratum: outcome.selection.strata[p.stratum].label.clone(),
+                    })
+                    .collect();
+                let manifest = String::from_utf8(outcome.manifest.render()).expect("JSON is UTF-8");
+                Ok((manifest, outcome.result_csv(), picks))
+            })
+            .await
+            .map_err(|e| AppError::internal(format!("抽取计算中断：{e}")))??;
+        let (manifest, result, picks) = computed;
+        for c in &contributions {
+            tx.update_contribution(c).await?;
+            let mut e = actor.entry("draw.reveal", "task", &task.code);
+            e.department_id = Some(task.department_id);
+            e.after = Some(snapshot(&serde_json::json!({
+                "round": draw.round, "position": c.position, "role": c.role, "label": c.label, "reveal": c.reveal,
+            })));
+            log.append(&mut *tx, e, now).await?;
+        }
+        tx.set_draw_result(draw.id, &result).await?;
+        tx.insert_picks(&picks).await?;
+        draw.status = DrawStatus::Drawn;
+        draw.drawn_ms = Some(now);
+        draw.manifest = Some(manifest.clone());
+        tx.update_draw(&draw).await?;
+        task.status = TaskStatus::Drawn;
+        task.updated_ms = now;
+        tx.update_task_status(&task).await?;
+        let mut e = actor.entry("draw.result", "task", &task.code);
+        e.department_id = Some(task.department_id);
+        e.after = Some(snapshot(&serde_json::json!({
+            "round": draw.round,
+            "manifest_digest": ssj_draw::hash::sha256_hex(manifest.as_bytes()),
+            "result_digest": ssj_draw::hash::sha256_hex(&result),
+            "selected": picks.len(),
+        })));
+        log.append(&mut *tx, e, now).await?;
+        tx.commit().await?;
+        Ok(draw)
+    }
+
+    /// A whole ceremony without stopping: freeze, the platform's commitment, the given
+    /// contributions (generated from the OS CSPRNG when none is given), reveal, draw.
+    pub async fn run_ceremony(
+        &self,
+        actor: &Actor,
+        task_id: i64,
+        contributions: Vec<NewContribution>,
+        redraw_reason: Option<&str>,
+    ) -> AppResult<Draw> {
+        let draw = self.freeze_draw(actor, task_id, redraw_reason).await?;
+        let contributions = if contributions.is_empty() {
+            let mut b = [0u8; 16];
+            getrandom::fill(&mut b)
+                .map_err(|e| AppError::internal(format!("无法读取系统随机数：{e}")))?;
+            vec![NewContribution {
+                role: Contributor::Operator,
+                label: actor.name.clone(),
+                value: Some(hex::encode(b)),
+                commitment: None,
+            }]
+        } else {
+            contributions
+        };
+        for c in contributions {
+            self.add_contribution(actor, draw.id, c).await?;
+        }
+        self.reveal_and_draw(actor, draw.id, &BTreeMap::new()).await
+    }
+}
+
+/// A task with a live draw is frozen again only by a 系统管理员, with a written reason.
+fn may_freeze(actor: &Actor, has_live_draw: bool, reason: &str) -> AppResult<()> {
+    if !has_live_draw {
+        return Ok(());
+    }
+    if actor.role != Role::SystemAdmin {
+        return Err(conflict(
+            "DRAW_LOCKED",
+            "该任务已冻结或已抽取，结果在冻结和承诺时即已确定，不能重新抽取；如确需重抽，须由系统管理员填写书面理由",
+        ));
+    }
+    if reason.is_empty() {
+        return Err(invalid(
+            "REASON_REQUIRED",
+            "重新抽取必须填写书面理由，理由将与每一次抽取一并公开",
+        ));
+    }
+    Ok(())
+}
+
+fn commit_entry(actor: &Actor, task: &Task, c: &Contribution) -> ssj_domain::AuditEntry {
+    let mut e = actor.entry("draw.commit", "task", &task.code);
+    e.department_id = Some(task.department_id);
+    e.after = Some(snapshot(&serde_json::json!({
+        "position": c.position, "role": c.role, "label": c.label, "commitment": c.commitment,
+    })));
+    e
+}

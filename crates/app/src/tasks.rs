@@ -1,0 +1,430 @@
+//! Inspection tasks (抽查任务), created directly until annual plans come: the initiating
+//! department and its items from the published list, cooperating departments with theirs,
+//! the object scope, the per-tier ratios, 无事不扰, the window and the team.
+
+use crate::audit::Appender;
+use crate::{Actor, AppError, AppResult, Platform, clock};
+use serde::{Deserialize, Serialize};
+use ssj_domain::Permission;
+use ssj_domain::audit::snapshot;
+use ssj_domain::objects::{ObjectKind, Tier};
+use ssj_draw::Ratio;
+use ssj_storage::{DrawScope, Item, Task, TaskItem, TaskStatus};
+use std::collections::BTreeMap;
+
+/// The department defaults for the credit tiers (the 舞钢 rule: A 1%, B 3%, C 10%, D 20%);
+/// unclassified objects are drawn like B.
+pub const DEFAULT_RATIOS: [(&str, &str); 5] = [
+    ("A", "1%"),
+    ("B", "3%"),
+    ("C", "10%"),
+    ("D", "20%"),
+    ("U", "3%"),
+];
+
+/// A cooperating department (配合部门) of a joint task and its items.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Partner {
+    pub department_id: i64,
+    pub items: Vec<i64>,
+}
+
+/// What a task says about its draw, stored with the task as JSON.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskSpec {
+    pub items: Vec<i64>,
+    pub partners: Vec<Partner>,
+    /// Object types (labels); empty means every type.
+    pub kinds: Vec<String>,
+    /// 定向 (within the filters below) or 不定向 (the whole directory of the types).
+    pub directed: bool,
+    pub divisions: Vec<String>,
+    pub industries: Vec<String>,
+    pub tags: Vec<String>,
+    pub tiers: Vec<String>,
+    pub licence: String,
+    /// Tier label → ratio as written ("3%", "5‰", "1/30").
+    pub ratios: BTreeMap<String, String>,
+    /// Why one ratio applies to every tier, when it does.
+    pub uniform_reason: String,
+    /// 无事不扰: A-tier objects are not drawn.
+    pub no_disturb_a: bool,
+    pub window_from: String,
+    pub window_to: String,
+    pub team_size: usize,
+    /// Department id → officers it must provide.
+    pub quotas: BTreeMap<i64, usize>,
+    /// Objects already picked this many times this year are left out; 0 = no cap.
+    pub annual_cap: u32,
+}
+
+/// A task as the console and the CLI fill it in.
+#[derive(Debug, Clone, Default)]
+pub struct NewTask {
+    pub name: String,
+    pub department_id: i64,
+    pub items: Vec<i64>,
+    pub partners: Vec<Partner>,
+    pub kinds: Vec<String>,
+    pub directed: bool,
+    pub divisions: Vec<String>,
+    pub industries: Vec<String>,
+    pub tags: Vec<String>,
+    pub tiers: Vec<String>,
+    pub licence: String,
+    /// Per-tier ratios; tiers not given take [`DEFAULT_RATIOS`].
+    pub ratios: BTreeMap<String, String>,
+    /// One ratio for every tier, with its reason.
+    pub uniform: Option<(String, String)>,
+    pub no_disturb_a: bool,
+    pub window_from: String,
+    pub window_to: String,
+    pub team_size: usize,
+    /// Department id → quota; departments of the task not given get 1.
+    pub quotas: BTreeMap<i64, usize>,
+    pub annual_cap: u32,
+}
+
+fn invalid(code: &'static str, message: impl Into<String>) -> AppError {
+    AppError::invalid(code, message)
+}
+
+impl TaskSpec {
+    pub fn parse(json: &str) -> AppResult<TaskSpec> {
+        serde_json::from_str(json).map_err(|e| AppError::internal(format!("任务设置无法读取：{e}")))
+    }
+
+    /// The strata rules of the draw: every tier's ratio, A-tier at 0 under 无事不扰 (its objects
+    /// are excluded before the freeze anyway).
+    pub fn rules(&self) -> AppResult<ssj_draw::Rules> {
+        let mut rules = ssj_draw::Rules::new();
+        for (tier, text) in &self.ratios {
+            let ratio = Ratio::parse(text).map_err(|e| invalid(e.code(), e.to_string()))?;
+            rules.insert(tier.clone(), ssj_draw::StratumRule { ratio, min: 0 });
+        }
+        Ok(rules)
+    }
+
+    pub fn scope(&self) -> AppResult<DrawScope> {
+        let kinds = self
+            .kinds
+            .iter()
+            .map(|k| ObjectKind::parse(k))
+            .collect::<Result<_, _>>()?;
+        if !self.directed {
+            return Ok(DrawScope {
+                kinds,
+                ..DrawScope::default()
+            });
+        }
+        Ok(DrawScope {
+            divisions: self.divisions.clone(),
+            kinds,
+            industries: self.industries.clone(),
+            tags: self.tags.clone(),
+            tiers: self
+                .tiers
+                .iter()
+                .map(|t| Tier::parse(t))
+                .collect::<Result<_, _>>()?,
+            licence: Some(self.licence.clone()).filter(|l| !l.trim().is_empty()),
+        })
+    }
+
+    /// Every department of the task: the initiating one first.
+    pub fn departments(&self, initiating: i64) -> Vec<i64> {
+        std::iter::once(initiating)
+            .chain(self.partners.iter().map(|p| p.department_id))
+            .collect()
+    }
+}
+
+fn clean_list(values: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = values
+        .iter()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+impl Platform {
+    pub async fn tasks(&self) -> AppResult<Vec<Task>> {
+        Ok(self.store.tasks().await?)
+    }
+
+    pub async fn task(&self, id: i64) -> AppResult<Task> {
+        self.store
+            .task(id)
+            .await?
+            .ok_or_else(|| AppError::not_found("TASK_NOT_FOUND", format!("抽查任务 {id} 不存在")))
+    }
+
+    /// A task by its id or its public number.
+    pub async fn find_task(&self, id_or_code: &str) -> AppResult<Task> {
+        let text = id_or_code.trim();
+        if let Some(t) = self.store.task_by_code(text).await? {
+            return Ok(t);
+        }
+        match text.parse::<i64>() {
+            Ok(id) => self.task(id).await,
+            Err(_) => Err(AppError::not_found(
+                "TASK_NOT_FOUND",
+                format!("抽查任务 {text} 不存在"),
+            )),
+        }
+    }
+
+    pub async fn task_items(&self, task_id: i64) -> AppResult<Vec<TaskItem>> {
+        Ok(self.store.task_items(task_id).await?)
+    }
+
+    /// Checks a new task against the published item list, the departments and the draw's
+    /// rules, then stores it ready to draw.
+    pub async fn create_task(&self, actor: &Actor, new: NewTask) -> AppResult<Task> {
+        actor.require(Permission::PlanTasks)?;
+        let name = new.name.trim().to_string();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(invalid("TASK_NAME", "请填写任务名称（不超过 100 个字）"));
+        }
+        let department = self
+            .store
+            .department(new.department_id)
+            .await?
+            .ok_or_else(|| invalid("TASK_DEPARTMENT", "请选择发起部门"))?;
+        if !actor.covers(&department) {
+            return Err(AppError::forbidden(
+                "只能为本人数据范围内的部门创建抽查任务",
+            ));
+        }
+        let version = self.published_items_version().await?.ok_or_else(|| {
+            invalid(
+                "TASK_NO_ITEMS",
+                "随机抽查事项清单尚未发布，无法创建抽查任务",
+            )
+        })?;
+        let published: BTreeMap<i64, Item> = self
+            .store
+            .version_items(version.id)
+            .await?
+            .into_iter()
+            .map(|i| (i.id, i))
+            .collect();
+        let pick_items = |ids: &[i64], who: &str| -> AppResult<Vec<Item>> {
+            if ids.is_empty() {
+                return Err(invalid(
+                    "TASK_ITEMS",
+                    format!("请为{who}选择至少一个抽查事项"),
+                ));
+            }
+            ids.iter()
+                .map(|id| match published.get(id) {
+                    Some(i) if !i.retired => Ok(i.clone()),
+                    Some(i) => Err(invalid(
+                        "TASK_ITEM_RETIRED",
+                        format!("抽查事项“{}”已停用，不能用于新任务", i.name),
+                    )),
+                    None => Err(invalid(
+                        "TASK_ITEM_UNKNOWN",
+                        format!("抽查事项 {id} 不在已发布的事项清单中"),
+                    )),
+                })
+                .collect()
+        };
+        let mut items = pick_items(&new.items, &department.name)?;
+        let mut seen = vec![department.id];
+        for p in &new.partners {
+            let d = self
+                .store
+                .department(p.department_id)
+                .await?
+                .ok_or_else(|| {
+                    invalid(
+                        "TASK_PARTNER",
+                        format!("配合部门 {} 不存在", p.department_id),
+                    )
+                })?;
+            if seen.contains(&d.id) {
+                return Err(invalid(
+                    "TASK_PARTNER",
+                    format!("{}重复出现在任务中", d.name),
+                ));
+            }
+            seen.push(d.id);
+            items.extend(pick_items(&p.items, &d.name)?);
+        }
+        for k in &new.kinds {
+            ObjectKind::parse(k)?;
+        }
+        for t in &new.tiers {
+            Tier::parse(t)?;
+        }
+
+        let mut ratios: BTreeMap<String, String> = BTreeMap::new();
+        let uniform_reason = match &new.uniform {
+            Some((ratio, reason)) => {
+                if reason.trim().is_empty() {
+                    return Err(invalid(
+                        "TASK_UNIFORM_REASON",
+                        "对所有信用风险等级使用同一比例时，必须填写理由",
+                    ));
+                }
+                for (tier, _) in DEFAULT_RATIOS {
+                    ratios.insert(tier.to_string(), ratio.trim().to_string());
+                }
+                reason.trim().to_string()
+            }
+            None => {
+                for (tier, default) in DEFAULT_RATIOS {
+                    let given = new
+                        .ratios
+                        .get(tier)
+                        .map(|r| r.trim())
+                        .filter(|r| !r.is_empty());
+                    ratios.insert(tier.to_string(), given.unwrap_or(default).to_string());
+                }
+                String::new()
+            }
+        };
+        for (tier, text) in &ratios {
+            Ratio::parse(text).map_err(|e| invalid(e.code(), format!("{tier} 类：{e}")))?;
+        }
+
+        let window_from = new.window_from.trim().to_string();
+        let window_to = new.window_to.trim().to_string();
+        let (from, to) = (
+            clock::parse_date_ms(&window_from),
+            clock::parse_date_ms(&window_to),
+        );
+        match (from, to) {
+            (Some(f), Some(t)) if f <= t => {}
+            (Some(_), Some(_)) => {
+                return Err(invalid("TASK_WINDOW", "检查时间的结束日期早于开始日期"));
+            }
+            _ => {
+                return Err(invalid(
+                    "TASK_WINDOW",
+                    "请填写检查时间（YYYY-MM-DD 至 YYYY-MM-DD）",
+                ));
+            }
+        }
+        let team_size = if new.team_size == 0 { 2 } else { new.team_size };
+        if team_size < 2 {
+            return Err(invalid("TASK_TEAM", "检查组至少需要 2 名执法检查人员"));
+        }
+        let mut quotas = BTreeMap::new();
+        for d in &seen {
+            let q = new.quotas.get(d).copied().unwrap_or(1);
+            if q == 0 && new.partners.iter().any(|p| p.department_id == *d) {
+                return Err(invalid(
+                    "TASK_QUOTA",
+                    "联合抽查中每个参与部门至少派出 1 名执法人员",
+                ));
+            }
+            quotas.insert(*d, q);
+        }
+        let quota_sum: usize = quotas.values().sum();
+        if quota_sum > team_size {
+            return Err(invalid(
+                "TASK_QUOTA",
+                format!("各部门派员合计 {quota_sum} 人，超过检查组人数 {team_size} 人"),
+            ));
+        }
+
+        let spec = TaskSpec {
+            items: new.items.clone(),
+            partners: new.partners.clone(),
+            kinds: clean_list(&new.kinds),
+            directed: new.directed,
+            divisions: clean_list(&new.divisions),
+            industries: clean_list(&new.industries),
+            tags: clean_list(&new.tags),
+            tiers: clean_list(&new.tiers),
+            licence: new.licence.trim().to_string(),
+            ratios,
+            uniform_reason,
+            no_disturb_a: new.no_disturb_a,
+            window_from,
+            window_to,
+            team_size,
+            quotas,
+            annual_cap: new.annual_cap,
+        };
+        let now = clock::now_ms();
+        let mut tx = self.store.begin().await?;
+        let mut log = Appender::open(&mut *tx, self.alg).await?;
+        // 6-digit division, the day, a 4-digit sequence: 140581202611210001.
+        let day = clock::format_ms(now)[..10].replace('-', "");
+        let prefix = format!("{}{day}", department.division.as_str());
+        let next = match tx.last_task_code_with_prefix(&prefix).await? {
+            Some(last) => last[prefix.len()..].parse::<u32>().unwrap_or(0) + 1,
+            None => 1,
+        };
+        let mut task = Task {
+            id: 0,
+            code: format!("{prefix}{next:04}"),
+            name,
+            department_id: department.id,
+            spec: serde_json::to_string(&spec).expect("a spec serializes"),
+            status: TaskStatus::Ready,
+            cancel_reason: String::new(),
+            created_by: actor.name.clone(),
+            created_ms: now,
+            updated_ms: now,
+        };
+        let task_items: Vec<TaskItem> = items
+            .iter()
+            .map(|i| TaskItem {
+                task_id: 0,
+                item_id: i.id,
+                department: i.department.clone(),
+                name: i.name.clone(),
+            })
+            .collect();
+        task.id = tx.insert_task(&task, &task_items).await?;
+        let mut e = actor.entry("task.create", "task", &task.code);
+        e.department_id = Some(department.id);
+        e.after = Some(snapshot(
+            &serde_json::json!({ "name": task.name, "spec": spec }),
+        ));
+        log.append(&mut *tx, e, now).await?;
+        tx.commit().await?;
+        Ok(task)
+    }
+
+    /// Cancels a task that has not been drawn; its draws (if any) stay visible.
+    pub async fn cancel_task(&self, actor: &Actor, task_id: i64, reason: &str) -> AppResult<Task> {
+        actor.require(Permission::PlanTasks)?;
+        if reason.trim().is_empty() {
+            return Err(invalid("REASON_REQUIRED", "请填写取消任务的理由"));
+        }
+        let now = clock::now_ms();
+        let mut tx = self.store.begin().await?;
+        let mut log = Appender::open(&mut *tx, self.alg).await?;
+        let mut task = tx.task_for_update(task_id).await?.ok_or_else(|| {
+            AppError::not_found("TASK_NOT_FOUND", format!("抽查任务 {task_id} 不存在"))
+        })?;
+        if task.status == TaskStatus::Cancelled {
+            return Err(AppError::new(
+                crate::ErrorKind::Conflict,
+                "TASK_CANCELLED",
+                "该任务已取消",
+            ));
+        }
+        let before = task.status.key();
+        task.status = TaskStatus::Cancelled;
+        task.cancel_reason = reason.trim().to_string();
+        task.updated_ms = now;
+        tx.update_task_status(&task).await?;
+        let mut e = actor.entry("task.cancel", "task", &task.code);
+        e.department_id = Some(task.department_id);
+        e.before = Some(snapshot(&serde_json::json!({ "status": before })));
+        e.after = Some(snapshot(&serde_json::json!({ "status": "cancelled" })));
+        e.reason = Some(task.cancel_reason.clone());
+        log.append(&mut *tx, e, now).await?;
+        tx.commit().await?;
+        Ok(task)
+    }
+}

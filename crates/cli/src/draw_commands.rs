@@ -1,0 +1,500 @@
+//! `task …`, `draw …` and `verify`: inspection tasks and their SSJ-DRAW/1 draws.
+
+use clap::{Args, Subcommand};
+use ssj_app::draw_after::Change;
+use ssj_app::draws::{Contributor, NewContribution};
+use ssj_app::tasks::{NewTask, Partner};
+use ssj_app::{Actor, AppError, AppResult, Platform, clock};
+use ssj_storage::{Department, Draw, DrawStatus, Task};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Subcommand)]
+pub enum TaskCommand {
+    /// List tasks (first column: the task id).
+    List {
+        /// table or csv.
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
+    /// Create a task ready to draw.
+    Create(Box<CreateTask>),
+    /// Cancel a task; its draws stay visible.
+    Cancel {
+        task: String,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Args)]
+pub struct CreateTask {
+    #[arg(long)]
+    name: String,
+    /// 发起部门: id or exact name.
+    #[arg(long)]
+    department: String,
+    /// Item ids of the published list (comma separated), `all` for every item of the
+    /// department, or `清单:省市场监管局` for every item the list gives that department.
+    #[arg(long)]
+    items: String,
+    /// 配合部门 and its items: `部门:all` or `部门:12,13`; repeatable.
+    #[arg(long)]
+    partner: Vec<String>,
+    /// Object types (企业, 个体工商户 …), comma separated; default every type.
+    #[arg(long, default_value = "")]
+    kinds: String,
+    /// 定向: draw within the filters below (otherwise the whole directory of the types).
+    #[arg(long)]
+    directed: bool,
+    #[arg(long, default_value = "")]
+    divisions: String,
+    #[arg(long, default_value = "")]
+    industries: String,
+    #[arg(long, default_value = "")]
+    tags: String,
+    #[arg(long, default_value = "")]
+    tiers: String,
+    #[arg(long, default_value = "")]
+    licence: String,
+    /// Per-tier ratio, e.g. `D=30%`; repeatable (default A 1%, B 3%, C 10%, D 20%, U 3%).
+    #[arg(long)]
+    ratio: Vec<String>,
+    /// One ratio for every tier (needs --uniform-reason).
+    #[arg(long)]
+    uniform: Option<String>,
+    #[arg(long, default_value = "")]
+    uniform_reason: String,
+    /// 无事不扰: leave A-tier objects out.
+    #[arg(long)]
+    no_disturb_a: bool,
+    /// First day of the inspection window (YYYY-MM-DD).
+    #[arg(long)]
+    from: String,
+    /// Last day of the inspection window (YYYY-MM-DD).
+    #[arg(long)]
+    to: String,
+    #[arg(long, default_value_t = 2)]
+    team_size: usize,
+    /// Officers a department must provide, `部门=2`; repeatable (default 1 each).
+    #[arg(long)]
+    quota: Vec<String>,
+    /// Leave out objects already drawn this many times this year (0: no cap).
+    #[arg(long, default_value_t = 0)]
+    annual_cap: u32,
+}
+
+#[derive(Subcommand)]
+pub enum DrawCommand {
+    /// A complete ceremony without stopping: freeze, commitments, reveals, result.
+    Run {
+        task: String,
+        /// An operator's contribution `姓名=随机数`; one is generated if none is given.
+        #[arg(long)]
+        operator: Vec<String>,
+        /// A witness's contribution (纪检, 公证) `姓名=随机数`; repeatable.
+        #[arg(long)]
+        witness: Vec<String>,
+        /// Draw a task again (系统管理员 only): the written reason, published with every draw.
+        #[arg(long)]
+        redraw_reason: Option<String>,
+    },
+    /// Show a task's draws and the current result.
+    Show { task: String },
+    /// Write the export folder of the task's current draw (spec §5).
+    Export { task: String, dir: PathBuf },
+    /// 递补 after the draw: `--object KEY`, `--officer KEY:OFFICER_ID` or `--conflict OFFICER_ID:KEY`.
+    Substitute {
+        task: String,
+        #[arg(long)]
+        object: Option<String>,
+        #[arg(long)]
+        officer: Option<String>,
+        #[arg(long)]
+        conflict: Option<String>,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+fn bad(code: &'static str, message: impl Into<String>) -> AppError {
+    AppError::invalid(code, message)
+}
+
+fn list(text: &str) -> Vec<String> {
+    text.split([',', '，'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+fn find_department<'a>(all: &'a [Department], text: &str) -> AppResult<&'a Department> {
+    all.iter()
+        .find(|d| d.id.to_string() == text.trim() || d.name == text.trim())
+        .ok_or_else(|| {
+            bad(
+                "DEPARTMENT_NOT_FOUND",
+                format!("找不到部门：{text}（可用 department list 查看）"),
+            )
+        })
+}
+
+/// `12,13`, `all` (the department's own items) or `清单:省市场监管局` (every item the list gives
+/// to that department, when a county works from a provincial list).
+async fn item_ids(p: &Platform, department: &Department, text: &str) -> AppResult<Vec<i64>> {
+    let list_department = text
+        .trim()
+        .strip_prefix("清单:")
+        .or_else(|| text.trim().strip_prefix("list:"));
+    if text.trim() == "all" || list_department.is_some() {
+        let wanted = list_department.map(str::trim).unwrap_or(&department.name);
+        let version = p
+            .published_items_version()
+            .await?
+            .ok_or_else(|| bad("TASK_NO_ITEMS", "随机抽查事项清单尚未发布"))?;
+        let ids: Vec<i64> = p
+            .store
+            .version_items(version.id)
+            .await?
+            .into_iter()
+            .filter(|i| i.department == wanted && !i.retired && !i.joint)
+            .map(|i| i.id)
+            .collect();
+        if ids.is_empty() {
+            return Err(bad(
+                "TASK_ITEMS",
+                format!(
+                    "已发布的事项清单中没有{wanted}的事项（可用“清单:部门名”指定清单中的部门）"
+                ),
+            ));
+        }
+        return Ok(ids);
+    }
+    list(text)
+        .iter()
+        .map(|s| {
+            s.parse::<i64>()
+                .map_err(|_| bad("TASK_ITEMS", format!("事项编号“{s}”不是数字")))
+        })
+        .collect()
+}
+
+fn pair<'a>(text: &'a str, sep: char, what: &str) -> AppResult<(&'a str, &'a str)> {
+    text.split_once(sep)
+        .map(|(a, b)| (a.trim(), b.trim()))
+        .ok_or_else(|| bad("ARGUMENT", format!("“{text}”应为 {what}")))
+}
+
+pub async fn task(p: &Platform, c: TaskCommand) -> AppResult<ExitCode> {
+    let actor = Actor::command_line();
+    match c {
+        TaskCommand::List { format } => {
+            let departments = p.store.departments().await?;
+            let name = |id: i64| {
+                departments
+                    .iter()
+                    .find(|d| d.id == id)
+                    .map(|d| d.name.clone())
+                    .unwrap_or_default()
+            };
+            let tasks = p.tasks().await?;
+            match format.as_str() {
+                "csv" => {
+                    let mut w = csv::Writer::from_writer(std::io::stdout());
+                    let csv_err = |e: csv::Error| AppError::internal(format!("无法输出：{e}"));
+                    w.write_record(["id", "任务编号", "任务名称", "发起部门", "状态", "创建时间"])
+                        .map_err(csv_err)?;
+                    for t in &tasks {
+                        w.write_record([
+                            t.id.to_string(),
+                            t.code.clone(),
+                            t.name.clone(),
+                            name(t.department_id),
+                            status(t).into(),
+                            clock::format_ms(t.created_ms),
+                        ])
+                        .map_err(csv_err)?;
+                    }
+                    w.flush()
+                        .map_err(|e| AppError::internal(format!("无法输出：{e}")))?;
+                }
+                "table" => {
+                    for t in &tasks {
+                        println!(
+                            "{:>4}  {}  {:<6}  {}  {}",
+                            t.id,
+                            t.code,
+                            status(t),
+                            name(t.department_id),
+                            t.name
+                        );
+                    }
+                }
+                other => {
+                    return Err(bad(
+                        "FORMAT_UNKNOWN",
+                        format!("不支持的格式：{other}（可选 table、csv）"),
+                    ));
+                }
+            }
+        }
+        TaskCommand::Create(a) => {
+            let a = *a;
+            let departments = p.store.departments().await?;
+            let initiating = find_department(&departments, &a.department)?;
+            let mut partners = Vec::new();
+            for text in &a.partner {
+                let (d, items) = pair(text, ':', "部门:事项编号")?;
+                let d = find_department(&departments, d)?;
+                partners.push(Partner {
+                    department_id: d.id,
+                    items: item_ids(p, d, items).await?,
+                });
+            }
+            let mut ratios = BTreeMap::new();
+            for text in &a.ratio {
+                let (tier, ratio) = pair(text, '=', "等级=比例（如 D=30%）")?;
+                ratios.insert(tier.to_uppercase(), ratio.to_string());
+            }
+            let mut quotas = BTreeMap::new();
+            for text in &a.quota {
+                let (d, q) = pair(text, '=', "部门=人数")?;
+                let q: usize = q
+                    .parse()
+                    .map_err(|_| bad("TASK_QUOTA", format!("“{q}”不是人数")))?;
+                quotas.insert(find_department(&departments, d)?.id, q);
+            }
+            let new = NewTask {
+                name: a.name,
+                department_id: initiating.id,
+                items: item_ids(p, initiating, &a.items).await?,
+                partners,
+                kinds: list(&a.kinds),
+                directed: a.directed,
+                divisions: list(&a.divisions),
+                industries: list(&a.industries),
+                tags: list(&a.tags),
+                tiers: list(&a.tiers),
+                licence: a.licence,
+                ratios,
+                uniform: a.uniform.map(|u| (u, a.uniform_reason)),
+                no_disturb_a: a.no_disturb_a,
+                window_from: a.from,
+                window_to: a.to,
+                team_size: a.team_size,
+                quotas,
+                annual_cap: a.annual_cap,
+            };
+            let t = p.create_task(&actor, new).await?;
+            println!("已创建抽查任务 {}（编号 {}）：{}", t.id, t.code, t.name);
+        }
+        TaskCommand::Cancel { task, reason } => {
+            let t = p.find_task(&task).await?;
+            p.cancel_task(&actor, t.id, &reason).await?;
+            println!("已取消抽查任务 {}：{}", t.code, t.name);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn status(t: &Task) -> &'static str {
+    match t.status {
+        ssj_storage::TaskStatus::Ready => "待抽取",
+        ssj_storage::TaskStatus::Drawn => "已抽取",
+        ssj_storage::TaskStatus::Cancelled => "已取消",
+    }
+}
+
+fn contributions(role: Contributor, given: &[String]) -> AppResult<Vec<NewContribution>> {
+    given
+        .iter()
+        .map(|text| {
+            let (label, value) = pair(text, '=', "姓名=随机数")?;
+            Ok(NewContribution {
+                role,
+                label: label.into(),
+                value: Some(value.into()),
+                commitment: None,
+            })
+        })
+        .collect()
+}
+
+async fn current(p: &Platform, task: &Task) -> AppResult<Draw> {
+    p.current_draw(task.id)
+        .await?
+        .filter(|d| d.status == DrawStatus::Drawn)
+        .ok_or_else(|| {
+            AppError::new(
+                ssj_app::ErrorKind::Conflict,
+                "DRAW_NOT_DRAWN",
+                format!("任务 {} 尚未完成抽取", task.code),
+            )
+        })
+}
+
+pub async fn draw(p: &Platform, c: DrawCommand) -> AppResult<ExitCode> {
+    let actor = Actor::command_line();
+    match c {
+        DrawCommand::Run {
+            task,
+            operator,
+            witness,
+            redraw_reason,
+        } => {
+            let t = p.find_task(&task).await?;
+            let mut given = contributions(Contributor::Operator, &operator)?;
+            given.extend(contributions(Contributor::Witness, &witness)?);
+            let d = p
+                .run_ceremony(&actor, t.id, given, redraw_reason.as_deref())
+                .await?;
+            print_draw(p, &t, &d).await?;
+        }
+        DrawCommand::Show { task } => {
+            let t = p.find_task(&task).await?;
+            for d in p.draws(t.id).await? {
+                print_draw(p, &t, &d).await?;
+            }
+        }
+        DrawCommand::Export { task, dir } => {
+            let t = p.find_task(&task).await?;
+            let d = current(p, &t).await?;
+            let files = p.export_draw(d.id).await?;
+            write_folder(&dir, &files)?;
+            println!(
+                "已导出任务 {} 第 {} 次抽取的公开文件到 {}（{} 个文件）",
+                t.code,
+                d.round,
+                dir.display(),
+                files.len()
+            );
+        }
+        DrawCommand::Substitute {
+            task,
+            object,
+            officer,
+            conflict,
+            reason,
+        } => {
+            let t = p.find_task(&task).await?;
+            let d = current(p, &t).await?;
+            let change = match (object, officer, conflict) {
+                (Some(key), None, None) => Change::Object { key },
+                (None, Some(text), None) => {
+                    let (key, officer_id) = pair(&text, ':', "检查对象代码:执法人员编号")?;
+                    Change::Officer {
+                        key: key.into(),
+                        officer_id: officer_id.into(),
+                    }
+                }
+                (None, None, Some(text)) => {
+                    let (officer_id, key) = pair(&text, ':', "执法人员编号:检查对象代码")?;
+                    Change::Conflict {
+                        officer_id: officer_id.into(),
+                        key: key.into(),
+                    }
+                }
+                _ => {
+                    return Err(bad(
+                        "ARGUMENT",
+                        "请在 --object、--officer、--conflict 中选择一项",
+                    ));
+                }
+            };
+            for row in p.change_draw(&actor, d.id, change, &reason).await? {
+                println!(
+                    "{}：{} → {}（{}）",
+                    row.kind, row.replaced, row.replacement, row.reason
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn print_draw(p: &Platform, t: &Task, d: &Draw) -> AppResult<()> {
+    let state = match d.status {
+        DrawStatus::Frozen => "已冻结，待揭示",
+        DrawStatus::Drawn => "已抽取",
+        DrawStatus::Void => "已作废",
+    };
+    println!(
+        "任务 {}（{}）第 {} 次抽取：{state}",
+        t.code, t.name, d.round
+    );
+    if !d.reason.is_empty() {
+        println!("  理由：{}", d.reason);
+    }
+    println!("  候选名单摘要 {}", d.candidate_digest);
+    let exclusions: Vec<(String, u64)> = serde_json::from_str(&d.exclusions).unwrap_or_default();
+    for (why, n) in exclusions {
+        println!("  排除 {n} 户：{why}");
+    }
+    if let Some(manifest) = &d.manifest {
+        let m: ssj_draw::Manifest =
+            serde_json::from_str(manifest).map_err(|e| AppError::internal(e.to_string()))?;
+        println!("  种子 {}", m.seed);
+        for s in &m.strata {
+            println!(
+                "  {} 类：候选 {} 户，比例 {}/{}，抽中 {} 户，备选 {} 户",
+                s.label, s.n, s.num, s.den, s.k, s.reserves
+            );
+        }
+        if d.status == DrawStatus::Drawn {
+            let files = p.store.draw_files(d.id).await?.unwrap_or_default();
+            let result =
+                String::from_utf8_lossy(files.result.as_deref().unwrap_or_default()).into_owned();
+            println!(
+                "  抽中 {} 户（result.csv 前 5 行）：",
+                result.lines().count().saturating_sub(1)
+            );
+            for line in result.lines().skip(1).take(5) {
+                println!("    {line}");
+            }
+        }
+    }
+    Ok(())
+}
+
+fn write_folder(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> AppResult<()> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| AppError::internal(format!("无法创建目录 {}：{e}", dir.display())))?;
+    for (name, bytes) in files {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes)
+            .map_err(|e| AppError::internal(format!("无法写入 {}：{e}", path.display())))?;
+    }
+    Ok(())
+}
+
+/// `shuangsuiji verify DIR`: recomputes a draw from its folder alone.
+pub fn verify(dir: &Path) -> AppResult<ExitCode> {
+    let mut files = BTreeMap::new();
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        AppError::invalid("VERIFY_DIR", format!("无法读取目录 {}：{e}", dir.display()))
+    })?;
+    for entry in entries {
+        let entry = entry.map_err(|e| AppError::internal(e.to_string()))?;
+        if entry.file_type().map(|t| t.is_file()).unwrap_or(false) {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let bytes = std::fs::read(entry.path())
+                .map_err(|e| AppError::internal(format!("无法读取 {name}：{e}")))?;
+            files.insert(name, bytes);
+        }
+    }
+    match ssj_draw::verify(&files) {
+        Ok(v) => {
+            println!(
+                "一致：任务 {} 的抽取可由公开文件完全复算（候选 {} 户，抽中 {} 户，检查组 {} 个，递补 {} 条）",
+                v.manifest.task_id, v.candidates, v.selected, v.teams, v.substitutions
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("不一致（{}）：{e}", e.code());
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}

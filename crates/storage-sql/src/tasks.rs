@@ -1,0 +1,409 @@
+/// Expands the task and draw queries (`TaskStore`, `TaskTx`) for a backend; invoked next to
+/// [`sql_backend!`](crate::sql_backend), whose `backend` error mapping it uses.
+#[macro_export]
+macro_rules! sql_tasks {
+    (db: $db:ty, row: $row:ty, store: $store:ident, tx: $tx:ident) => {
+        mod task_queries {
+            use super::{backend, $store, $tx};
+            use sqlx::Row;
+            use ssj_domain::objects::{RegistrationStatus, Tier};
+            use ssj_storage::*;
+
+            const TASK_COLUMNS: &str = "id, code, name, department_id, spec, status, cancel_reason, created_by, created_ms, updated_ms";
+            const DRAW_COLUMNS: &str = "id, task_id, round, status, reason, exclusions, candidate_digest, \
+                officer_pool_digest, conflicts_digest, manifest, frozen_by, frozen_ms, drawn_ms";
+            const CONTRIBUTION_COLUMNS: &str = "draw_id, position, role, label, commitment, secret, reveal, committed_ms, revealed_ms";
+            const SUBSTITUTION_COLUMNS: &str = "draw_id, position, kind, replaced, replacement, reason, at, actor";
+
+            fn corrupt(e: impl std::fmt::Display) -> StorageError {
+                StorageError::Corrupt(e.to_string())
+            }
+
+            fn get<'r, T: sqlx::Decode<'r, $db> + sqlx::Type<$db>>(r: &'r $row, col: &str) -> Result<T> {
+                r.try_get(col).map_err(|e| corrupt(format!("{col}: {e}")))
+            }
+
+            fn task(r: &$row) -> Result<Task> {
+                let status: String = get(r, "status")?;
+                Ok(Task {
+                    id: get(r, "id")?,
+                    code: get(r, "code")?,
+                    name: get(r, "name")?,
+                    department_id: get(r, "department_id")?,
+                    spec: get(r, "spec")?,
+                    status: TaskStatus::parse(&status).ok_or_else(|| corrupt(format!("任务状态 {status}")))?,
+                    cancel_reason: get(r, "cancel_reason")?,
+                    created_by: get(r, "created_by")?,
+                    created_ms: get(r, "created_ms")?,
+                    updated_ms: get(r, "updated_ms")?,
+                })
+            }
+
+            fn draw(r: &$row) -> Result<Draw> {
+                let status: String = get(r, "status")?;
+                Ok(Draw {
+                    id: get(r, "id")?,
+                    task_id: get(r, "task_id")?,
+                    round: get(r, "round")?,
+                    status: DrawStatus::parse(&status).ok_or_else(|| corrupt(format!("抽取状态 {status}")))?,
+                    reason: get(r, "reason")?,
+                    exclusions: get(r, "exclusions")?,
+                    candidate_digest: get(r, "candidate_digest")?,
+                    officer_pool_digest: get(r, "officer_pool_digest")?,
+                    conflicts_digest: get(r, "conflicts_digest")?,
+                    manifest: get(r, "manifest")?,
+                    frozen_by: get(r, "frozen_by")?,
+                    frozen_ms: get(r, "frozen_ms")?,
+                    drawn_ms: get(r, "drawn_ms")?,
+                })
+            }
+
+            fn files(r: &$row) -> Result<DrawFiles> {
+                Ok(DrawFiles {
+                    candidates: get(r, "candidates")?,
+                    officers: get(r, "officers")?,
+                    conflicts: get(r, "conflicts")?,
+                    result: get(r, "result")?,
+                })
+            }
+
+            fn contribution(r: &$row) -> Result<Contribution> {
+                Ok(Contribution {
+                    draw_id: get(r, "draw_id")?,
+                    position: get(r, "position")?,
+                    role: get(r, "role")?,
+                    label: get(r, "label")?,
+                    commitment: get(r, "commitment")?,
+                    secret: get(r, "secret")?,
+                    reveal: get(r, "reveal")?,
+                    committed_ms: get(r, "committed_ms")?,
+                    revealed_ms: get(r, "revealed_ms")?,
+                })
+            }
+
+            fn substitution(r: &$row) -> Result<DrawSubstitution> {
+                Ok(DrawSubstitution {
+                    draw_id: get(r, "draw_id")?,
+                    position: get(r, "position")?,
+                    kind: get(r, "kind")?,
+                    replaced: get(r, "replaced")?,
+                    replacement: get(r, "replacement")?,
+                    reason: get(r, "reason")?,
+                    at: get(r, "at")?,
+                    actor: get(r, "actor")?,
+                })
+            }
+
+            fn like_escape(s: &str) -> String {
+                s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+            }
+
+            /// `AND (col LIKE 'a%' OR col LIKE 'b%' …)` for a non-empty list of prefixes.
+            fn any_prefix(q: &mut sqlx::QueryBuilder<$db>, column: &str, prefixes: &[String], wrap: (&str, &str)) {
+                if prefixes.is_empty() {
+                    return;
+                }
+                q.push(" AND (");
+                for (i, p) in prefixes.iter().enumerate() {
+                    if i > 0 {
+                        q.push(" OR ");
+                    }
+                    q.push(format!("{column} LIKE "))
+                        .push_bind(format!("{}{}{}", wrap.0, like_escape(p), wrap.1))
+                        .push(" ESCAPE '\\'");
+                }
+                q.push(")");
+            }
+
+            fn any_of(q: &mut sqlx::QueryBuilder<$db>, column: &str, values: Vec<&'static str>) {
+                if values.is_empty() {
+                    return;
+                }
+                q.push(format!(" AND {column} IN ("));
+                let mut sep = q.separated(", ");
+                for v in values {
+                    sep.push_bind(v);
+                }
+                q.push(")");
+            }
+
+            #[async_trait::async_trait]
+            impl TaskStore for $store {
+                async fn scope_objects(&self, scope: &DrawScope) -> Result<Vec<ScopeRow>> {
+                    let mut q = sqlx::QueryBuilder::<$db>::new("SELECT code, tier, status FROM object WHERE 1=1");
+                    any_prefix(&mut q, "division", &scope.divisions, ("", "%"));
+                    any_prefix(&mut q, "industry", &scope.industries, ("", "%"));
+                    let tags: Vec<String> = scope.tags.iter().map(|t| serde_json::to_string(t).unwrap_or_default()).collect();
+                    any_prefix(&mut q, "tags", &tags, ("%", "%"));
+                    if let Some(l) = scope.licence.as_ref().filter(|l| !l.trim().is_empty()) {
+                        q.push(" AND licences LIKE ").push_bind(format!("%{}%", like_escape(l.trim()))).push(" ESCAPE '\\'");
+                    }
+                    any_of(&mut q, "kind", scope.kinds.iter().map(|k| k.label()).collect());
+                    any_of(&mut q, "tier", scope.tiers.iter().map(|t| t.label()).collect());
+                    q.push(" ORDER BY code");
+                    let rows = q.build().fetch_all(&self.pool).await.map_err(backend)?;
+                    rows.iter()
+                        .map(|r| {
+                            let (tier, status): (String, String) = (get(r, "tier")?, get(r, "status")?);
+                            Ok(ScopeRow {
+                                code: get(r, "code")?,
+                                tier: Tier::parse(&tier).map_err(corrupt)?,
+                                status: RegistrationStatus::parse(&status).map_err(corrupt)?,
+                            })
+                        })
+                        .collect()
+                }
+
+                async fn conflicts_of(&self, officer_ids: &[i64]) -> Result<Vec<officers::Conflict>> {
+                    let mut out = Vec::new();
+                    for chunk in officer_ids.chunks(900) {
+                        let mut q = sqlx::QueryBuilder::<$db>::new(
+                            "SELECT officer_id, object_code, reason, declared_ms, declared_by FROM officer_conflict WHERE officer_id IN (",
+                        );
+                        let mut sep = q.separated(", ");
+                        for id in chunk {
+                            sep.push_bind(*id);
+                        }
+                        q.push(")");
+                        for r in q.build().fetch_all(&self.pool).await.map_err(backend)? {
+                            out.push(officers::Conflict {
+                                officer_id: get(&r, "officer_id")?,
+                                object_code: get(&r, "object_code")?,
+                                reason: get(&r, "reason")?,
+                                declared_ms: get(&r, "declared_ms")?,
+                                declared_by: get(&r, "declared_by")?,
+                            });
+                        }
+                    }
+                    Ok(out)
+                }
+
+                async fn tasks(&self) -> Result<Vec<Task>> {
+                    let sql = format!("SELECT {TASK_COLUMNS} FROM task ORDER BY id DESC");
+                    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&self.pool).await.map_err(backend)?;
+                    rows.iter().map(task).collect()
+                }
+
+                async fn task(&self, id: i64) -> Result<Option<Task>> {
+                    let sql = format!("SELECT {TASK_COLUMNS} FROM task WHERE id = $1");
+                    sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&self.pool).await.map_err(backend)?
+                        .as_ref().map(task).transpose()
+                }
+
+                async fn task_by_code(&self, code: &str) -> Result<Option<Task>> {
+                    let sql = format!("SELECT {TASK_COLUMNS} FROM task WHERE code = $1");
+                    sqlx::query(sqlx::AssertSqlSafe(sql)).bind(code).fetch_optional(&self.pool).await.map_err(backend)?
+                        .as_ref().map(task).transpose()
+                }
+
+                async fn task_items(&self, task_id: i64) -> Result<Vec<TaskItem>> {
+                    let rows = sqlx::query("SELECT task_id, item_id, department, name FROM task_item WHERE task_id = $1 ORDER BY item_id")
+                        .bind(task_id).fetch_all(&self.pool).await.map_err(backend)?;
+                    rows.iter()
+                        .map(|r| Ok(TaskItem { task_id: get(r, "task_id")?, item_id: get(r, "item_id")?, department: get(r, "department")?, name: get(r, "name")? }))
+                        .collect()
+                }
+
+                async fn draws(&self, task_id: i64) -> Result<Vec<Draw>> {
+                    let sql = format!("SELECT {DRAW_COLUMNS} FROM draw WHERE task_id = $1 ORDER BY round");
+                    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(task_id).fetch_all(&self.pool).await.map_err(backend)?;
+                    rows.iter().map(draw).collect()
+                }
+
+                async fn draw(&self, draw_id: i64) -> Result<Option<Draw>> {
+                    let sql = format!("SELECT {DRAW_COLUMNS} FROM draw WHERE id = $1");
+                    sqlx::query(sqlx::AssertSqlSafe(sql)).bind(draw_id).fetch_optional(&self.pool).await.map_err(backend)?
+                        .as_ref().map(draw).transpose()
+                }
+
+                async fn draw_files(&self, draw_id: i64) -> Result<Option<DrawFiles>> {
+                    sqlx::query("SELECT candidates, officers, conflicts, result FROM draw WHERE id = $1")
+                        .bind(draw_id).fetch_optional(&self.pool).await.map_err(backend)?
+                        .as_ref().map(files).transpose()
+                }
+
+                async fn contributions(&self, draw_id: i64) -> Result<Vec<Contribution>> {
+                    let sql = format!("SELECT {CONTRIBUTION_COLUMNS} FROM draw_contribution WHERE draw_id = $1 ORDER BY position");
+                    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(draw_id).fetch_all(&self.pool).await.map_err(backend)?;
+                    rows.iter().map(contribution).collect()
+                }
+
+                async fn substitutions(&self, draw_id: i64) -> Result<Vec<DrawSubstitution>> {
+                    let sql = format!("SELECT {SUBSTITUTION_COLUMNS} FROM draw_substitution WHERE draw_id = $1 ORDER BY position");
+                    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(draw_id).fetch_all(&self.pool).await.map_err(backend)?;
+                    rows.iter().map(substitution).collect()
+                }
+
+                async fn picked_for_items(&self, items: &[(String, String)], since_ms: i64, except_task: i64) -> Result<Vec<String>> {
+                    if items.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "SELECT DISTINCT p.object_code FROM draw_pick p JOIN draw d ON d.id = p.draw_id \
+                         JOIN task t ON t.id = d.task_id JOIN task_item ti ON ti.task_id = d.task_id \
+                         WHERE d.status = 'drawn' AND t.status <> 'cancelled' AND d.task_id <> ",
+                    );
+                    q.push_bind(except_task).push(" AND d.drawn_ms >= ").push_bind(since_ms).push(" AND (");
+                    for (i, (department, name)) in items.iter().enumerate() {
+                        if i > 0 {
+                            q.push(" OR ");
+                        }
+                        q.push("(ti.department = ").push_bind(department.clone()).push(" AND ti.name = ").push_bind(name.clone()).push(")");
+                    }
+                    q.push(")");
+                    let rows = q.build().fetch_all(&self.pool).await.map_err(backend)?;
+                    rows.iter().map(|r| get(r, "object_code")).collect()
+                }
+
+                async fn pick_counts(&self, since_ms: i64, except_task: i64) -> Result<Vec<(String, i64)>> {
+                    let rows = sqlx::query(
+                        "SELECT p.object_code AS code, COUNT(*) AS n FROM draw_pick p JOIN draw d ON d.id = p.draw_id \
+                         JOIN task t ON t.id = d.task_id \
+                         WHERE d.status = 'drawn' AND t.status <> 'cancelled' AND d.drawn_ms >= $1 AND d.task_id <> $2 \
+                         GROUP BY p.object_code",
+                    )
+                    .bind(since_ms).bind(except_task).fetch_all(&self.pool).await.map_err(backend)?;
+                    rows.iter().map(|r| Ok((get(r, "code")?, get(r, "n")?))).collect()
+                }
+            }
+
+            #[async_trait::async_trait]
+            impl TaskTx for $tx {
+                async fn last_task_code_with_prefix(&mut self, prefix: &str) -> Result<Option<String>> {
+                    sqlx::query_scalar("SELECT MAX(code) FROM task WHERE code LIKE $1")
+                        .bind(format!("{}%", like_escape(prefix)))
+                        .fetch_one(&mut *self.tx).await.map_err(backend)
+                }
+
+                async fn insert_task(&mut self, t: &Task, items: &[TaskItem]) -> Result<i64> {
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO task (code, name, department_id, spec, status, cancel_reason, created_by, created_ms, updated_ms) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                    )
+                    .bind(&t.code).bind(&t.name).bind(t.department_id).bind(&t.spec).bind(t.status.key())
+                    .bind(&t.cancel_reason).bind(&t.created_by).bind(t.created_ms).bind(t.updated_ms)
+                    .fetch_one(&mut *self.tx).await.map_err(backend)?;
+                    for i in items {
+                        sqlx::query("INSERT INTO task_item (task_id, item_id, department, name) VALUES ($1, $2, $3, $4)")
+                            .bind(id).bind(i.item_id).bind(&i.department).bind(&i.name)
+                            .execute(&mut *self.tx).await.map_err(backend)?;
+                    }
+                    Ok(id)
+                }
+
+                async fn task_for_update(&mut self, id: i64) -> Result<Option<Task>> {
+                    let sql = format!("SELECT {TASK_COLUMNS} FROM task WHERE id = $1");
+                    sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&mut *self.tx).await.map_err(backend)?
+                        .as_ref().map(task).transpose()
+                }
+
+                async fn update_task_status(&mut self, t: &Task) -> Result<()> {
+                    sqlx::query("UPDATE task SET status = $1, cancel_reason = $2, updated_ms = $3 WHERE id = $4")
+                        .bind(t.status.key()).bind(&t.cancel_reason).bind(t.updated_ms).bind(t.id)
+                        .execute(&mut *self.tx).await.map_err(backend)?;
+                    Ok(())
+                }
+
+                async fn tx_draws(&mut self, task_id: i64) -> Result<Vec<Draw>> {
+                    let sql = format!("SELECT {DRAW_COLUMNS} FROM draw WHERE task_id = $1 ORDER BY round");
+                    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(task_id).fetch_all(&mut *self.tx).await.map_err(backend)?;
+                    rows.iter().map(draw).collect()
+                }
+
+                async fn tx_draw(&mut self, draw_id: i64) -> Result<Option<Draw>> {
+                    let sql = format!("SELECT {DRAW_COLUMNS} FROM draw WHERE id = $1");
+                    sqlx::query(sqlx::AssertSqlSafe(sql)).bind(draw_id).fetch_optional(&mut *self.tx).await.map_err(backend)?
+                        .as_ref().map(draw).transpose()
+                }
+
+                async fn insert_draw(&mut self, d: &Draw, f: &DrawFiles) -> Result<i64> {
+                    sqlx::query_scalar(
+                        "INSERT INTO draw (task_id, round, status, reason, exclusions, candidates, candidate_digest, officers, \
+                         officer_pool_digest, conflicts, conflicts_digest, manifest, result, frozen_by, frozen_ms, drawn_ms) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
+                    )
+                    .bind(d.task_id).bind(d.round).bind(d.status.key()).bind(&d.reason).bind(&d.exclusions)
+                    .bind(&f.candidates).bind(&d.candidate_digest).bind(&f.officers).bind(&d.officer_pool_digest)
+                    .bind(&f.conflicts).bind(&d.conflicts_digest).bind(&d.manifest).bind(&f.result)
+                    .bind(&d.frozen_by).bind(d.frozen_ms).bind(d.drawn_ms)
+                    .fetch_one(&mut *self.tx).await.map_err(backend)
+                }
+
+                async fn update_draw(&mut self, d: &Draw) -> Result<()> {
+                    sqlx::query("UPDATE draw SET status = $1, reason = $2, manifest = $3, drawn_ms = $4 WHERE id = $5")
+                        .bind(d.status.key()).bind(&d.reason).bind(&d.manifest).bind(d.drawn_ms).bind(d.id)
+                        .execute(&mut *self.tx).await.map_err(backend)?;
+                    Ok(())
+                }
+
+                async fn set_draw_result(&mut self, draw_id: i64, result: &[u8]) -> Result<()> {
+                    sqlx::query("UPDATE draw SET result = $1 WHERE id = $2")
+                        .bind(result).bind(draw_id).execute(&mut *self.tx).await.map_err(backend)?;
+                    Ok(())
+                }
+
+                async fn tx_draw_files(&mut self, draw_id: i64) -> Result<Option<DrawFiles>> {
+                    sqlx::query("SELECT candidates, officers, conflicts, result FROM draw WHERE id = $1")
+                        .bind(draw_id).fetch_optional(&mut *self.tx).await.map_err(backend)?
+                        .as_ref().map(files).transpose()
+                }
+
+                async fn tx_contributions(&mut self, draw_id: i64) -> Result<Vec<Contribution>> {
+                    let sql = format!("SELECT {CONTRIBUTION_COLUMNS} FROM draw_contribution WHERE draw_id = $1 ORDER BY position");
+                    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(draw_id).fetch_all(&mut *self.tx).await.map_err(backend)?;
+                    rows.iter().map(contribution).collect()
+                }
+
+                async fn insert_contribution(&mut self, c: &Contribution) -> Result<()> {
+                    sqlx::query(
+                        "INSERT INTO draw_contribution (draw_id, position, role, label, commitment, secret, reveal, committed_ms, revealed_ms) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                    )
+                    .bind(c.draw_id).bind(c.position).bind(&c.role).bind(&c.label).bind(&c.commitment)
+                    .bind(&c.secret).bind(&c.reveal).bind(c.committed_ms).bind(c.revealed_ms)
+                    .execute(&mut *self.tx).await.map_err(backend)?;
+                    Ok(())
+                }
+
+                async fn update_contribution(&mut self, c: &Contribution) -> Result<()> {
+                    sqlx::query(
+                        "UPDATE draw_contribution SET commitment = $1, secret = $2, reveal = $3, committed_ms = $4, revealed_ms = $5 \
+                         WHERE draw_id = $6 AND position = $7",
+                    )
+                    .bind(&c.commitment).bind(&c.secret).bind(&c.reveal).bind(c.committed_ms).bind(c.revealed_ms)
+                    .bind(c.draw_id).bind(c.position)
+                    .execute(&mut *self.tx).await.map_err(backend)?;
+                    Ok(())
+                }
+
+                async fn insert_picks(&mut self, picks: &[DrawPick]) -> Result<()> {
+                    for chunk in picks.chunks(200) {
+                        let mut q = sqlx::QueryBuilder::<$db>::new("INSERT INTO draw_pick (draw_id, rank, object_code, stratum) ");
+                        q.push_values(chunk, |mut b, p| {
+                            b.push_bind(p.draw_id).push_bind(p.rank).push_bind(p.object_code.clone()).push_bind(p.stratum.clone());
+                        });
+                        q.build().execute(&mut *self.tx).await.map_err(backend)?;
+                    }
+                    Ok(())
+                }
+
+                async fn tx_substitutions(&mut self, draw_id: i64) -> Result<Vec<DrawSubstitution>> {
+                    let sql = format!("SELECT {SUBSTITUTION_COLUMNS} FROM draw_substitution WHERE draw_id = $1 ORDER BY position");
+                    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(draw_id).fetch_all(&mut *self.tx).await.map_err(backend)?;
+                    rows.iter().map(substitution).collect()
+                }
+
+                async fn insert_substitution(&mut self, s: &DrawSubstitution) -> Result<()> {
+                    sqlx::query(
+                        "INSERT INTO draw_substitution (draw_id, position, kind, replaced, replacement, reason, at, actor) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    )
+                    .bind(s.draw_id).bind(s.position).bind(&s.kind).bind(&s.replaced).bind(&s.replacement)
+                    .bind(&s.reason).bind(&s.at).bind(&s.actor)
+                    .execute(&mut *self.tx).await.map_err(backend)?;
+                    Ok(())
+                }
+            }
+        }
+    };
+}

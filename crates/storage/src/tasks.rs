@@ -1,0 +1,194 @@
+//! Storage of inspection tasks (抽查任务) and their draws: the frozen files, the seed
+//! contributions, the result, the picks and every 递补.
+
+use crate::Result;
+use crate::officers::Conflict;
+use async_trait::async_trait;
+use ssj_domain::objects::{ObjectKind, RegistrationStatus, Tier};
+
+macro_rules! keyed {
+    ($name:ident { $($variant:ident => $key:literal),+ $(,)? }) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum $name { $($variant),+ }
+        impl $name {
+            pub fn key(self) -> &'static str {
+                match self { $($name::$variant => $key),+ }
+            }
+            pub fn parse(s: &str) -> Option<$name> {
+                match s { $($key => Some($name::$variant),)+ _ => None }
+            }
+        }
+    };
+}
+
+keyed!(TaskStatus { Ready => "ready", Drawn => "drawn", Cancelled => "cancelled" });
+keyed!(DrawStatus { Frozen => "frozen", Drawn => "drawn", Void => "void" });
+
+/// A task. `spec` is the task's scope, ratios and team as JSON (see `ssj_app::tasks`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Task {
+    pub id: i64,
+    /// The public task number: division, date, sequence (`140581202611210001`).
+    pub code: String,
+    pub name: String,
+    pub department_id: i64,
+    pub spec: String,
+    pub status: TaskStatus,
+    pub cancel_reason: String,
+    pub created_by: String,
+    pub created_ms: i64,
+    pub updated_ms: i64,
+}
+
+/// An item a task inspects, by the department and name it has in every version of the list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskItem {
+    pub task_id: i64,
+    pub item_id: i64,
+    pub department: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draw {
+    pub id: i64,
+    pub task_id: i64,
+    /// 1 for the first draw of a task; a 系统管理员's redraw makes 2, 3 …
+    pub round: i64,
+    pub status: DrawStatus,
+    /// Why this draw was made again, or why it was voided.
+    pub reason: String,
+    /// Excluded candidates by reason, as JSON `[[reason, count], …]`.
+    pub exclusions: String,
+    pub candidate_digest: String,
+    pub officer_pool_digest: Option<String>,
+    pub conflicts_digest: Option<String>,
+    /// `manifest.json` once drawn.
+    pub manifest: Option<String>,
+    pub frozen_by: String,
+    pub frozen_ms: i64,
+    pub drawn_ms: Option<i64>,
+}
+
+/// The frozen files of a draw, byte for byte, and its `result.csv` once drawn.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DrawFiles {
+    pub candidates: Vec<u8>,
+    pub officers: Option<Vec<u8>>,
+    pub conflicts: Option<Vec<u8>>,
+    pub result: Option<Vec<u8>>,
+}
+
+/// One seed contribution. A lottery's commitment is empty until its result is entered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contribution {
+    pub draw_id: i64,
+    pub position: i64,
+    /// `platform`, `operator`, `witness` or `lottery`.
+    pub role: String,
+    /// Who contributed, or which public draw is named.
+    pub label: String,
+    pub commitment: Option<String>,
+    /// The platform's own contribution between its commitment and its reveal.
+    pub secret: Option<String>,
+    pub reveal: Option<String>,
+    pub committed_ms: Option<i64>,
+    pub revealed_ms: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DrawSubstitution {
+    pub draw_id: i64,
+    pub position: i64,
+    pub kind: String,
+    pub replaced: String,
+    pub replacement: String,
+    pub reason: String,
+    pub at: String,
+    pub actor: String,
+}
+
+/// A selected object of a drawn draw: what the burden rules (once a year per item, the annual
+/// cap) and the public lookup read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DrawPick {
+    pub draw_id: i64,
+    pub rank: i64,
+    pub object_code: String,
+    pub stratum: String,
+}
+
+/// The objects a draw may take from: a directed task's filters (each empty list means "any"),
+/// or, with every list empty, the whole directory of the task's object types.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DrawScope {
+    /// Division codes; each matches itself and everything below it (prefix).
+    pub divisions: Vec<String>,
+    pub kinds: Vec<ObjectKind>,
+    /// Industry codes; each matches its subdivisions (prefix).
+    pub industries: Vec<String>,
+    /// Objects carrying any of these tags (专项库).
+    pub tags: Vec<String>,
+    pub tiers: Vec<Tier>,
+    /// Objects holding a licence whose name contains this text.
+    pub licence: Option<String>,
+}
+
+/// An object in a draw's scope, whatever its status: the draw counts why it excludes some.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScopeRow {
+    pub code: String,
+    pub tier: Tier,
+    pub status: RegistrationStatus,
+}
+
+#[async_trait]
+pub trait TaskStore {
+    /// Objects in the scope, ordered by code bytes.
+    async fn scope_objects(&self, scope: &DrawScope) -> Result<Vec<ScopeRow>>;
+    /// Declared conflicts of these officers.
+    async fn conflicts_of(&self, officer_ids: &[i64]) -> Result<Vec<Conflict>>;
+    /// Every task, newest first.
+    async fn tasks(&self) -> Result<Vec<Task>>;
+    async fn task(&self, id: i64) -> Result<Option<Task>>;
+    async fn task_by_code(&self, code: &str) -> Result<Option<Task>>;
+    async fn task_items(&self, task_id: i64) -> Result<Vec<TaskItem>>;
+    /// A task's draws, first round first.
+    async fn draws(&self, task_id: i64) -> Result<Vec<Draw>>;
+    async fn draw(&self, draw_id: i64) -> Result<Option<Draw>>;
+    async fn draw_files(&self, draw_id: i64) -> Result<Option<DrawFiles>>;
+    async fn contributions(&self, draw_id: i64) -> Result<Vec<Contribution>>;
+    async fn substitutions(&self, draw_id: i64) -> Result<Vec<DrawSubstitution>>;
+    /// Objects picked since `since_ms` by a drawn draw of another task than `except_task`
+    /// with one of these items (department, name).
+    async fn picked_for_items(
+        &self,
+        items: &[(String, String)],
+        since_ms: i64,
+        except_task: i64,
+    ) -> Result<Vec<String>>;
+    /// How often each object was picked since `since_ms` by drawn draws of other tasks.
+    async fn pick_counts(&self, since_ms: i64, except_task: i64) -> Result<Vec<(String, i64)>>;
+}
+
+#[async_trait]
+pub trait TaskTx {
+    async fn last_task_code_with_prefix(&mut self, prefix: &str) -> Result<Option<String>>;
+    async fn insert_task(&mut self, t: &Task, items: &[TaskItem]) -> Result<i64>;
+    async fn task_for_update(&mut self, id: i64) -> Result<Option<Task>>;
+    async fn update_task_status(&mut self, t: &Task) -> Result<()>;
+    async fn tx_draws(&mut self, task_id: i64) -> Result<Vec<Draw>>;
+    async fn tx_draw(&mut self, draw_id: i64) -> Result<Option<Draw>>;
+    async fn insert_draw(&mut self, d: &Draw, files: &DrawFiles) -> Result<i64>;
+    /// Rewrites a draw's status, reason, manifest and drawn time (the files never change,
+    /// but for `result`, written once with [`TaskTx::set_draw_result`]).
+    async fn update_draw(&mut self, d: &Draw) -> Result<()>;
+    async fn set_draw_result(&mut self, draw_id: i64, result: &[u8]) -> Result<()>;
+    async fn tx_draw_files(&mut self, draw_id: i64) -> Result<Option<DrawFiles>>;
+    async fn tx_contributions(&mut self, draw_id: i64) -> Result<Vec<Contribution>>;
+    async fn insert_contribution(&mut self, c: &Contribution) -> Result<()>;
+    async fn update_contribution(&mut self, c: &Contribution) -> Result<()>;
+    async fn insert_picks(&mut self, picks: &[DrawPick]) -> Result<()>;
+    async fn tx_substitutions(&mut self, draw_id: i64) -> Result<Vec<DrawSubstitution>>;
+    async fn insert_substitution(&mut self, s: &DrawSubstitution) -> Result<()>;
+}
