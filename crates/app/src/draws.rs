@@ -524,13 +524,15 @@ impl Platform {
                 "除平台外，至少还需要一位操作员或见证人提供随机数",
             ));
         }
+        // Every commitment is in before anything is revealed.
+        if let Some(c) = contributions.iter().find(|c| c.commitment.is_none()) {
+            return Err(invalid(
+                "LOTTERY_PENDING",
+                format!("尚未录入“{}”的开奖结果", c.label),
+            ));
+        }
         for c in &mut contributions {
-            let Some(commitment) = c.commitment.clone() else {
-                return Err(invalid(
-                    "LOTTERY_PENDING",
-                    format!("尚未录入“{}”的开奖结果", c.label),
-                ));
-            };
+            let commitment = c.commitment.clone().unwrap_or_default();
             let value = match (&c.secret, reveals.get(&c.position)) {
                 (Some(s), _) => s.clone(),
                 (None, Some(v)) => v.trim().to_string(),

@@ -2,8 +2,10 @@
 //! backend must share. They go through `ssj_app::Platform`, as the console and CLI do.
 
 mod directory;
+mod draws;
 
 pub use directory::*;
+pub use draws::*;
 
 use crate::harness::{Fresh, Harness};
 use ct_merkle::mem_backed_tree::MemoryBackedTree;

@@ -44,6 +44,8 @@ macro_rules! all_cases {
             object_directory_imports_real_lists,
             directory_tally_and_keyset_pages_follow_every_change,
             officer_directory_with_leave_conflicts_and_personal_data,
+            a_task_is_drawn_once_verifiably_and_its_picks_count,
+            impossible_draws_are_refused_and_save_nothing,
         );
     };
 }

@@ -1,0 +1,363 @@
+//! Tasks and draws: the ceremony through the platform, the frozen files and the result read
+//! back byte for byte, the burden rules that read earlier picks, and the export verified.
+
+use super::{county, platform};
+use crate::harness::Harness;
+use ssj_app::Actor;
+use ssj_app::draw_after::Change;
+use ssj_app::draws::{Contributor, NewContribution};
+use ssj_app::imports::ImportMode;
+use ssj_app::tasks::NewTask;
+use ssj_merkle::HashAlg;
+use ssj_storage::{DrawScope, DrawStatus, TaskStatus};
+use std::collections::BTreeMap;
+
+const ITEMS: &str = "序号,部门,抽查类别,抽查事项,检查对象,事项类别,检查方式,检查主体,检查依据\n\
+    1,高平市市场监督管理局,食品安全,食品经营者检查,食品经营者,一般检查事项,现场检查,县级市场监管部门,《食品安全法》\n\
+    2,高平市市场监督管理局,产品质量,工业产品生产企业检查,生产企业,重点检查事项,现场检查,县级市场监管部门,《产品质量法》\n\
+    3,高平市城市管理局,市容,户外广告设施检查,设置单位,一般检查事项,现场检查,县级城管部门,《城市市容和环境卫生管理条例》\n";
+
+fn officers_csv() -> String {
+    let mut s = String::from(
+        "姓名,所属部门,执法证号,证件有效期,层级,执法事项范围,联系电话,身份证号,状态\n",
+    );
+    for i in 1..=6 {
+        s.push_str(&format!(
+            "市监{i},高平市市场监督管理局,SX1405810{i:04},2099-12-31,县,,,,有效\n"
+        ));
+    }
+    for i in 1..=3 {
+        s.push_str(&format!(
+            "城管{i},高平市城市管理局,CG1405810{i:04},2099-12-31,县,,,,有效\n"
+        ));
+    }
+    s.push_str("过期,高平市市场监督管理局,SX14058109999,2020-01-01,县,,,,有效\n");
+    s
+}
+
+pub async fn a_task_is_drawn_once_verifiably_and_its_picks_count(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let p = platform(&f, HashAlg::Sha256).await;
+    let cli = Actor::command_line();
+    let (_, scjg, cgj) = county(&p).await;
+    p.import_items(&cli, ITEMS.as_bytes(), ImportMode::AllOrNothing)
+        .await
+        .unwrap();
+    let version = p.publish_items(&cli, "").await.unwrap();
+    let items = p.store.version_items(version.id).await.unwrap();
+    let id_of = |name: &str| items.iter().find(|i| i.name == name).unwrap().id;
+    let mut csv = Vec::new();
+    ssj_app::generate::write_objects_csv(&mut csv, 2_000, &["140581".to_string()], 5).unwrap();
+    p.import_objects(&cli, csv, ImportMode::AllOrNothing, false)
+        .await
+        .unwrap();
+    p.import_officers(&cli, officers_csv().as_bytes(), ImportMode::AllOrNothing)
+        .await
+        .unwrap();
+
+    // The scope query returns objects in code byte order, with their tier and status.
+    let scope = p.store.scope_objects(&DrawScope::default()).await.unwrap();
+    assert_eq!(scope.len(), 2_000);
+    assert!(
+        scope
+            .windows(2)
+            .all(|w| w[0].code.as_bytes() < w[1].code.as_bytes())
+    );
+    let first_code = scope[0].code.clone();
+
+    let (officers, _) = p
+        .store
+        .officers(&ssj_storage::OfficerFilter {
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let officer = officers.iter().find(|o| o.name == "市监1").unwrap();
+    p.declare_conflict(&cli, officer.id, &first_code, "近亲属任法定代表人")
+        .await
+        .unwrap();
+
+    let new = |name: &str| NewTask {
+        name: name.into(),
+        department_id: scjg,
+        items: vec![id_of("食品经营者检查")],
+        partners: vec![ssj_app::tasks::Partner {
+            department_id: cgj,
+            items: vec![id_of("户外广告设施检查")],
+        }],
+        ratios: BTreeMap::from([("B".to_string(), "5%".to_string())]),
+        no_disturb_a: true,
+        window_from: "2026-03-01".into(),
+        window_to: "2026-11-30".into(),
+        team_size: 3,
+        ..Default::default()
+    };
+    let task = p.create_task(&cli, new("联合抽查")).await.unwrap();
+    assert_eq!(task.code.len(), 18);
+    assert!(task.code.starts_with("140581"));
+
+    // The ceremony step by step: a witness commits elsewhere and reveals later.
+    let draw = p.freeze_draw(&cli, task.id, None).await.unwrap();
+    let files = p.store.draw_files(draw.id).await.unwrap().unwrap();
+    assert_eq!(
+        ssj_draw::hash::sha256_hex(&files.candidates),
+        draw.candidate_digest
+    );
+    let pool = String::from_utf8(files.officers.clone().unwrap()).unwrap();
+    assert_eq!(
+        pool.lines().count(),
+        10,
+        "9 officers with a valid certificate: {pool}"
+    );
+    assert!(!pool.contains(",高平市市场监督管理局\n10,"), "{pool}");
+    let witness_value = "dice:3141592653";
+    p.add_contribution(
+        &cli,
+        draw.id,
+        NewContribution {
+            role: Contributor::Witness,
+            label: "高平市纪委监委派驻组".into(),
+            value: None,
+            commitment: Some(ssj_draw::commitment(witness_value)),
+        },
+    )
+    .await
+    .unwrap();
+    let lottery = p
+        .add_contribution(
+            &cli,
+            draw.id,
+            NewContribution {
+                role: Contributor::Lottery,
+                label: "福彩3D 2026300期".into(),
+                value: None,
+                commitment: None,
+            },
+        )
+        .await
+        .unwrap();
+    let wrong = BTreeMap::from([(2, "dice:0000".to_string())]);
+    let e = p.reveal_and_draw(&cli, draw.id, &wrong).await.unwrap_err();
+    assert_eq!(e.code, "LOTTERY_PENDING", "{e:?}");
+    p.enter_lottery(&cli, draw.id, lottery.position, "7 2 9")
+        .await
+        .unwrap();
+    let e = p.reveal_and_draw(&cli, draw.id, &wrong).await.unwrap_err();
+    assert_eq!(e.code, "DRAW_REVEAL_MISMATCH", "{e:?}");
+    assert_eq!(
+        p.draw(draw.id).await.unwrap().status,
+        DrawStatus::Frozen,
+        "nothing saved as drawn"
+    );
+    let right = BTreeMap::from([(2, witness_value.to_string())]);
+    let drawn = p.reveal_and_draw(&cli, draw.id, &right).await.unwrap();
+    assert_eq!(drawn.status, DrawStatus::Drawn);
+    assert_eq!(p.task(task.id).await.unwrap().status, TaskStatus::Drawn);
+
+    // Locked: no second draw without a 系统管理员's reason; the export verifies.
+    let planner = Actor {
+        role: ssj_domain::Role::Planner,
+        ..Actor::command_line()
+    };
+    assert_eq!(
+        p.freeze_draw(&planner, task.id, Some("想再抽一次"))
+            .await
+            .unwrap_err()
+            .code,
+        "DRAW_LOCKED"
+    );
+    assert_eq!(
+        p.freeze_draw(&cli, task.id, None).await.unwrap_err().code,
+        "REASON_REQUIRED"
+    );
+    let files = p.export_draw(drawn.id).await.unwrap();
+    let verified = ssj_draw::verify(&files).unwrap();
+    assert_eq!(verified.manifest.task_id, task.code);
+    assert_eq!(verified.manifest.reveals.len(), 3);
+    let result = String::from_utf8(files["result.csv"].clone()).unwrap();
+    // The declared conflict is in the frozen file, and no team contains a conflicted pair.
+    let conflicts = ssj_draw::files::parse_conflicts(&files["conflicts.csv"]).unwrap();
+    assert_eq!(conflicts.len(), 1);
+    assert_eq!(
+        (conflicts[0].officer_id.as_str(), conflicts[0].key.as_str()),
+        (officer.id.to_string().as_str(), first_code.as_str())
+    );
+    for line in result.lines().skip(1) {
+        let fields: Vec<&str> = line.split(',').collect();
+        assert!(
+            !conflicts
+                .iter()
+                .any(|c| c.key == fields[1] && fields[4].split(';').any(|o| o == c.officer_id)),
+            "{line}"
+        );
+    }
+    // Every team has someone from each department.
+    let pool = ssj_draw::files::parse_officers(&files["officers.csv"]).unwrap();
+    for line in result.lines().skip(1) {
+        let team: Vec<&str> = line.split(',').nth(4).unwrap().split(';').collect();
+        assert_eq!(team.len(), 3);
+        for d in ["高平市市场监督管理局", "高平市城市管理局"] {
+            assert!(
+                team.iter()
+                    .any(|id| pool.iter().any(|o| o.id == *id && o.department == d)),
+                "{line}"
+            );
+        }
+    }
+
+    // 递补 of an object and an officer, then the export still verifies.
+    let first_selected = result
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .nth(1)
+        .unwrap()
+        .to_string();
+    let rows = p
+        .change_draw(
+            &cli,
+            drawn.id,
+            Change::Object {
+                key: first_selected.clone(),
+            },
+            "已注销",
+        )
+        .await
+        .unwrap();
+    assert_eq!(rows[0].replaced, first_selected);
+    let second = result.lines().nth(2).unwrap();
+    let (key, member) = (
+        second.split(',').nth(1).unwrap(),
+        second.split(',').nth(4).unwrap().split(';').next().unwrap(),
+    );
+    p.change_draw(
+        &cli,
+        drawn.id,
+        Change::Officer {
+            key: key.into(),
+            officer_id: member.into(),
+        },
+        "病假",
+    )
+    .await
+    .unwrap();
+    let files = p.export_draw(drawn.id).await.unwrap();
+    assert_eq!(ssj_draw::verify(&files).unwrap().substitutions, 2);
+
+    // A second task with the same item leaves out what the first one picked.
+    let k = result.lines().count() as u64 - 1;
+    let other = p.create_task(&cli, new("第二轮")).await.unwrap();
+    let second_draw = p.run_ceremony(&cli, other.id, vec![], None).await.unwrap();
+    let exclusions: Vec<(String, u64)> = serde_json::from_str(&second_draw.exclusions).unwrap();
+    assert!(
+        exclusions.contains(&("12 个月内已抽查同一事项".to_string(), k)),
+        "{exclusions:?}"
+    );
+    assert!(
+        exclusions.iter().any(|(why, _)| why == "无事不扰（A 类）"),
+        "{exclusions:?}"
+    );
+
+    // A redraw by a 系统管理员 with a reason voids the first draw and keeps it.
+    let again = p
+        .run_ceremony(&cli, task.id, vec![], Some("执法人员库有误，经批准重抽"))
+        .await
+        .unwrap();
+    let draws = p.draws(task.id).await.unwrap();
+    assert_eq!(
+        draws
+            .iter()
+            .map(|d| (d.round, d.status))
+            .collect::<Vec<_>>(),
+        [(1, DrawStatus::Void), (2, DrawStatus::Drawn)]
+    );
+    assert_eq!(again.reason, "执法人员库有误，经批准重抽");
+    assert!(draws[0].reason.contains("执法人员库有误"));
+    assert!(p.verify().await.unwrap().problem.is_none());
+}
+
+pub async fn impossible_draws_are_refused_and_save_nothing(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let p = platform(&f, HashAlg::Sha256).await;
+    let cli = Actor::command_line();
+    let (_, scjg, _) = county(&p).await;
+    p.import_items(&cli, ITEMS.as_bytes(), ImportMode::AllOrNothing)
+        .await
+        .unwrap();
+    let version = p.publish_items(&cli, "").await.unwrap();
+    let item = p.store.version_items(version.id).await.unwrap()[0].id;
+    let task = |ratio: &str, team_size: usize, kinds: Vec<String>| NewTask {
+        name: "任务".into(),
+        department_id: scjg,
+        items: vec![item],
+        uniform: Some((ratio.into(), "专项整治".into())),
+        kinds,
+        window_from: "2026-03-01".into(),
+        window_to: "2026-11-30".into(),
+        team_size,
+        ..Default::default()
+    };
+    assert_eq!(
+        p.create_task(&cli, task("三成", 2, vec![]))
+            .await
+            .unwrap_err()
+            .code,
+        "DRAW_BAD_RATIO"
+    );
+    assert_eq!(
+        p.create_task(&cli, task("120%", 2, vec![]))
+            .await
+            .unwrap_err()
+            .code,
+        "DRAW_BAD_RATIO"
+    );
+    let mut no_reason = task("5%", 2, vec![]);
+    no_reason.uniform = Some(("5%".into(), " ".into()));
+    assert_eq!(
+        p.create_task(&cli, no_reason).await.unwrap_err().code,
+        "TASK_UNIFORM_REASON"
+    );
+
+    // An empty directory: the scope is empty.
+    let t = p.create_task(&cli, task("5%", 2, vec![])).await.unwrap();
+    let e = p.run_ceremony(&cli, t.id, vec![], None).await.unwrap_err();
+    assert_eq!(e.code, "DRAW_EMPTY_SCOPE", "{e:?}");
+    let mut csv = Vec::new();
+    ssj_app::generate::write_objects_csv(&mut csv, 300, &["140581".to_string()], 9).unwrap();
+    p.import_objects(&cli, csv, ImportMode::AllOrNothing, false)
+        .await
+        .unwrap();
+    // No officers at all, then a team larger than the pool.
+    let e = p.run_ceremony(&cli, t.id, vec![], None).await.unwrap_err();
+    assert_eq!(e.code, "DRAW_TOO_FEW_OFFICERS", "{e:?}");
+    p.import_officers(&cli, officers_csv().as_bytes(), ImportMode::AllOrNothing)
+        .await
+        .unwrap();
+    let big = p.create_task(&cli, task("5%", 7, vec![])).await.unwrap();
+    let e = p
+        .run_ceremony(&cli, big.id, vec![], None)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, "DRAW_TOO_FEW_OFFICERS", "{e:?}");
+    assert!(e.message.contains("6 人"), "{}", e.message);
+    for t in [t.id, big.id] {
+        assert!(p.draws(t).await.unwrap().is_empty(), "nothing saved");
+        assert_eq!(p.task(t).await.unwrap().status, TaskStatus::Ready);
+    }
+    // A type with no objects: an empty scope, named.
+    let schools = p
+        .create_task(&cli, task("5%", 2, vec!["学校".into()]))
+        .await
+        .unwrap();
+    assert_eq!(
+        p.run_ceremony(&cli, schools.id, vec![], None)
+            .await
+            .unwrap_err()
+            .code,
+        "DRAW_EMPTY_SCOPE"
+    );
+    // The task works once it is possible.
+    p.run_ceremony(&cli, t.id, vec![], None).await.unwrap();
+}
