@@ -1,6 +1,8 @@
 //! The demo county: 山西省晋城市高平市 with the departments named in its real 2023–2024 plans.
 
 use crate::accounts::NewAccount;
+use crate::draws::{Contributor, NewContribution};
+use crate::tasks::{NewTask, Partner};
 use crate::{Actor, AppError, AppResult, Platform, keys};
 
 pub const DEMO_DIVISIONS: &str = "代码,名称\n140000,山西省\n140500,晋城市\n140581,高平市\n";
@@ -98,6 +100,7 @@ pub async fn load_sized(p: &Platform, objects: u64) -> AppResult<Vec<DemoLogin>>
     )
     .await?;
     declare_demo_conflicts(p, &actor).await?;
+    demo_tasks(p, &actor, &ids).await?;
     let mut logins = Vec::new();
     for (username, name, dept, role) in DEMO_USERS {
         let password = format!("Ssj{}", &keys::random_hex(6));
@@ -119,6 +122,85 @@ pub async fn load_sized(p: &Platform, objects: u64) -> AppResult<Vec<DemoLogin>>
         });
     }
     Ok(logins)
+}
+
+/// Two tasks of 高平市市场监督管理局 on the provincial list's items: one drawn (with a witness),
+/// one joint task with 高平市消防救援大队 ready to draw.
+async fn demo_tasks(p: &Platform, actor: &Actor, departments: &[i64]) -> AppResult<()> {
+    let version = p
+        .published_items_version()
+        .await?
+        .ok_or_else(|| AppError::internal("演示事项清单未发布"))?;
+    let items = p.store.version_items(version.id).await?;
+    let of = |department: &str, word: &str| -> Vec<i64> {
+        items
+            .iter()
+            .filter(|i| i.department == department && i.name.contains(word) && !i.retired)
+            .map(|i| i.id)
+            .take(3)
+            .collect()
+    };
+    let year = &crate::clock::format_ms(crate::clock::now_ms())[..4];
+    let window = |from: &str, to: &str| (format!("{year}-{from}"), format!("{year}-{to}"));
+    let (from, to) = window("03-01", "11-30");
+    let food = p
+        .create_task(
+            actor,
+            NewTask {
+                name: format!("{year}年度食品经营者双随机抽查"),
+                department_id: departments[1],
+                items: of("省市场监管局", "食品"),
+                kinds: vec!["企业".into(), "个体工商户".into()],
+                no_disturb_a: true,
+                window_from: from,
+                window_to: to,
+                team_size: 2,
+                ..Default::default()
+            },
+        )
+        .await?;
+    p.run_ceremony(
+        actor,
+        food.id,
+        vec![
+            NewContribution {
+                role: Contributor::Operator,
+                label: "李明（计划员）".into(),
+                value: Some("高平 2024 春".into()),
+                commitment: None,
+            },
+            NewContribution {
+                role: Contributor::Witness,
+                label: "高平市纪委监委派驻组".into(),
+                value: Some("骰子 3-1-4-1-5-9".into()),
+                commitment: None,
+            },
+        ],
+        None,
+    )
+    .await?;
+    let (from, to) = window("06-01", "12-20");
+    p.create_task(
+        actor,
+        NewTask {
+            name: format!("{year}年度人员密集场所消防安全联合抽查"),
+            department_id: departments[1],
+            items: of("省市场监管局", "产品"),
+            partners: vec![Partner {
+                department_id: departments[12],
+                items: of("省消防救援总队", ""),
+            }],
+            kinds: vec!["企业".into()],
+            directed: true,
+            tiers: vec!["B".into(), "C".into(), "D".into()],
+            window_from: from,
+            window_to: to,
+            team_size: 3,
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 /// About 50,000 objects, as in a county directory.
