@@ -257,3 +257,84 @@ fn apply(
     }
     Ok(rows)
 }
+
+/// Why an object was or was not drawn: its ticket against its stratum's cutoff.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Lookup {
+    pub key: String,
+    pub candidate: bool,
+    pub stratum: String,
+    pub ticket: String,
+    /// Rank in the draw order when selected.
+    pub rank: Option<usize>,
+    /// Position among its stratum's reserves.
+    pub reserve: Option<usize>,
+    pub n: u64,
+    pub k: u64,
+    /// The largest selected ticket of the stratum: tickets at or below it were drawn.
+    pub cutoff: String,
+}
+
+impl Platform {
+    /// Recomputes a drawn draw and places `key` in it.
+    pub async fn lookup_in_draw(&self, draw_id: i64, key: &str) -> AppResult<Lookup> {
+        let draw = self.draw(draw_id).await?;
+        let drawn = self.drawn(&draw).await?;
+        let key = key.trim().to_ascii_uppercase();
+        tokio::task::spawn_blocking(move || -> AppResult<Lookup> {
+            let input = drawn.input();
+            let outcome = ssj_draw::run(&input)?;
+            let set = &outcome.candidates;
+            let Some(i) = set.find(&key) else {
+                return Ok(Lookup {
+                    key,
+                    candidate: false,
+                    stratum: String::new(),
+                    ticket: String::new(),
+                    rank: None,
+                    reserve: None,
+                    n: 0,
+                    k: 0,
+                    cutoff: String::new(),
+                });
+            };
+            let label = set.labels()[set.stratum(i)];
+            let s = outcome
+                .selection
+                .strata
+                .iter()
+                .position(|o| o.label == label)
+                .expect("every label has a stratum");
+            let cutoff = outcome
+                .selection
+                .selected
+                .iter()
+                .filter(|p| p.stratum == s)
+                .map(|p| p.ticket)
+                .max()
+                .map(hex::encode)
+                .unwrap_or_default();
+            Ok(Lookup {
+                candidate: true,
+                stratum: label.to_string(),
+                ticket: hex::encode(ssj_draw::ticket(&outcome.seed, &key)),
+                rank: outcome
+                    .selection
+                    .selected
+                    .iter()
+                    .position(|p| p.candidate == i)
+                    .map(|r| r + 1),
+                reserve: outcome.selection.reserves[s]
+                    .iter()
+                    .position(|p| p.candidate == i)
+                    .map(|r| r + 1),
+                n: outcome.selection.strata[s].n,
+                k: outcome.selection.strata[s].k,
+                cutoff,
+                key,
+            })
+        })
+        .await
+        .map_err(|e| AppError::internal(format!("计算中断：{e}")))?
+    }
+}

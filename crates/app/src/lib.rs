@@ -7,6 +7,7 @@ pub mod audit;
 pub mod clock;
 pub mod demo;
 pub mod draw_after;
+pub mod draw_zip;
 pub mod draws;
 pub mod error;
 pub mod generate;

@@ -96,7 +96,7 @@ pub struct Contribution {
     pub revealed_ms: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct DrawSubstitution {
     pub draw_id: i64,
     pub position: i64,

@@ -43,6 +43,14 @@ pub fn environment() -> Environment<'static> {
         "object_form.html",
         "officers.html",
         "officer_detail.html",
+        "tasks.html",
+        "task_form.html",
+        "task_detail.html",
+        "task_facts.html",
+        "draw_block.html",
+        "public_tasks.html",
+        "public_task.html",
+        "public_verify.html",
     );
     env.add_filter("datetime", |ms: i64| ssj_app::clock::format_ms(ms));
     env.add_filter("thousands", |n: i64| thousands(n));

@@ -1,7 +1,10 @@
 //! The route table. Each console route names the permission it needs inside its handler.
 
 use crate::error::{normalise_errors, panic_response};
-use crate::pages::{admin, audit, console, imports, items, object_form, objects, officers, public};
+use crate::pages::{
+    admin, audit, console, imports, items, object_form, objects, officers, public, public_tasks,
+    tasks,
+};
 use crate::{AppState, security};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -25,6 +28,20 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(console::logout))
         .route("/public/items", get(items::public_list))
         .route("/public/items/export", get(items::public_export))
+        .route("/public/tasks", get(public_tasks::list))
+        .route("/public/tasks/{code}", get(public_tasks::detail))
+        .route(
+            "/public/tasks/{code}/export.zip",
+            get(public_tasks::export_zip),
+        )
+        .route(
+            "/public/verify",
+            get(public_tasks::verify_page).post(public_tasks::verify_upload),
+        )
+        .route("/console/tasks", get(tasks::list).post(tasks::create))
+        .route("/console/tasks/new", get(tasks::new_form))
+        .route("/console/tasks/{id}", get(tasks::detail))
+        .route("/console/tasks/{id}/{step}", post(tasks::act))
         .route("/console", get(console::home))
         .route("/console/items", get(items::list))
         .route("/console/officers", get(officers::list))

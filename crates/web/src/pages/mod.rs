@@ -7,6 +7,9 @@ pub mod object_form;
 pub mod objects;
 pub mod officers;
 pub mod public;
+pub mod public_tasks;
+pub mod task_view;
+pub mod tasks;
 
 /// A trimmed, non-empty query or form value.
 pub fn nonempty(s: &Option<String>) -> Option<String> {

@@ -1,0 +1,216 @@
+//! The public side of the draw: every task with every draw and its reason, the export zip,
+//! and the verification page (an uploaded export recomputed, or one company's place in a draw).
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::WebResult;
+use crate::pages::imports::read_upload;
+use crate::pages::task_view::{draw_views, status_label, task_view};
+use crate::render::render;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use minijinja::context;
+use minijinja::value::Serde;
+use serde::{Deserialize, Serialize};
+use ssj_app::{AppError, clock};
+use ssj_storage::{DrawStatus, Task};
+
+#[derive(Serialize)]
+struct PublicRow {
+    code: String,
+    name: String,
+    department: String,
+    status: &'static str,
+    created: String,
+}
+
+pub async fn list(State(s): State<AppState>, u: Option<CurrentUser>) -> WebResult<Html<String>> {
+    let p = &s.platform;
+    let departments = p.store.departments().await?;
+    let rows: Vec<PublicRow> = p
+        .tasks()
+        .await?
+        .into_iter()
+        .map(|t| PublicRow {
+            department: departments
+                .iter()
+                .find(|d| d.id == t.department_id)
+                .map(|d| d.name.clone())
+                .unwrap_or_default(),
+            status: status_label(t.status),
+            created: clock::format_ms(t.created_ms),
+            code: t.code,
+            name: t.name,
+        })
+        .collect();
+    render(
+        &s,
+        "public_tasks.html",
+        u.as_ref(),
+        "",
+        context! { tasks => Serde(&rows) },
+    )
+}
+
+async fn by_code(s: &AppState, code: &str) -> WebResult<Task> {
+    Ok(s.platform
+        .store
+        .task_by_code(code)
+        .await?
+        .ok_or_else(|| AppError::not_found("TASK_NOT_FOUND", format!("抽查任务 {code} 不存在")))?)
+}
+
+pub async fn detail(
+    State(s): State<AppState>,
+    u: Option<CurrentUser>,
+    Path(code): Path<String>,
+) -> WebResult<Html<String>> {
+    let p = &s.platform;
+    let task = by_code(&s, &code).await?;
+    let view = task_view(p, &task).await?;
+    let draws = draw_views(p, &p.draws(task.id).await?).await?;
+    render(
+        &s,
+        "public_task.html",
+        u.as_ref(),
+        "",
+        context! { t => Serde(&view), draws => Serde(&draws) },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct RoundQuery {
+    round: Option<i64>,
+}
+
+/// The export folder of the task's current draw (or of `?round=N`) as a zip.
+pub async fn export_zip(
+    State(s): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<RoundQuery>,
+) -> WebResult<Response> {
+    let p = &s.platform;
+    let task = by_code(&s, &code).await?;
+    let draws = p.draws(task.id).await?;
+    let draw = match q.round {
+        Some(r) => draws.iter().find(|d| d.round == r),
+        None => draws.iter().rev().find(|d| d.status == DrawStatus::Drawn),
+    }
+    .ok_or_else(|| AppError::not_found("DRAW_NOT_FOUND", "该任务还没有完成的抽取"))?;
+    let files = p.export_draw(draw.id).await?;
+    let folder = format!("{}-{}", task.code, draw.round);
+    let zip = ssj_app::draw_zip::pack(&folder, &files)?;
+    let disposition = format!("attachment; filename=\"{folder}.zip\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/zip".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        zip,
+    )
+        .into_response())
+}
+
+#[derive(Deserialize, Serialize, Default)]
+pub struct LookupQuery {
+    task: Option<String>,
+    key: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Outcome {
+    ok: bool,
+    message: String,
+    file: String,
+}
+
+/// The verification page; with `?task=&key=` it also places a company in that task's draw.
+pub async fn verify_page(
+    State(s): State<AppState>,
+    u: Option<CurrentUser>,
+    Query(q): Query<LookupQuery>,
+) -> WebResult<Html<String>> {
+    let (task, key) = (
+        q.task.as_deref().unwrap_or("").trim(),
+        q.key.as_deref().unwrap_or("").trim(),
+    );
+    let mut lookup = None;
+    let mut lookup_error = None;
+    if !task.is_empty() && !key.is_empty() {
+        match place(&s, task, key).await {
+            Ok(l) => lookup = Some(l),
+            Err(e) => lookup_error = Some(e.0.message),
+        }
+    }
+    render(
+        &s,
+        "public_verify.html",
+        u.as_ref(),
+        "",
+        context! { q => Serde(&q), lookup => Serde(&lookup), lookup_error => lookup_error, outcome => Serde(&None::<Outcome>) },
+    )
+}
+
+async fn place(s: &AppState, task: &str, key: &str) -> WebResult<ssj_app::draw_after::Lookup> {
+    let p = &s.platform;
+    let t = by_code(s, task).await?;
+    let draw = p
+        .draws(t.id)
+        .await?
+        .into_iter()
+        .rev()
+        .find(|d| d.status == DrawStatus::Drawn)
+        .ok_or_else(|| AppError::not_found("DRAW_NOT_FOUND", "该任务还没有完成的抽取"))?;
+    Ok(p.lookup_in_draw(draw.id, key).await?)
+}
+
+/// Recomputes an uploaded export zip on the server and says whether every file matches.
+pub async fn verify_upload(
+    State(s): State<AppState>,
+    u: Option<CurrentUser>,
+    m: Multipart,
+) -> WebResult<Html<String>> {
+    let (_, file) = read_upload(m).await?;
+    let (_, bytes) = file
+        .ok_or_else(|| AppError::invalid("UPLOAD_EMPTY", "请选择从任务公开页面下载的 zip 文件"))?;
+    let outcome = match ssj_app::draw_zip::unpack(&bytes) {
+        Err(e) => Outcome {
+            ok: false,
+            message: e.message,
+            file: String::new(),
+        },
+        Ok(files) => match tokio::task::spawn_blocking(move || ssj_draw::verify(&files)).await {
+            Ok(Ok(v)) => Outcome {
+                ok: true,
+                message: format!(
+                    "一致：任务 {} 的抽取由公开文件完全复算得到相同结果（候选 {} 户，抽中 {} 户，检查组 {} 个，递补 {} 条）。种子 {}",
+                    v.manifest.task_id,
+                    v.candidates,
+                    v.selected,
+                    v.teams,
+                    v.substitutions,
+                    v.manifest.seed
+                ),
+                file: String::new(),
+            },
+            Ok(Err(e)) => Outcome {
+                ok: false,
+                message: e.reason.clone(),
+                file: e.file.clone(),
+            },
+            Err(e) => Outcome {
+                ok: false,
+                message: format!("复算中断：{e}"),
+                file: String::new(),
+            },
+        },
+    };
+    render(
+        &s,
+        "public_verify.html",
+        u.as_ref(),
+        "",
+        context! { q => Serde(&LookupQuery::default()), lookup => Serde(&None::<()>), lookup_error => None::<String>, outcome => Serde(&Some(outcome)) },
+    )
+}

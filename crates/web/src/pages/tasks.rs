@@ -1,0 +1,403 @@
+//! 抽查任务 in the console: the list, a new task, and a task's page with its draw ceremony.
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::WebResult;
+use crate::pages::task_view::{draw_views, status_label, task_view};
+use crate::render::render;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use minijinja::context;
+use minijinja::value::Serde;
+use serde::Serialize;
+use ssj_app::tasks::{DEFAULT_RATIOS, NewTask, Partner};
+use ssj_app::{AppError, clock};
+use ssj_domain::objects::ObjectKind;
+use ssj_domain::{Permission, Role};
+use ssj_storage::{DrawStatus, TaskStatus};
+use std::collections::BTreeMap;
+
+/// A urlencoded form with repeated fields (multi-selects, checkboxes).
+pub struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    pub fn parse(body: &Bytes) -> Fields {
+        Fields(
+            form_urlencoded::parse(body)
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        )
+    }
+    pub fn one(&self, name: &str) -> String {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    }
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .collect()
+    }
+    fn ids(&self, name: &str) -> Vec<i64> {
+        self.all(name)
+            .iter()
+            .filter_map(|v| v.parse().ok())
+            .collect()
+    }
+    fn checked(&self, name: &str) -> bool {
+        !self.one(name).is_empty()
+    }
+}
+
+fn split(text: &str) -> Vec<String> {
+    text.split([',', '，', '、', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+#[derive(Serialize)]
+struct TaskRow {
+    id: i64,
+    code: String,
+    name: String,
+    department: String,
+    status: &'static str,
+    created: String,
+}
+
+pub async fn list(State(s): State<AppState>, u: CurrentUser) -> WebResult<Html<String>> {
+    u.require(Permission::ViewConsole)?;
+    let p = &s.platform;
+    let names: BTreeMap<i64, String> = p
+        .store
+        .departments()
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d.name))
+        .collect();
+    let rows: Vec<TaskRow> = p
+        .tasks()
+        .await?
+        .into_iter()
+        .map(|t| TaskRow {
+            id: t.id,
+            department: names.get(&t.department_id).cloned().unwrap_or_default(),
+            status: status_label(t.status),
+            created: clock::format_ms(t.created_ms),
+            code: t.code,
+            name: t.name,
+        })
+        .collect();
+    render(
+        &s,
+        "tasks.html",
+        Some(&u),
+        "tasks",
+        context! { tasks => Serde(&rows), can_plan => u.actor.can(Permission::PlanTasks) },
+    )
+}
+
+#[derive(Serialize)]
+struct Option_ {
+    id: i64,
+    name: String,
+}
+
+#[derive(Serialize)]
+struct ItemGroup {
+    department: String,
+    items: Vec<Option_>,
+}
+
+async fn form_page(
+    s: &AppState,
+    u: &CurrentUser,
+    f: &Fields,
+    error: Option<String>,
+) -> WebResult<Html<String>> {
+    let p = &s.platform;
+    let scope = p.visible_departments(&u.actor).await?;
+    let all = p.store.departments().await?;
+    let departments: Vec<Option_> = all
+        .iter()
+        .filter(|d| d.active && scope.as_ref().is_none_or(|s| s.contains(&d.id)))
+        .map(|d| Option_ {
+            id: d.id,
+            name: d.name.clone(),
+        })
+        .collect();
+    let all_departments: Vec<Option_> = all
+        .iter()
+        .filter(|d| d.active)
+        .map(|d| Option_ {
+            id: d.id,
+            name: d.name.clone(),
+        })
+        .collect();
+    let mut groups: Vec<ItemGroup> = Vec::new();
+    if let Some(v) = p.published_items_version().await? {
+        for i in p
+            .store
+            .version_items(v.id)
+            .await?
+            .into_iter()
+            .filter(|i| !i.retired)
+        {
+            let department = if i.department.is_empty() {
+                "部门联合抽查事项".to_string()
+            } else {
+                i.department.clone()
+            };
+            match groups.iter_mut().find(|g| g.department == department) {
+                Some(g) => g.items.push(Option_ {
+                    id: i.id,
+                    name: i.name,
+                }),
+                None => groups.push(ItemGroup {
+                    department,
+                    items: vec![Option_ {
+                        id: i.id,
+                        name: i.name,
+                    }],
+                }),
+            }
+        }
+    }
+    let values: BTreeMap<String, Vec<String>> =
+        f.0.iter().fold(BTreeMap::new(), |mut m, (k, v)| {
+            m.entry(k.clone()).or_default().push(v.clone());
+            m
+        });
+    let year = &clock::format_ms(clock::now_ms())[..4];
+    render(
+        s,
+        "task_form.html",
+        Some(u),
+        "tasks",
+        context! {
+            departments => Serde(&departments),
+            all_departments => Serde(&all_departments),
+            groups => Serde(&groups),
+            kinds => ObjectKind::ALL.iter().map(|k| k.label()).collect::<Vec<_>>(),
+            tiers => DEFAULT_RATIOS.iter().map(|(t, r)| (t.to_string(), r.to_string())).collect::<Vec<_>>(),
+            v => Serde(&values),
+            submitted => !f.0.is_empty(),
+            year => year,
+            error => error,
+        },
+    )
+}
+
+pub async fn new_form(State(s): State<AppState>, u: CurrentUser) -> WebResult<Html<String>> {
+    u.require(Permission::PlanTasks)?;
+    form_page(&s, &u, &Fields(Vec::new()), None).await
+}
+
+fn new_task(f: &Fields) -> Result<NewTask, AppError> {
+    let number = |name: &str, default: usize| -> Result<usize, AppError> {
+        let v = f.one(name);
+        if v.is_empty() {
+            return Ok(default);
+        }
+        v.parse()
+            .map_err(|_| AppError::invalid("TASK_NUMBER", format!("“{v}”不是有效的人数或次数")))
+    };
+    let department_id: i64 = f
+        .one("department")
+        .parse()
+        .map_err(|_| AppError::invalid("TASK_DEPARTMENT", "请选择发起部门"))?;
+    let mut partners = Vec::new();
+    let mut quotas = BTreeMap::from([(department_id, number("quota", 1)?)]);
+    for n in 1..=3 {
+        let d = f.one(&format!("partner{n}"));
+        if d.is_empty() {
+            continue;
+        }
+        let id: i64 = d
+            .parse()
+            .map_err(|_| AppError::invalid("TASK_PARTNER", "配合部门无效"))?;
+        partners.push(Partner {
+            department_id: id,
+            items: f.ids(&format!("partner{n}_items")),
+        });
+        quotas.insert(id, number(&format!("partner{n}_quota"), 1)?);
+    }
+    let uniform = f.one("uniform");
+    Ok(NewTask {
+        name: f.one("name"),
+        department_id,
+        items: f.ids("items"),
+        partners,
+        kinds: f.all("kinds"),
+        directed: f.checked("directed"),
+        divisions: split(&f.one("divisions")),
+        industries: split(&f.one("industries")),
+        tags: split(&f.one("tags")),
+        tiers: f.all("tiers"),
+        licence: f.one("licence"),
+        ratios: DEFAULT_RATIOS
+            .iter()
+            .map(|(t, _)| (t.to_string(), f.one(&format!("ratio_{t}"))))
+            .collect(),
+        uniform: (!uniform.is_empty()).then(|| (uniform, f.one("uniform_reason"))),
+        no_disturb_a: f.checked("no_disturb_a"),
+        window_from: f.one("window_from"),
+        window_to: f.one("window_to"),
+        team_size: number("team_size", 2)?,
+        quotas,
+        annual_cap: number("annual_cap", 0)? as u32,
+    })
+}
+
+pub async fn create(State(s): State<AppState>, u: CurrentUser, body: Bytes) -> WebResult<Response> {
+    let f = Fields::parse(&body);
+    u.check_csrf(Some(&f.one("csrf")))?;
+    u.require(Permission::PlanTasks)?;
+    let made = match new_task(&f) {
+        Ok(new) => s.platform.create_task(&u.actor, new).await,
+        Err(e) => Err(e),
+    };
+    match made {
+        Ok(t) => Ok(Redirect::to(&format!("/console/tasks/{}", t.id)).into_response()),
+        Err(e) if e.kind == ssj_app::ErrorKind::Invalid => {
+            Ok(
+                form_page(&s, &u, &f, Some(format!("{}（{}）", e.message, e.code)))
+                    .await?
+                    .into_response(),
+            )
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn detail(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    Path(id): Path<i64>,
+) -> WebResult<Html<String>> {
+    u.require(Permission::ViewConsole)?;
+    let p = &s.platform;
+    let task = p.task(id).await?;
+    let view = task_view(p, &task).await?;
+    let draws = p.draws(task.id).await?;
+    let views = draw_views(p, &draws).await?;
+    let live = draws.iter().rev().find(|d| d.status != DrawStatus::Void);
+    let can_plan = u.actor.can(Permission::PlanTasks);
+    let stage = match (task.status, live.map(|d| d.status)) {
+        (TaskStatus::Cancelled, _) => "cancelled",
+        (_, None) => "ready",
+        (_, Some(DrawStatus::Frozen)) => "frozen",
+        _ => "drawn",
+    };
+    render(
+        &s,
+        "task_detail.html",
+        Some(&u),
+        "tasks",
+        context! {
+            t => Serde(&view),
+            draws => Serde(&views),
+            live => live.map(|d| d.id),
+            stage => stage,
+            can_plan => can_plan,
+            can_redraw => can_plan && u.actor.role == Role::SystemAdmin,
+        },
+    )
+}
+
+/// Runs one step of the ceremony (or a 递补) and comes back to the task's page.
+pub async fn act(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    Path((id, step)): Path<(i64, String)>,
+    body: Bytes,
+) -> WebResult<Response> {
+    let f = Fields::parse(&body);
+    u.check_csrf(Some(&f.one("csrf")))?;
+    let p = &s.platform;
+    let draw_id = || -> Result<i64, AppError> {
+        f.one("draw")
+            .parse()
+            .map_err(|_| AppError::invalid("DRAW_NOT_FOUND", "抽取记录无效"))
+    };
+    match step.as_str() {
+        "freeze" => {
+            let reason = f.one("reason");
+            p.freeze_draw(
+                &u.actor,
+                id,
+                Some(reason.as_str()).filter(|r| !r.is_empty()),
+            )
+            .await?;
+        }
+        "contribute" => {
+            use ssj_app::draws::{Contributor, NewContribution};
+            let role = match f.one("role").as_str() {
+                "witness" => Contributor::Witness,
+                "lottery" => Contributor::Lottery,
+                _ => Contributor::Operator,
+            };
+            let value = Some(f.one("value")).filter(|v| !v.is_empty());
+            let commitment = Some(f.one("commitment")).filter(|v| !v.is_empty());
+            p.add_contribution(
+                &u.actor,
+                draw_id()?,
+                NewContribution {
+                    role,
+                    label: f.one("label"),
+                    value,
+                    commitment,
+                },
+            )
+            .await?;
+        }
+        "lottery" => {
+            let position: i64 = f.one("position").parse().unwrap_or(0);
+            p.enter_lottery(&u.actor, draw_id()?, position, &f.one("result"))
+                .await?;
+        }
+        "reveal" => {
+            let reveals: BTreeMap<i64, String> =
+                f.0.iter()
+                    .filter_map(|(k, v)| {
+                        Some((
+                            k.strip_prefix("reveal_")?.parse().ok()?,
+                            v.trim().to_string(),
+                        ))
+                    })
+                    .filter(|(_, v): &(i64, String)| !v.is_empty())
+                    .collect();
+            p.reveal_and_draw(&u.actor, draw_id()?, &reveals).await?;
+        }
+        "substitute" => {
+            use ssj_app::draw_after::Change;
+            let key = f.one("key");
+            let change = match f.one("kind").as_str() {
+                "officer" => Change::Officer {
+                    key,
+                    officer_id: f.one("officer"),
+                },
+                "conflict" => Change::Conflict {
+                    officer_id: f.one("officer"),
+                    key,
+                },
+                _ => Change::Object { key },
+            };
+            p.change_draw(&u.actor, draw_id()?, change, &f.one("reason"))
+                .await?;
+        }
+        "cancel" => {
+            p.cancel_task(&u.actor, id, &f.one("reason")).await?;
+        }
+        _ => return Err(AppError::not_found("NOT_FOUND", "您访问的页面不存在").into()),
+    }
+    Ok(Redirect::to(&format!("/console/tasks/{id}")).into_response())
+}

@@ -1,0 +1,99 @@
+// The draw in a real browser on the demo county: a full ceremony on the ready task, its export
+// downloaded from the public page and verified on the public verification page, and a company
+// looked up in the draw.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { launchBrowser, login, startDemo } from "./harness.mjs";
+
+let demo, browser;
+
+before(async () => {
+  demo = await startDemo();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await demo?.stop();
+});
+
+const commitment = (value) => createHash("sha256").update(Buffer.concat([Buffer.from("SSJ-COMMIT/1\0"), Buffer.from(value)])).digest("hex");
+
+test("a full ceremony, the export verified on the public page, a company looked up", async () => {
+  const page = await browser.newPage();
+  await login(page, demo.base, "scjg.plan", demo.passwords["scjg.plan"]);
+  await page.waitForURL(demo.base + "/console");
+  // The demo leaves the joint task ready; open the one marked 待抽取.
+  await page.goto(demo.base + "/console/tasks");
+  const ready = page.locator("#tasks tr", { hasText: "待抽取" }).locator("a");
+  await Promise.all([page.waitForNavigation(), ready.click()]);
+  const code = (await page.textContent("#task-code")).trim();
+
+  await Promise.all([page.waitForNavigation(), page.click("#freeze")]);
+  assert.match(await page.textContent("#draw-1"), /已冻结/);
+  assert.match(await page.textContent("#draw-1"), /候选名单摘要\s*[0-9a-f]{64}/);
+
+  // A witness types a value; another committed elsewhere and reveals at the end.
+  await page.selectOption("#contribute select[name=role]", "witness");
+  await page.fill("#contribute input[name=label]", "高平市纪委监委派驻组");
+  await page.fill("#contribute input[name=value]", "骰子 6-2-5-3");
+  await Promise.all([page.waitForNavigation(), page.click("#contribute button[type=submit]")]);
+  await page.selectOption("#contribute select[name=role]", "witness");
+  await page.fill("#contribute input[name=label]", "高平市公证处");
+  await page.fill("#contribute input[name=commitment]", commitment("公证处随机数 271828"));
+  await Promise.all([page.waitForNavigation(), page.click("#contribute button[type=submit]")]);
+  assert.match(await page.textContent("#draw-1 .contributions"), /高平市公证处/);
+
+  // A wrong reveal is refused and nothing is drawn.
+  await page.fill("#reveal input[name=reveal_3]", "公证处随机数 000000");
+  await Promise.all([page.waitForNavigation(), page.click("#reveal-button")]);
+  assert.match(await page.textContent("body"), /与其承诺值不符/);
+  await page.goto(demo.base + "/console/tasks");
+  await Promise.all([page.waitForNavigation(), page.locator("#tasks tr", { hasText: code }).locator("a").click()]);
+  await page.fill("#reveal input[name=reveal_3]", "公证处随机数 271828");
+  await Promise.all([page.waitForNavigation(), page.click("#reveal-button")]);
+  assert.match(await page.textContent("#draw-1 .draw-status"), /已抽取，结果锁定/);
+  assert.match(await page.textContent("#task-status"), /已抽取/);
+  assert.equal(await page.locator("#freeze").count(), 0, "no way to draw again");
+  const firstKey = (await page.textContent("#result-1 tbody tr:first-child td:nth-child(2)")).trim();
+
+  // The public page: download the export, upload it to the verification page.
+  const visitor = await browser.newPage();
+  await visitor.goto(demo.base + "/public/tasks/" + code);
+  assert.match(await visitor.textContent("#draw-1"), /随机种子/);
+  const [download] = await Promise.all([visitor.waitForEvent("download"), visitor.click("#export-zip")]);
+  const zipPath = await download.path();
+  await visitor.goto(demo.base + "/public/verify");
+  await visitor.setInputFiles("#verify-form input[name=file]", zipPath);
+  await Promise.all([visitor.waitForNavigation(), visitor.click("#verify-form button[type=submit]")]);
+  assert.match(await visitor.textContent("#verify-outcome"), /^一致：任务 \d{18} 的抽取/);
+
+  // Where does the first selected company stand?
+  await visitor.fill("#lookup-form input[name=task]", code);
+  await visitor.fill("#lookup-form input[name=key]", firstKey);
+  await Promise.all([visitor.waitForNavigation(), visitor.click("#lookup-form button[type=submit]")]);
+  assert.match(await visitor.textContent("#lookup-verdict"), /被抽中，抽取顺序第 1 位/);
+  await visitor.close();
+  await page.close();
+});
+
+test("a new task: a ratio that is not a ratio is refused with the form kept, then created", async () => {
+  const page = await browser.newPage();
+  await login(page, demo.base, "scjg.plan", demo.passwords["scjg.plan"]);
+  await page.waitForURL(demo.base + "/console");
+  await page.goto(demo.base + "/console/tasks");
+  await Promise.all([page.waitForNavigation(), page.click("#new-task")]);
+  await page.fill("input[name=name]", "特种设备使用单位双随机抽查");
+  await page.selectOption("select[name=items]", { index: 3 });
+  await page.check("input[name=kinds][value=企业]");
+  await page.fill("input[name=ratio_D]", "三成");
+  await Promise.all([page.waitForNavigation(), page.click("#task-form button[type=submit]")]);
+  assert.match(await page.textContent("#form-error"), /不是有效的比例/);
+  assert.equal(await page.inputValue("input[name=name]"), "特种设备使用单位双随机抽查");
+  await page.fill("input[name=ratio_D]", "30%");
+  await Promise.all([page.waitForNavigation(), page.click("#task-form button[type=submit]")]);
+  assert.match(page.url(), /\/console\/tasks\/\d+$/);
+  assert.match(await page.textContent("body"), /D 类 30%/);
+  await page.close();
+});
