@@ -156,6 +156,7 @@ impl Platform {
             ));
         }
         let drawn = self.drawn(&draw).await?;
+        self.check_task_scope(actor, &drawn.task).await?;
         let now = clock::now_ms();
         let mut tx = self.store.begin().await?;
         let mut log = Appender::open(&mut *tx, self.alg).await?;

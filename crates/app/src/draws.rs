@@ -243,6 +243,7 @@ impl Platform {
     ) -> AppResult<Draw> {
         actor.require(Permission::PlanTasks)?;
         let task = self.task(task_id).await?;
+        self.check_task_scope(actor, &task).await?;
         if task.status == TaskStatus::Cancelled {
             return Err(conflict("TASK_CANCELLED", "该任务已取消，不能抽取"));
         }
@@ -401,7 +402,7 @@ impl Platform {
         let now = clock::now_ms();
         let mut tx = self.store.begin().await?;
         let mut log = Appender::open(&mut *tx, self.alg).await?;
-        let (task, draw) = self.frozen_draw(&mut *tx, draw_id).await?;
+        let (task, draw) = self.frozen_draw(actor, &mut *tx, draw_id).await?;
         let existing = tx.tx_contributions(draw.id).await?;
         if existing.iter().any(|c| c.reveal.is_some()) {
             return Err(conflict(
@@ -444,7 +445,7 @@ impl Platform {
         let now = clock::now_ms();
         let mut tx = self.store.begin().await?;
         let mut log = Appender::open(&mut *tx, self.alg).await?;
-        let (task, draw) = self.frozen_draw(&mut *tx, draw_id).await?;
+        let (task, draw) = self.frozen_draw(actor, &mut *tx, draw_id).await?;
         let mut c = tx
             .tx_contributions(draw.id)
             .await?
@@ -469,10 +470,12 @@ impl Platform {
 
     async fn frozen_draw(
         &self,
+        actor: &Actor,
         tx: &mut dyn ssj_storage::Tx,
         draw_id: i64,
     ) -> AppResult<(Task, Draw)> {
         let (task, draw) = self.draw_in_tx(tx, draw_id).await?;
+        self.check_task_scope(actor, &task).await?;
         if draw.status != DrawStatus::Frozen {
             return Err(conflict(
                 "DRAW_NOT_FROZEN",
@@ -516,7 +519,7 @@ impl Platform {
         let now = clock::now_ms();
         let mut tx = self.store.begin().await?;
         let mut log = Appender::open(&mut *tx, self.alg).await?;
-        let (mut task, mut draw) = self.frozen_draw(&mut *tx, draw_id).await?;
+        let (mut task, mut draw) = self.frozen_draw(actor, &mut *tx, draw_id).await?;
         let mut contributions = tx.tx_contributions(draw.id).await?;
         if contributions.len() < 2 {
             return Err(invalid(

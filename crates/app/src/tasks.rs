@@ -394,7 +394,21 @@ impl Platform {
         Ok(task)
     }
 
-    /// Cancels a task that has not been drawn; its draws (if any) stay visible.
+    /// Refuses an actor whose data scope does not include the task's initiating department.
+    pub(crate) async fn check_task_scope(&self, actor: &Actor, task: &Task) -> AppResult<()> {
+        let department = self
+            .store
+            .department(task.department_id)
+            .await?
+            .ok_or_else(|| AppError::internal("任务的发起部门不存在"))?;
+        if actor.covers(&department) {
+            Ok(())
+        } else {
+            Err(AppError::forbidden("只能操作本人数据范围内部门的抽查任务"))
+        }
+    }
+
+    /// Cancels a task; its draws (if any) stay visible.
     pub async fn cancel_task(&self, actor: &Actor, task_id: i64, reason: &str) -> AppResult<Task> {
         actor.require(Permission::PlanTasks)?;
         if reason.trim().is_empty() {

@@ -200,6 +200,31 @@ async fn every_route_for_every_role() {
     ] {
         cases.push(get(format!("/console/{section}"), ALL));
     }
+    // Tasks: planners of the task's department run its draw; the demo's task 1 is drawn, so a
+    // freeze is refused (a 系统管理员 needs a reason, others may not draw again).
+    let drawn_task = app.platform.task(1).await.unwrap();
+    const PLANNERS_PAGE: [u16; 8] = [200, 200, 200, 403, 403, 403, 200, 303];
+    cases.push(get("/console/tasks/new", PLANNERS_PAGE));
+    cases.push(post(
+        "/console/tasks",
+        [200, 200, 200, 403, 403, 403, 200, 401],
+    ));
+    cases.push(get("/console/tasks/1", ALL));
+    cases.push(post(
+        "/console/tasks/1/freeze",
+        [422, 409, 409, 403, 403, 403, 403, 401],
+    ));
+    cases.push(post(
+        "/console/tasks/1/reveal",
+        [422, 422, 422, 403, 403, 403, 422, 401],
+    ));
+    cases.push(get("/public/tasks", [200; 8]));
+    cases.push(get(format!("/public/tasks/{}", drawn_task.code), [200; 8]));
+    cases.push(get(
+        format!("/public/tasks/{}/export.zip", drawn_task.code),
+        [200; 8],
+    ));
+    cases.push(get("/public/verify", [200; 8]));
     for always_public in [
         "/",
         "/public/audit",

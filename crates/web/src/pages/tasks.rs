@@ -322,6 +322,7 @@ pub async fn act(
 ) -> WebResult<Response> {
     let f = Fields::parse(&body);
     u.check_csrf(Some(&f.one("csrf")))?;
+    u.require(Permission::PlanTasks)?;
     let p = &s.platform;
     let draw_id = || -> Result<i64, AppError> {
         f.one("draw")
