@@ -5,8 +5,10 @@
 //!   ssj-bench objects-import --database DB --file objects.csv
 //!   ssj-bench list-page --database DB
 //!   ssj-bench draw-engine [--count 10000000]
+//!   ssj-bench draw-e2e --database DB
 
 mod draw;
+mod draw_e2e;
 
 use clap::{Parser, Subcommand};
 use ed25519_dalek::SigningKey;
@@ -62,6 +64,11 @@ enum Bench {
         count: u64,
         #[arg(long, default_value_t = 3)]
         rounds: u32,
+    },
+    /// A task over the whole directory of DB drawn end to end, each step timed.
+    DrawE2e {
+        #[arg(long)]
+        database: String,
     },
     /// `audit verify` over a log of N records (filled first if shorter).
     AuditVerify {
@@ -367,6 +374,7 @@ async fn main() {
             list_latencies(&p, 20).await;
         }
         Bench::DrawEngine { count, rounds } => draw::run(count, rounds),
+        Bench::DrawE2e { database } => draw_e2e::run(&platform(&database).await).await,
         Bench::ListPage { database, runs } => {
             let p = platform(&database).await;
             list_latencies(&p, runs).await;
