@@ -520,6 +520,7 @@ impl Platform {
         let mut tx = self.store.begin().await?;
         let mut log = Appender::open(&mut *tx, self.alg).await?;
         let (mut task, mut draw) = self.frozen_draw(actor, &mut *tx, draw_id).await?;
+        tracing::info!(draw = draw.id, "draw: transaction started, revealing");
         let mut contributions = tx.tx_contributions(draw.id).await?;
         if contributions.len() < 2 {
             return Err(invalid(
@@ -609,6 +610,7 @@ impl Platform {
             .await
             .map_err(|e| AppError::internal(format!("抽取计算中断：{e}")))??;
         let (manifest, result, picks) = computed;
+        tracing::info!(draw = draw.id, "draw: result computed, storing it");
         for c in &contributions {
             tx.update_contribution(c).await?;
             let mut e = actor.entry("draw.reveal", "task", &task.code);
@@ -649,7 +651,12 @@ impl Platform {
         contributions: Vec<NewContribution>,
         redraw_reason: Option<&str>,
     ) -> AppResult<Draw> {
-        let draw = self.freeze_draw(actor, task_id, redraw_reason).await?;
+        // A ceremony interrupted after its freeze (a crash, a closed browser) goes on from the
+        // frozen files: freezing again would be a second chance at the outcome.
+        let draw = match self.current_draw(task_id).await? {
+            Some(d) if d.status == DrawStatus::Frozen && redraw_reason.is_none() => d,
+            _ => self.freeze_draw(actor, task_id, redraw_reason).await?,
+        };
         let contributions = if contributions.is_empty() {
             let mut b = [0u8; 16];
             getrandom::fill(&mut b)

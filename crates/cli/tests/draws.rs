@@ -123,3 +123,66 @@ fn a_demo_task_is_drawn_exported_and_verified_by_both_verifiers() {
     let o = run(&db, &data, &["audit", "verify"]);
     assert!(o.status.success(), "{}", text(&o));
 }
+
+/// kill -9 in the middle of the reveal-and-draw transaction: the draw is either wholly drawn
+/// or still frozen with nothing of a result (no reveal, no pick, no result file), and the next
+/// `draw run` goes on from the same frozen files.
+#[tokio::test]
+async fn kill_9_during_a_draw_leaves_no_half_drawn_task() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("d.db").display().to_string();
+    let data = dir.path().join("data");
+    assert!(run(&db, &data, &["demo", "--no-serve"]).status.success());
+    let mut child = Command::new(common::BIN)
+        .args(["--database", &db, "--data-dir"])
+        .arg(&data)
+        .args(["draw", "run", "2"])
+        .env("SHUANGSUIJI_LOG", "ssj_app=info")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    for line in stderr.lines() {
+        if line.unwrap().contains("draw: transaction started") {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let p = ssj_app::Platform::open(&ssj_app::OpenOptions { database: db.clone(), data_dir: data.clone(), hash_alg: None }).await.unwrap();
+    let draws = p.draws(2).await.unwrap();
+    assert_eq!(draws.len(), 1, "the freeze had committed before the reveal began");
+    let d = &draws[0];
+    eprintln!("after kill -9 the draw is {:?}", d.status);
+    let files = p.store.draw_files(d.id).await.unwrap().unwrap();
+    let contributions = p.contributions(d.id).await.unwrap();
+    let task = p.task(2).await.unwrap();
+    match d.status {
+        ssj_storage::DrawStatus::Frozen => {
+            assert!(files.result.is_none() && d.manifest.is_none() && d.drawn_ms.is_none());
+            assert!(contributions.iter().all(|c| c.reveal.is_none()), "no reveal of a draw that was not drawn");
+            assert_eq!(task.status, ssj_storage::TaskStatus::Ready);
+        }
+        ssj_storage::DrawStatus::Drawn => {
+            assert!(files.result.is_some() && d.manifest.is_some());
+            assert!(contributions.iter().all(|c| c.reveal.is_some()));
+            assert_eq!(task.status, ssj_storage::TaskStatus::Drawn);
+        }
+        other => panic!("unexpected status {other:?}"),
+    }
+    assert!(p.verify().await.unwrap().problem.is_none());
+    let frozen_digest = d.candidate_digest.clone();
+    p.store.close().await;
+
+    // Going on: the same frozen candidate file is drawn, no second freeze.
+    let o = run(&db, &data, &["draw", "run", "2"]);
+    if d.status == ssj_storage::DrawStatus::Frozen {
+        assert!(o.status.success(), "{}", text(&o));
+        assert!(text(&o).contains(&frozen_digest), "{}", text(&o));
+        assert!(text(&o).contains("第 1 次抽取：已抽取"), "{}", text(&o));
+    }
+}
