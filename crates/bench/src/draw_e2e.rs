@@ -10,20 +10,52 @@ use std::time::Instant;
 /// Departments, a published item and officers, once, so that a task can be drawn.
 async fn prepare(p: &Platform) -> i64 {
     let cli = Actor::command_line();
-    if let Some(d) = p.store.departments().await.unwrap().into_iter().find(|d| d.name == "高平市市场监督管理局") {
+    if let Some(d) = p
+        .store
+        .departments()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.name == "高平市市场监督管理局")
+    {
         return d.id;
     }
-    p.import_divisions(&cli, "代码,名称\n140000,山西省\n140500,晋城市\n140581,高平市\n").await.unwrap();
-    let d = p.create_department(&cli, "高平市市场监督管理局", "140581").await.unwrap().id;
+    p.import_divisions(
+        &cli,
+        "代码,名称\n140000,山西省\n140500,晋城市\n140581,高平市\n",
+    )
+    .await
+    .unwrap();
+    let d = p
+        .create_department(&cli, "高平市市场监督管理局", "140581")
+        .await
+        .unwrap()
+        .id;
     let items = "序号,部门,抽查类别,抽查事项,检查对象,事项类别,检查方式,检查主体,检查依据\n\
         1,高平市市场监督管理局,食品安全,食品经营者检查,食品经营者,一般检查事项,现场检查,县级市场监管部门,《食品安全法》\n";
-    p.import_items(&cli, items.as_bytes(), ssj_app::imports::ImportMode::AllOrNothing).await.unwrap();
+    p.import_items(
+        &cli,
+        items.as_bytes(),
+        ssj_app::imports::ImportMode::AllOrNothing,
+    )
+    .await
+    .unwrap();
     p.publish_items(&cli, "").await.unwrap();
-    let mut officers = String::from("姓名,所属部门,执法证号,证件有效期,层级,执法事项范围,联系电话,身份证号,状态\n");
+    let mut officers = String::from(
+        "姓名,所属部门,执法证号,证件有效期,层级,执法事项范围,联系电话,身份证号,状态\n",
+    );
     for i in 1..=500 {
-        officers.push_str(&format!("执法{i},高平市市场监督管理局,SX1405810{i:04},2099-12-31,县,,,,有效\n"));
+        officers.push_str(&format!(
+            "执法{i},高平市市场监督管理局,SX1405810{i:04},2099-12-31,县,,,,有效\n"
+        ));
     }
-    p.import_officers(&cli, officers.as_bytes(), ssj_app::imports::ImportMode::AllOrNothing).await.unwrap();
+    p.import_officers(
+        &cli,
+        officers.as_bytes(),
+        ssj_app::imports::ImportMode::AllOrNothing,
+    )
+    .await
+    .unwrap();
     d
 }
 
@@ -51,14 +83,30 @@ pub async fn run(p: &Platform) {
     let t = Instant::now();
     let draw = p.freeze_draw(&cli, task.id, None).await.unwrap();
     let freeze = t.elapsed();
-    let contribution = NewContribution { role: Contributor::Witness, label: "见证人".into(), value: Some("42".into()), commitment: None };
-    p.add_contribution(&cli, draw.id, contribution).await.unwrap();
+    let contribution = NewContribution {
+        role: Contributor::Witness,
+        label: "见证人".into(),
+        value: Some("42".into()),
+        commitment: None,
+    };
+    p.add_contribution(&cli, draw.id, contribution)
+        .await
+        .unwrap();
     let t = Instant::now();
-    let drawn = p.reveal_and_draw(&cli, draw.id, &BTreeMap::new()).await.unwrap();
+    let drawn = p
+        .reveal_and_draw(&cli, draw.id, &BTreeMap::new())
+        .await
+        .unwrap();
     let compute = t.elapsed();
     let files = p.store.draw_files(drawn.id).await.unwrap().unwrap();
     let candidates = files.candidates.iter().filter(|&&b| b == b'\n').count() - 1;
-    let selected = files.result.unwrap_or_default().iter().filter(|&&b| b == b'\n').count() - 1;
+    let selected = files
+        .result
+        .unwrap_or_default()
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        - 1;
     println!(
         "draw end to end, {candidates} candidates, {selected} selected: freeze (query, exclusions, files, digests, store) {:.2} s; \
          reveal and draw (seed, tickets, selection, teams, store) {:.2} s; total {:.2} s; peak RSS {:.0} MB",

@@ -153,9 +153,19 @@ async fn kill_9_during_a_draw_leaves_no_half_drawn_task() {
     child.kill().unwrap();
     child.wait().unwrap();
 
-    let p = ssj_app::Platform::open(&ssj_app::OpenOptions { database: db.clone(), data_dir: data.clone(), hash_alg: None }).await.unwrap();
+    let p = ssj_app::Platform::open(&ssj_app::OpenOptions {
+        database: db.clone(),
+        data_dir: data.clone(),
+        hash_alg: None,
+    })
+    .await
+    .unwrap();
     let draws = p.draws(2).await.unwrap();
-    assert_eq!(draws.len(), 1, "the freeze had committed before the reveal began");
+    assert_eq!(
+        draws.len(),
+        1,
+        "the freeze had committed before the reveal began"
+    );
     let d = &draws[0];
     eprintln!("after kill -9 the draw is {:?}", d.status);
     let files = p.store.draw_files(d.id).await.unwrap().unwrap();
@@ -164,7 +174,10 @@ async fn kill_9_during_a_draw_leaves_no_half_drawn_task() {
     match d.status {
         ssj_storage::DrawStatus::Frozen => {
             assert!(files.result.is_none() && d.manifest.is_none() && d.drawn_ms.is_none());
-            assert!(contributions.iter().all(|c| c.reveal.is_none()), "no reveal of a draw that was not drawn");
+            assert!(
+                contributions.iter().all(|c| c.reveal.is_none()),
+                "no reveal of a draw that was not drawn"
+            );
             assert_eq!(task.status, ssj_storage::TaskStatus::Ready);
         }
         ssj_storage::DrawStatus::Drawn => {

@@ -67,6 +67,13 @@ impl PgStore {
         self.pool.begin().await.map_err(backend)
     }
 
+    async fn read_scope(
+        &self,
+        scope: &ssj_storage::DrawScope,
+    ) -> Result<Vec<ssj_storage::ScopeRow>> {
+        task_queries::sql_scope_rows(&self.pool, scope).await
+    }
+
     async fn read_audit_range(&self, from: u64, to: u64) -> Result<Vec<StoredAudit>> {
         sql_audit_range(&self.pool, from, to).await
     }

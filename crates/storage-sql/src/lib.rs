@@ -7,11 +7,16 @@
 //! - `async fn take_append_lock(&mut self) -> Result<()>` on its transaction type,
 //! - `insert_objects_bulk`, `build_index` and `after_bulk_load` on its transaction type (see
 //!   [`sql_objects!`]),
+//! - `async fn read_scope(&self, scope: &DrawScope) -> Result<Vec<ScopeRow>>` on its store (a
+//!   draw's candidates; [`scope_sql`] gives the query),
 //!
 //! and its own connection set-up and migrations.
 
 mod items;
 mod objects;
+mod scope;
+
+pub use scope::scope_sql;
 
 /// For the expanded macros: a fast hash for counting objects into tally cells.
 #[doc(hidden)]

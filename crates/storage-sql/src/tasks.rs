@@ -98,60 +98,31 @@ macro_rules! sql_tasks {
                 s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
             }
 
-            /// `AND (col LIKE 'a%' OR col LIKE 'b%' …)` for a non-empty list of prefixes.
-            fn any_prefix(q: &mut sqlx::QueryBuilder<$db>, column: &str, prefixes: &[String], wrap: (&str, &str)) {
-                if prefixes.is_empty() {
-                    return;
+            /// The scope's objects through sqlx, in no particular order.
+            #[allow(dead_code)]
+            pub(crate) async fn sql_scope_rows(pool: &sqlx::Pool<$db>, scope: &DrawScope) -> Result<Vec<ScopeRow>> {
+                let (sql, params) = $crate::scope_sql(scope);
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for p in params {
+                    q = q.bind(p);
                 }
-                q.push(" AND (");
-                for (i, p) in prefixes.iter().enumerate() {
-                    if i > 0 {
-                        q.push(" OR ");
-                    }
-                    q.push(format!("{column} LIKE "))
-                        .push_bind(format!("{}{}{}", wrap.0, like_escape(p), wrap.1))
-                        .push(" ESCAPE '\\'");
-                }
-                q.push(")");
-            }
-
-            fn any_of(q: &mut sqlx::QueryBuilder<$db>, column: &str, values: Vec<&'static str>) {
-                if values.is_empty() {
-                    return;
-                }
-                q.push(format!(" AND {column} IN ("));
-                let mut sep = q.separated(", ");
-                for v in values {
-                    sep.push_bind(v);
-                }
-                q.push(")");
+                let rows = q.fetch_all(pool).await.map_err(backend)?;
+                rows.iter()
+                    .map(|r| {
+                        let (tier, status): (String, String) = (get(r, "tier")?, get(r, "status")?);
+                        Ok(ScopeRow {
+                            code: get(r, "code")?,
+                            tier: Tier::parse(&tier).map_err(corrupt)?,
+                            status: RegistrationStatus::parse(&status).map_err(corrupt)?,
+                        })
+                    })
+                    .collect()
             }
 
             #[async_trait::async_trait]
             impl TaskStore for $store {
                 async fn scope_objects(&self, scope: &DrawScope) -> Result<Vec<ScopeRow>> {
-                    let mut q = sqlx::QueryBuilder::<$db>::new("SELECT code, tier, status FROM object WHERE 1=1");
-                    any_prefix(&mut q, "division", &scope.divisions, ("", "%"));
-                    any_prefix(&mut q, "industry", &scope.industries, ("", "%"));
-                    let tags: Vec<String> = scope.tags.iter().map(|t| serde_json::to_string(t).unwrap_or_default()).collect();
-                    any_prefix(&mut q, "tags", &tags, ("%", "%"));
-                    if let Some(l) = scope.licence.as_ref().filter(|l| !l.trim().is_empty()) {
-                        q.push(" AND licences LIKE ").push_bind(format!("%{}%", like_escape(l.trim()))).push(" ESCAPE '\\'");
-                    }
-                    any_of(&mut q, "kind", scope.kinds.iter().map(|k| k.label()).collect());
-                    any_of(&mut q, "tier", scope.tiers.iter().map(|t| t.label()).collect());
-                    q.push(" ORDER BY code");
-                    let rows = q.build().fetch_all(&self.pool).await.map_err(backend)?;
-                    rows.iter()
-                        .map(|r| {
-                            let (tier, status): (String, String) = (get(r, "tier")?, get(r, "status")?);
-                            Ok(ScopeRow {
-                                code: get(r, "code")?,
-                                tier: Tier::parse(&tier).map_err(corrupt)?,
-                                status: RegistrationStatus::parse(&status).map_err(corrupt)?,
-                            })
-                        })
-                        .collect()
+                    self.read_scope(scope).await
                 }
 
                 async fn conflicts_of(&self, officer_ids: &[i64]) -> Result<Vec<officers::Conflict>> {

@@ -10,7 +10,7 @@ pub(crate) fn err(e: rusqlite::Error) -> StorageError {
     StorageError::Backend(e.to_string())
 }
 
-pub(crate) fn audit_range(path: &Path, from: u64, to: u64) -> Result<Vec<StoredAudit>> {
+fn read_only(path: &Path) -> Result<rusqlite::Connection> {
     use rusqlite::OpenFlags;
     let conn = rusqlite::Connection::open_with_flags(
         path,
@@ -19,6 +19,41 @@ pub(crate) fn audit_range(path: &Path, from: u64, to: u64) -> Result<Vec<StoredA
     .map_err(err)?;
     conn.busy_timeout(std::time::Duration::from_secs(30))
         .map_err(err)?;
+    Ok(conn)
+}
+
+/// The rows of [`ssj_storage_sql::scope_sql`]'s query.
+pub(crate) fn scope_rows(
+    path: &Path,
+    sql: &str,
+    params: &[String],
+) -> Result<Vec<ssj_storage::ScopeRow>> {
+    use ssj_domain::objects::{RegistrationStatus, Tier};
+    let conn = read_only(path)?;
+    let mut stmt = conn.prepare(sql).map_err(err)?;
+    let mut rows = stmt
+        .query(rusqlite::params_from_iter(params.iter()))
+        .map_err(err)?;
+    let corrupt = |e: ssj_domain::ValidationError| StorageError::Corrupt(e.to_string());
+    let mut out = Vec::new();
+    while let Some(r) = rows.next().map_err(err)? {
+        let text = |i: usize| -> Result<&str> {
+            r.get_ref(i)
+                .map_err(err)?
+                .as_str()
+                .map_err(|e| StorageError::Corrupt(e.to_string()))
+        };
+        out.push(ssj_storage::ScopeRow {
+            code: text(0)?.to_string(),
+            tier: Tier::parse(text(1)?).map_err(corrupt)?,
+            status: RegistrationStatus::parse(text(2)?).map_err(corrupt)?,
+        });
+    }
+    Ok(out)
+}
+
+pub(crate) fn audit_range(path: &Path, from: u64, to: u64) -> Result<Vec<StoredAudit>> {
+    let conn = read_only(path)?;
     let mut stmt = conn
         .prepare_cached(
             "SELECT seq, at_ms, actor_id, actor, department_id, action, target_type, target_id, \

@@ -144,7 +144,7 @@ pub struct ScopeRow {
 
 #[async_trait]
 pub trait TaskStore {
-    /// Objects in the scope, ordered by code bytes.
+    /// Objects in the scope, in no particular order.
     async fn scope_objects(&self, scope: &DrawScope) -> Result<Vec<ScopeRow>>;
     /// Declared conflicts of these officers.
     async fn conflicts_of(&self, officer_ids: &[i64]) -> Result<Vec<Conflict>>;

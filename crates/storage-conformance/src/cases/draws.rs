@@ -55,13 +55,34 @@ pub async fn a_task_is_drawn_once_verifiably_and_its_picks_count(h: &dyn Harness
         .await
         .unwrap();
 
-    // The scope query returns objects in code byte order, with their tier and status.
-    let scope = p.store.scope_objects(&DrawScope::default()).await.unwrap();
+    // The scope query returns every object once, with its tier and status; filters narrow it.
+    let mut scope = p.store.scope_objects(&DrawScope::default()).await.unwrap();
+    scope.sort_by(|a, b| a.code.as_bytes().cmp(b.code.as_bytes()));
     assert_eq!(scope.len(), 2_000);
-    assert!(
+    assert!(scope.windows(2).all(|w| w[0].code != w[1].code));
+    let d_only = DrawScope {
+        tiers: vec![ssj_domain::objects::Tier::D],
+        divisions: vec!["1405".into()],
+        ..Default::default()
+    };
+    let d_rows = p.store.scope_objects(&d_only).await.unwrap();
+    assert_eq!(
+        d_rows.len(),
         scope
-            .windows(2)
-            .all(|w| w[0].code.as_bytes() < w[1].code.as_bytes())
+            .iter()
+            .filter(|r| r.tier == ssj_domain::objects::Tier::D)
+            .count()
+    );
+    assert!(!d_rows.is_empty());
+    assert!(
+        p.store
+            .scope_objects(&DrawScope {
+                divisions: vec!["1406".into()],
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .is_empty()
     );
     let first_code = scope[0].code.clone();
 
