@@ -71,8 +71,8 @@ fn invalid(code: &'static str, message: impl Into<String>) -> AppError {
 struct Frozen {
     exclusions: Exclusions,
     candidates: Vec<u8>,
-    officers: Vec<u8>,
-    conflicts: Vec<u8>,
+    /// The officer pool and conflict files, unless the task draws objects only.
+    officers: Option<(Vec<u8>, Vec<u8>)>,
 }
 
 impl Platform {
@@ -156,7 +156,26 @@ impl Platform {
             return Err(invalid("DRAW_EMPTY_SCOPE", format!("候选名单为空：{why}")));
         }
         let candidates = ssj_draw::candidates_file(keep)?;
+        let officers = if spec.draw_officers {
+            Some(self.officer_files(task, spec, &now).await?)
+        } else {
+            None
+        };
+        Ok(Frozen {
+            exclusions,
+            candidates,
+            officers,
+        })
+    }
 
+    /// The officer pool (certified, active, not on leave today) of the task's departments and
+    /// their declared conflicts, as frozen files.
+    async fn officer_files(
+        &self,
+        task: &Task,
+        spec: &TaskSpec,
+        now: &i64,
+    ) -> AppResult<(Vec<u8>, Vec<u8>)> {
         let departments = spec.departments(task.department_id);
         let names: HashMap<i64, String> = self
             .store
@@ -165,7 +184,7 @@ impl Platform {
             .into_iter()
             .map(|d| (d.id, d.name))
             .collect();
-        let today = clock::format_ms(now)[..10].to_string();
+        let today = clock::format_ms(*now)[..10].to_string();
         let on_leave: HashSet<i64> = self
             .store
             .officers_on_leave(&today)
@@ -202,12 +221,7 @@ impl Platform {
                 })
                 .collect(),
         )?;
-        Ok(Frozen {
-            exclusions,
-            candidates,
-            officers,
-            conflicts,
-        })
+        Ok((officers, conflicts))
     }
 
     fn team_spec(&self, task: &Task, spec: &TaskSpec, names: &HashMap<i64, String>) -> TeamSpec {
@@ -259,9 +273,9 @@ impl Platform {
         let frozen = self.freeze_files(&task, &spec).await?;
         let team = self.team_spec(&task, &spec, &names);
         // Refuse now, before anything is stored, a team that can never be formed.
-        {
-            let pool = ssj_draw::files::parse_officers(&frozen.officers)?;
-            let conflicts = ssj_draw::files::parse_conflicts(&frozen.conflicts)?;
+        if let Some((officers, conflicts)) = &frozen.officers {
+            let pool = ssj_draw::files::parse_officers(officers)?;
+            let conflicts = ssj_draw::files::parse_conflicts(conflicts)?;
             ssj_draw::Roster::new(&pool, &conflicts, &team)?;
         }
         let now = clock::now_ms();
@@ -305,8 +319,8 @@ impl Platform {
             reason: reason.to_string(),
             exclusions: serde_json::to_string(&frozen.exclusions).expect("plain data"),
             candidate_digest: digest(&frozen.candidates),
-            officer_pool_digest: Some(digest(&frozen.officers)),
-            conflicts_digest: Some(digest(&frozen.conflicts)),
+            officer_pool_digest: frozen.officers.as_ref().map(|(o, _)| digest(o)),
+            conflicts_digest: frozen.officers.as_ref().map(|(_, c)| digest(c)),
             manifest: None,
             frozen_by: actor.name.clone(),
             frozen_ms: now,
@@ -315,8 +329,8 @@ impl Platform {
         let candidates = frozen.candidates.iter().filter(|&&b| b == b'\n').count() - 1;
         let files = DrawFiles {
             candidates: frozen.candidates,
-            officers: Some(frozen.officers),
-            conflicts: Some(frozen.conflicts),
+            officers: frozen.officers.as_ref().map(|(o, _)| o.clone()),
+            conflicts: frozen.officers.map(|(_, c)| c),
             result: None,
         };
         draw.id = tx.insert_draw(&draw, &files).await?;
@@ -585,11 +599,14 @@ impl Platform {
                     rules: &rules,
                     commitments: &commitments,
                     reveals: &reveal_values,
-                    officers: Some(OfficerInput {
-                        pool_file: files.officers.as_deref().unwrap_or_default(),
-                        conflicts_file: files.conflicts.as_deref().unwrap_or_default(),
-                        team,
-                    }),
+                    officers: match (&files.officers, &files.conflicts) {
+                        (Some(pool), Some(conflicts)) => Some(OfficerInput {
+                            pool_file: pool,
+                            conflicts_file: conflicts,
+                            team,
+                        }),
+                        _ => None,
+                    },
                 };
                 let outcome = ssj_draw::run(&input)?;
                 let picks = outcome

@@ -54,6 +54,10 @@ pub struct TaskSpec {
     pub team_size: usize,
     /// Department id → officers it must provide.
     pub quotas: BTreeMap<i64, usize>,
+    /// Whether this draw also forms the teams (市抽县查: a city draws the objects and the
+    /// counties that inspect them draw their officers).
+    #[serde(default = "yes")]
+    pub draw_officers: bool,
     /// Objects already picked this many times this year are left out; 0 = no cap.
     pub annual_cap: u32,
 }
@@ -83,6 +87,12 @@ pub struct NewTask {
     /// Department id → quota; departments of the task not given get 1.
     pub quotas: BTreeMap<i64, usize>,
     pub annual_cap: u32,
+    /// Draw the objects only; the inspecting departments form their teams themselves.
+    pub objects_only: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn invalid(code: &'static str, message: impl Into<String>) -> AppError {
@@ -351,6 +361,7 @@ impl Platform {
             team_size,
             quotas,
             annual_cap: new.annual_cap,
+            draw_officers: !new.objects_only,
         };
         let now = clock::now_ms();
         let mut tx = self.store.begin().await?;

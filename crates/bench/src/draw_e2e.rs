@@ -59,7 +59,7 @@ async fn prepare(p: &Platform) -> i64 {
     d
 }
 
-pub async fn run(p: &Platform) {
+pub async fn run(p: &Platform, objects_only: bool) {
     let cli = Actor::command_line();
     let department = prepare(p).await;
     let version = p.published_items_version().await.unwrap().unwrap();
@@ -75,6 +75,7 @@ pub async fn run(p: &Platform) {
                 window_from: "2026-03-01".into(),
                 window_to: "2026-11-30".into(),
                 team_size: 2,
+                objects_only,
                 ..Default::default()
             },
         )

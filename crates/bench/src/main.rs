@@ -69,6 +69,9 @@ enum Bench {
     DrawE2e {
         #[arg(long)]
         database: String,
+        /// Draw objects only, as a city or a province does before dispatching the inspections.
+        #[arg(long)]
+        objects_only: bool,
     },
     /// `audit verify` over a log of N records (filled first if shorter).
     AuditVerify {
@@ -374,7 +377,10 @@ async fn main() {
             list_latencies(&p, 20).await;
         }
         Bench::DrawEngine { count, rounds } => draw::run(count, rounds),
-        Bench::DrawE2e { database } => draw_e2e::run(&platform(&database).await).await,
+        Bench::DrawE2e {
+            database,
+            objects_only,
+        } => draw_e2e::run(&platform(&database).await, objects_only).await,
         Bench::ListPage { database, runs } => {
             let p = platform(&database).await;
             list_latencies(&p, runs).await;

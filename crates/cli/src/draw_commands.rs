@@ -83,6 +83,9 @@ pub struct CreateTask {
     /// Leave out objects already drawn this many times this year (0: no cap).
     #[arg(long, default_value_t = 0)]
     annual_cap: u32,
+    /// Draw the objects only (市抽县查: the inspecting departments draw their officers).
+    #[arg(long)]
+    objects_only: bool,
 }
 
 #[derive(Subcommand)]
@@ -286,6 +289,7 @@ pub async fn task(p: &Platform, c: TaskCommand) -> AppResult<ExitCode> {
                 team_size: a.team_size,
                 quotas,
                 annual_cap: a.annual_cap,
+                objects_only: a.objects_only,
             };
             let t = p.create_task(&actor, new).await?;
             println!("已创建抽查任务 {}（编号 {}）：{}", t.id, t.code, t.name);

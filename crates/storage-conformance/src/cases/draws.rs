@@ -381,4 +381,36 @@ pub async fn impossible_draws_are_refused_and_save_nothing(h: &dyn Harness) {
     );
     // The task works once it is possible.
     p.run_ceremony(&cli, t.id, vec![], None).await.unwrap();
+    // A draw of objects only (市抽县查) freezes no officer files and exports without them.
+    let objects_only = p
+        .create_task(
+            &cli,
+            NewTask {
+                objects_only: true,
+                team_size: 9,
+                ..task("5%", 2, vec![])
+            },
+        )
+        .await
+        .unwrap();
+    let d = p
+        .run_ceremony(&cli, objects_only.id, vec![], None)
+        .await
+        .unwrap();
+    assert!(d.officer_pool_digest.is_none());
+    let files = p.export_draw(d.id).await.unwrap();
+    assert_eq!(
+        files.keys().map(String::as_str).collect::<Vec<_>>(),
+        ["candidates.csv", "manifest.json", "result.csv"]
+    );
+    let v = ssj_draw::verify(&files).unwrap();
+    assert_eq!(v.teams, 0);
+    assert!(
+        String::from_utf8(files["result.csv"].clone())
+            .unwrap()
+            .lines()
+            .nth(1)
+            .unwrap()
+            .ends_with(",,")
+    );
 }

@@ -254,6 +254,7 @@ fn new_task(f: &Fields) -> Result<NewTask, AppError> {
         team_size: number("team_size", 2)?,
         quotas,
         annual_cap: number("annual_cap", 0)? as u32,
+        objects_only: f.checked("objects_only"),
     })
 }
 
