@@ -5,9 +5,11 @@
 //!   ssj-bench objects-import --database DB --file objects.csv
 //!   ssj-bench list-page --database DB
 //!   ssj-bench draw-engine [--count 10000000]
-//!   ssj-bench draw-e2e --database DB
+//!   ssj-bench draw-e2e --database DB [--objects-only]
+//!   ssj-bench draw-compare [--count 1000000] [--pg URL] [--python]
 
 mod draw;
+mod draw_compare;
 mod draw_e2e;
 
 use clap::{Parser, Subcommand};
@@ -64,6 +66,16 @@ enum Bench {
         count: u64,
         #[arg(long, default_value_t = 3)]
         rounds: u32,
+    },
+    /// One frozen file recomputed by the engine, docs/verify_draw.py and PostgreSQL.
+    DrawCompare {
+        #[arg(long, default_value_t = 1_000_000)]
+        count: u64,
+        /// A PostgreSQL database to run the documented query in.
+        #[arg(long)]
+        pg: Option<String>,
+        #[arg(long)]
+        python: bool,
     },
     /// A task over the whole directory of DB drawn end to end, each step timed.
     DrawE2e {
@@ -377,6 +389,9 @@ async fn main() {
             list_latencies(&p, 20).await;
         }
         Bench::DrawEngine { count, rounds } => draw::run(count, rounds),
+        Bench::DrawCompare { count, pg, python } => {
+            draw_compare::run_compare(count, pg, python).await
+        }
         Bench::DrawE2e {
             database,
             objects_only,

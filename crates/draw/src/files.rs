@@ -88,7 +88,9 @@ fn check_fields(file: &'static str, line: usize, a: &str, b: &str) -> Result<(),
 
 /// The canonical candidate file of `(key, stratum)` pairs, sorted here; keys must be unique.
 pub fn candidates_file(mut rows: Vec<(&str, &str)>) -> Result<Vec<u8>, DrawError> {
-    rows.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    // Stable sort on purpose: rows read from a directory index arrive as sorted runs (one per
+    // division), which it merges instead of sorting from scratch.
+    rows.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     for (i, (key, stratum)) in rows.iter().enumerate() {
         check_fields(CANDIDATES, i + 2, key, stratum)?;
         if i > 0 && rows[i - 1].0 == *key {

@@ -80,6 +80,28 @@ impl PgStore {
 }
 
 impl PgTx {
+    /// A draw's selected objects, 20,000 rows per statement as arrays.
+    async fn insert_draw_picks(&mut self, picks: &[ssj_storage::DrawPick]) -> Result<()> {
+        for chunk in picks.chunks(20_000) {
+            let draw: Vec<i64> = chunk.iter().map(|p| p.draw_id).collect();
+            let rank: Vec<i64> = chunk.iter().map(|p| p.rank).collect();
+            let code: Vec<&str> = chunk.iter().map(|p| p.object_code.as_str()).collect();
+            let stratum: Vec<&str> = chunk.iter().map(|p| p.stratum.as_str()).collect();
+            sqlx::query(
+                "INSERT INTO draw_pick (draw_id, rank, object_code, stratum) \
+                 SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::text[])",
+            )
+            .bind(draw)
+            .bind(rank)
+            .bind(code)
+            .bind(stratum)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(backend)?;
+        }
+        Ok(())
+    }
+
     /// Statistics for the planner right away: without them, after a first load of millions of
     /// rows it walks the list index for a code search (70 ms) instead of the code index.
     async fn after_bulk_load(&mut self) -> Result<()> {

@@ -9,6 +9,8 @@
 //!   [`sql_objects!`]),
 //! - `async fn read_scope(&self, scope: &DrawScope) -> Result<Vec<ScopeRow>>` on its store (a
 //!   draw's candidates; [`scope_sql`] gives the query),
+//! - `async fn insert_draw_picks(&mut self, picks: &[DrawPick]) -> Result<()>` on its
+//!   transaction type (hundreds of thousands of rows for a province),
 //!
 //! and its own connection set-up and migrations.
 

@@ -348,14 +348,7 @@ macro_rules! sql_tasks {
                 }
 
                 async fn insert_picks(&mut self, picks: &[DrawPick]) -> Result<()> {
-                    for chunk in picks.chunks(200) {
-                        let mut q = sqlx::QueryBuilder::<$db>::new("INSERT INTO draw_pick (draw_id, rank, object_code, stratum) ");
-                        q.push_values(chunk, |mut b, p| {
-                            b.push_bind(p.draw_id).push_bind(p.rank).push_bind(p.object_code.clone()).push_bind(p.stratum.clone());
-                        });
-                        q.build().execute(&mut *self.tx).await.map_err(backend)?;
-                    }
-                    Ok(())
+                    self.insert_draw_picks(picks).await
                 }
 
                 async fn tx_substitutions(&mut self, draw_id: i64) -> Result<Vec<DrawSubstitution>> {

@@ -90,6 +90,27 @@ pub(crate) fn audit_range(path: &Path, from: u64, to: u64) -> Result<Vec<StoredA
     Ok(out)
 }
 
+pub(crate) fn insert_picks(
+    conn: &rusqlite::Connection,
+    picks: &[ssj_storage::DrawPick],
+) -> Result<()> {
+    let mut stmt = conn
+        .prepare_cached(
+            "INSERT INTO draw_pick (draw_id, rank, object_code, stratum) VALUES (?1, ?2, ?3, ?4)",
+        )
+        .map_err(err)?;
+    for p in picks {
+        stmt.execute(rusqlite::params![
+            p.draw_id,
+            p.rank,
+            p.object_code,
+            p.stratum
+        ])
+        .map_err(err)?;
+    }
+    Ok(())
+}
+
 pub(crate) fn insert_objects(
     conn: &rusqlite::Connection,
     objects: &[ssj_storage::Object],

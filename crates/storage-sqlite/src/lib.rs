@@ -102,6 +102,15 @@ impl SqliteStore {
 }
 
 impl SqliteTx {
+    /// A draw's selected objects with one prepared statement on the transaction's connection.
+    async fn insert_draw_picks(&mut self, picks: &[ssj_storage::DrawPick]) -> Result<()> {
+        let mut handle = self.tx.lock_handle().await.map_err(backend)?;
+        // SAFETY: as in `insert_objects_bulk`: the handle stays locked while `conn` lives.
+        let conn = unsafe { rusqlite::Connection::from_handle(handle.as_raw_handle().as_ptr()) }
+            .map_err(bulk::err)?;
+        bulk::insert_picks(&conn, picks)
+    }
+
     /// Loads objects with one prepared statement on the transaction's own connection (sqlx
     /// lends its raw handle): an order of magnitude less per-row work than building multi-row
     /// INSERTs, and still inside the same transaction as the audit records.
