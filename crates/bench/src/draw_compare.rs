@@ -93,7 +93,8 @@ pub async fn run_compare(count: u64, pg: Option<String>, python: bool) {
                 .fetch_all(&mut *conn)
                 .await
                 .unwrap();
-            n += rows.iter().map(|r| r.get::<String, _>(0)).count();
+            let keys: Vec<String> = rows.iter().map(|r| r.get::<String, _>(0)).collect();
+            n += keys.len();
         }
         let secs = t.elapsed().as_secs_f64();
         assert_eq!(n, verified.selected);
