@@ -39,3 +39,15 @@ for db in "$work/province.db" "$pg_base/bench_province"; do
         import objects "$work/objects-10m.csv"
     $bench list-page --database "$db" --runs 20
 done
+
+# The draw (issue 4): the engine against its hashing floor and teams; one frozen file through
+# the engine, docs/verify_draw.py and PostgreSQL; a task over the whole province drawn end to end.
+echo "== draw engine, 10,000,000 candidates"
+$bench draw-engine --rounds 3
+psql -q "$SSJ_TEST_PG_URL" -c "CREATE DATABASE bench_draw"
+echo "== one frozen file recomputed three ways, 1,000,000 candidates"
+$bench draw-compare --count 1000000 --pg "$pg_base/bench_draw" --python
+echo "== one frozen file recomputed two ways, 10,000,000 candidates"
+$bench draw-compare --count 10000000 --pg "$pg_base/bench_draw"
+echo "== a task drawn end to end over the 10,000,000-object province (SQLite), objects only"
+/usr/bin/time -f "peak RSS %M KB" $bench draw-e2e --database "$work/province.db" --objects-only
