@@ -120,7 +120,7 @@ pub fn select(seed: &Seed, set: &CandidateSet, rules: &Rules) -> Result<Selectio
         .zip(&takes)
         .map(|(s, &take)| (take > 0).then(|| threshold(take as u64, s.n)))
         .collect();
-    let mut members = candidates_below(seed, set, &of_label, &takes, thresholds);
+    let members = candidates_below(seed, set, &of_label, &takes, thresholds);
 
     let order = |a: &([u8; 32], u32), b: &([u8; 32], u32)| -> Ordering {
         a.0.cmp(&b.0).then_with(|| {
@@ -129,41 +129,80 @@ pub fn select(seed: &Seed, set: &CandidateSet, rules: &Rules) -> Result<Selectio
                 .cmp(set.key(b.1 as usize).as_bytes())
         })
     };
-    let mut selected = Vec::new();
-    let mut reserves = Vec::with_capacity(strata.len());
-    for (s, list) in members.iter_mut().enumerate() {
-        let (k, r) = (strata[s].k as usize, strata[s].reserves as usize);
-        let take = k + r;
-        if take == 0 {
-            reserves.push(Vec::new());
-            continue;
-        }
-        if take < list.len() {
-            list.select_nth_unstable_by(take - 1, order);
-            list.truncate(take);
-        }
-        list.sort_unstable_by(order);
-        let pick = |&(ticket, i): &([u8; 32], u32)| Pick {
-            candidate: i as usize,
-            stratum: s,
-            ticket,
-        };
-        selected.extend(list[..k].iter().map(pick));
-        reserves.push(list[k..].iter().map(pick).collect());
-    }
-    // Tickets are distinct in practice; the key only breaks an exact tie, as the spec says.
-    selected.sort_unstable_by(|a, b| {
-        a.ticket.cmp(&b.ticket).then_with(|| {
-            set.key(a.candidate)
-                .as_bytes()
-                .cmp(set.key(b.candidate).as_bytes())
-        })
+    // Each stratum is ordered on its own (in parallel: they are independent), then the
+    // strata's selections, each already in ticket order, are merged into the draw order.
+    let strata_ref = &strata;
+    let per_stratum: Vec<(Vec<Pick>, Vec<Pick>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = members
+            .into_iter()
+            .enumerate()
+            .map(|(s, mut list)| {
+                scope.spawn(move || {
+                    let (k, r) = (strata_ref[s].k as usize, strata_ref[s].reserves as usize);
+                    let take = k + r;
+                    if take == 0 {
+                        return (Vec::new(), Vec::new());
+                    }
+                    if take < list.len() {
+                        list.select_nth_unstable_by(take - 1, order);
+                        list.truncate(take);
+                    }
+                    list.sort_unstable_by(order);
+                    let pick = |&(ticket, i): &([u8; 32], u32)| Pick {
+                        candidate: i as usize,
+                        stratum: s,
+                        ticket,
+                    };
+                    (
+                        list[..k].iter().map(pick).collect(),
+                        list[k..].iter().map(pick).collect(),
+                    )
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a stratum thread panicked"))
+            .collect()
     });
+    let (chosen, reserves): (Vec<Vec<Pick>>, Vec<Vec<Pick>>) = per_stratum.into_iter().unzip();
+    let selected = merge_in_ticket_order(set, chosen);
     Ok(Selection {
         strata,
         selected,
         reserves,
     })
+}
+
+/// Merges lists already in ticket order (ties by key bytes) into one.
+fn merge_in_ticket_order(set: &CandidateSet, lists: Vec<Vec<Pick>>) -> Vec<Pick> {
+    let total = lists.iter().map(Vec::len).sum();
+    let mut out = Vec::with_capacity(total);
+    let mut next = vec![0usize; lists.len()];
+    let before = |a: &Pick, b: &Pick| {
+        a.ticket
+            .cmp(&b.ticket)
+            .then_with(|| {
+                set.key(a.candidate)
+                    .as_bytes()
+                    .cmp(set.key(b.candidate).as_bytes())
+            })
+            .is_lt()
+    };
+    for _ in 0..total {
+        let mut best: Option<usize> = None;
+        for (l, list) in lists.iter().enumerate() {
+            if let Some(p) = list.get(next[l])
+                && best.is_none_or(|b| before(p, &lists[b][next[b]]))
+            {
+                best = Some(l);
+            }
+        }
+        let b = best.expect("total counts the remaining picks");
+        out.push(lists[b][next[b]]);
+        next[b] += 1;
+    }
+    out
 }
 
 /// A ticket prefix below which about `take + 6·√take + 64` of `n` uniform tickets fall.
