@@ -16,6 +16,10 @@ use ssj_storage::{
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 const YEAR_MS: i64 = 365 * 24 * 3600 * 1000;
+/// Exclusion rules after the registration statuses (whose discriminants come first).
+const RULE_NO_DISTURB: usize = 10;
+const RULE_RECENT: usize = 11;
+const RULE_CAP: usize = 12;
 
 /// Who gives a seed contribution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,26 +131,47 @@ impl Platform {
         } else {
             HashMap::new()
         };
-        let mut excluded: BTreeMap<usize, (String, u64)> = BTreeMap::new();
-        let mut count =
-            |order: usize, reason: String| excluded.entry(order).or_insert((reason, 0)).1 += 1;
+        // Excluded objects counted by rule, each rule's reason written once.
+        let mut excluded: BTreeMap<usize, u64> = BTreeMap::new();
         let mut keep: Vec<(&str, &'static str)> = Vec::with_capacity(rows.len());
-        for r in &rows {
-            if r.status != RegistrationStatus::Active {
-                count(r.status as usize, format!("非存续（{}）", r.status.label()));
-            } else if spec.no_disturb_a && r.tier == Tier::A {
-                count(10, "无事不扰（A 类）".to_string());
-            } else if recent.contains(&r.code) {
-                count(11, "12 个月内已抽查同一事项".to_string());
+        for i in 0..rows.len() {
+            let (code, tier, status) = (rows.code(i), rows.tier(i), rows.status(i));
+            let rule = if status != RegistrationStatus::Active {
+                Some(status as usize)
+            } else if spec.no_disturb_a && tier == Tier::A {
+                Some(RULE_NO_DISTURB)
+            } else if recent.contains(code) {
+                Some(RULE_RECENT)
             } else if spec.annual_cap > 0
-                && counts.get(&r.code).copied().unwrap_or(0) >= spec.annual_cap as i64
+                && counts.get(code).copied().unwrap_or(0) >= spec.annual_cap as i64
             {
-                count(12, format!("本年度已抽查 {} 次（上限）", spec.annual_cap));
+                Some(RULE_CAP)
             } else {
-                keep.push((&r.code, r.tier.label()));
+                None
+            };
+            match rule {
+                Some(r) => *excluded.entry(r).or_insert(0) += 1,
+                None => keep.push((code, tier.label())),
             }
         }
-        let exclusions: Exclusions = excluded.into_values().collect();
+        let reason = |rule: usize| -> String {
+            match rule {
+                RULE_NO_DISTURB => "无事不扰（A 类）".to_string(),
+                RULE_RECENT => "12 个月内已抽查同一事项".to_string(),
+                RULE_CAP => format!("本年度已抽查 {} 次（上限）", spec.annual_cap),
+                status => format!(
+                    "非存续（{}）",
+                    RegistrationStatus::ALL
+                        .get(status)
+                        .map(|s| s.label())
+                        .unwrap_or("其他")
+                ),
+            }
+        };
+        let exclusions: Exclusions = excluded
+            .into_iter()
+            .map(|(rule, n)| (reason(rule), n))
+            .collect();
         if keep.is_empty() {
             let why = if rows.is_empty() {
                 "抽查范围内没有检查对象".to_string()

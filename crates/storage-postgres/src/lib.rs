@@ -67,10 +67,7 @@ impl PgStore {
         self.pool.begin().await.map_err(backend)
     }
 
-    async fn read_scope(
-        &self,
-        scope: &ssj_storage::DrawScope,
-    ) -> Result<Vec<ssj_storage::ScopeRow>> {
+    async fn read_scope(&self, scope: &ssj_storage::DrawScope) -> Result<ssj_storage::ScopeRows> {
         task_queries::sql_scope_rows(&self.pool, scope).await
     }
 

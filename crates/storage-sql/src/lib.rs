@@ -7,7 +7,7 @@
 //! - `async fn take_append_lock(&mut self) -> Result<()>` on its transaction type,
 //! - `insert_objects_bulk`, `build_index` and `after_bulk_load` on its transaction type (see
 //!   [`sql_objects!`]),
-//! - `async fn read_scope(&self, scope: &DrawScope) -> Result<Vec<ScopeRow>>` on its store (a
+//! - `async fn read_scope(&self, scope: &DrawScope) -> Result<ScopeRows>` on its store (a
 //!   draw's candidates; [`scope_sql`] gives the query),
 //! - `async fn insert_draw_picks(&mut self, picks: &[DrawPick]) -> Result<()>` on its
 //!   transaction type (hundreds of thousands of rows for a province),

@@ -100,28 +100,24 @@ macro_rules! sql_tasks {
 
             /// The scope's objects through sqlx, in no particular order.
             #[allow(dead_code)]
-            pub(crate) async fn sql_scope_rows(pool: &sqlx::Pool<$db>, scope: &DrawScope) -> Result<Vec<ScopeRow>> {
+            pub(crate) async fn sql_scope_rows(pool: &sqlx::Pool<$db>, scope: &DrawScope) -> Result<ScopeRows> {
                 let (sql, params) = $crate::scope_sql(scope);
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                 for p in params {
                     q = q.bind(p);
                 }
                 let rows = q.fetch_all(pool).await.map_err(backend)?;
-                rows.iter()
-                    .map(|r| {
-                        let (tier, status): (String, String) = (get(r, "tier")?, get(r, "status")?);
-                        Ok(ScopeRow {
-                            code: get(r, "code")?,
-                            tier: Tier::parse(&tier).map_err(corrupt)?,
-                            status: RegistrationStatus::parse(&status).map_err(corrupt)?,
-                        })
-                    })
-                    .collect()
+                let mut out = ScopeRows::default();
+                for r in &rows {
+                    let (code, tier, status): (String, String, String) = (get(r, "code")?, get(r, "tier")?, get(r, "status")?);
+                    out.push(&code, Tier::parse(&tier).map_err(corrupt)?, RegistrationStatus::parse(&status).map_err(corrupt)?);
+                }
+                Ok(out)
             }
 
             #[async_trait::async_trait]
             impl TaskStore for $store {
-                async fn scope_objects(&self, scope: &DrawScope) -> Result<Vec<ScopeRow>> {
+                async fn scope_objects(&self, scope: &DrawScope) -> Result<ScopeRows> {
                     self.read_scope(scope).await
                 }
 

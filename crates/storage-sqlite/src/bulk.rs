@@ -27,7 +27,7 @@ pub(crate) fn scope_rows(
     path: &Path,
     sql: &str,
     params: &[String],
-) -> Result<Vec<ssj_storage::ScopeRow>> {
+) -> Result<ssj_storage::ScopeRows> {
     use ssj_domain::objects::{RegistrationStatus, Tier};
     let conn = read_only(path)?;
     let mut stmt = conn.prepare(sql).map_err(err)?;
@@ -35,7 +35,7 @@ pub(crate) fn scope_rows(
         .query(rusqlite::params_from_iter(params.iter()))
         .map_err(err)?;
     let corrupt = |e: ssj_domain::ValidationError| StorageError::Corrupt(e.to_string());
-    let mut out = Vec::new();
+    let mut out = ssj_storage::ScopeRows::default();
     while let Some(r) = rows.next().map_err(err)? {
         let text = |i: usize| -> Result<&str> {
             r.get_ref(i)
@@ -43,11 +43,11 @@ pub(crate) fn scope_rows(
                 .as_str()
                 .map_err(|e| StorageError::Corrupt(e.to_string()))
         };
-        out.push(ssj_storage::ScopeRow {
-            code: text(0)?.to_string(),
-            tier: Tier::parse(text(1)?).map_err(corrupt)?,
-            status: RegistrationStatus::parse(text(2)?).map_err(corrupt)?,
-        });
+        out.push(
+            text(0)?,
+            Tier::parse(text(1)?).map_err(corrupt)?,
+            RegistrationStatus::parse(text(2)?).map_err(corrupt)?,
+        );
     }
     Ok(out)
 }

@@ -82,10 +82,7 @@ impl SqliteStore {
 
     /// A draw's scope through rusqlite on a read-only connection: a covering scan of the list
     /// index, a few hundred nanoseconds per object where sqlx's rows cost microseconds.
-    async fn read_scope(
-        &self,
-        scope: &ssj_storage::DrawScope,
-    ) -> Result<Vec<ssj_storage::ScopeRow>> {
+    async fn read_scope(&self, scope: &ssj_storage::DrawScope) -> Result<ssj_storage::ScopeRows> {
         let path = self.path.clone();
         let (sql, params) = ssj_storage_sql::scope_sql(scope);
         tokio::task::spawn_blocking(move || bulk::scope_rows(&path, &sql, &params))

@@ -134,18 +134,45 @@ pub struct DrawScope {
     pub licence: Option<String>,
 }
 
-/// An object in a draw's scope, whatever its status: the draw counts why it excludes some.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ScopeRow {
-    pub code: String,
-    pub tier: Tier,
-    pub status: RegistrationStatus,
+/// The objects in a draw's scope, whatever their status (the draw counts why it excludes
+/// some): codes in one buffer rather than a string each, since a province has ten million.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ScopeRows {
+    codes: String,
+    ends: Vec<u32>,
+    tiers: Vec<Tier>,
+    statuses: Vec<RegistrationStatus>,
+}
+
+impl ScopeRows {
+    pub fn push(&mut self, code: &str, tier: Tier, status: RegistrationStatus) {
+        self.codes.push_str(code);
+        self.ends.push(self.codes.len() as u32);
+        self.tiers.push(tier);
+        self.statuses.push(status);
+    }
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+    pub fn code(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.codes[start..self.ends[i] as usize]
+    }
+    pub fn tier(&self, i: usize) -> Tier {
+        self.tiers[i]
+    }
+    pub fn status(&self, i: usize) -> RegistrationStatus {
+        self.statuses[i]
+    }
 }
 
 #[async_trait]
 pub trait TaskStore {
     /// Objects in the scope, in no particular order.
-    async fn scope_objects(&self, scope: &DrawScope) -> Result<Vec<ScopeRow>>;
+    async fn scope_objects(&self, scope: &DrawScope) -> Result<ScopeRows>;
     /// Declared conflicts of these officers.
     async fn conflicts_of(&self, officer_ids: &[i64]) -> Result<Vec<Conflict>>;
     /// Every task, newest first.
