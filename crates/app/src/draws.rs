@@ -140,7 +140,7 @@ impl Platform {
                 Some(status as usize)
             } else if spec.no_disturb_a && tier == Tier::A {
                 Some(RULE_NO_DISTURB)
-            } else if recent.contains(code) {
+            } else if !recent.is_empty() && recent.contains(code) {
                 Some(RULE_RECENT)
             } else if spec.annual_cap > 0
                 && counts.get(code).copied().unwrap_or(0) >= spec.annual_cap as i64
