@@ -118,16 +118,27 @@ impl Platform {
     /// The export folder of a draw, file name → bytes; `shuangsuiji verify` and
     /// docs/verify_draw.py recompute it.
     pub async fn export_draw(&self, draw_id: i64) -> AppResult<BTreeMap<String, Vec<u8>>> {
+        // Built from what the draw stored, not drawn again: the result was computed once, in
+        // the transaction that locked it.
         let draw = self.draw(draw_id).await?;
         let drawn = self.drawn(&draw).await?;
         let rows = rows_of(&self.store.substitutions(draw.id).await?)?;
-        tokio::task::spawn_blocking(move || -> AppResult<BTreeMap<String, Vec<u8>>> {
-            let input = drawn.input();
-            let outcome = ssj_draw::run(&input)?;
-            Ok(outcome.export_files(&input, &rows))
-        })
-        .await
-        .map_err(|e| AppError::internal(format!("导出中断：{e}")))?
+        let result = drawn
+            .files
+            .result
+            .clone()
+            .ok_or_else(|| AppError::internal("抽取结果文件缺失"))?;
+        let officers = match (&drawn.files.officers, &drawn.files.conflicts) {
+            (Some(pool), Some(conflicts)) => Some((pool.as_slice(), conflicts.as_slice())),
+            _ => None,
+        };
+        Ok(ssj_draw::export_folder(
+            &drawn.manifest,
+            &drawn.files.candidates,
+            officers,
+            result,
+            &rows,
+        ))
     }
 
     /// Applies a 递补 after the draw and records it (and any officer 递补 it makes necessary);
@@ -268,8 +279,6 @@ pub struct Lookup {
     pub ticket: String,
     /// Rank in the draw order when selected.
     pub rank: Option<usize>,
-    /// Position among its stratum's reserves.
-    pub reserve: Option<usize>,
     pub n: u64,
     pub k: u64,
     /// The largest selected ticket of the stratum: tickets at or below it were drawn.
@@ -279,61 +288,52 @@ pub struct Lookup {
 impl Platform {
     /// Recomputes a drawn draw and places `key` in it.
     pub async fn lookup_in_draw(&self, draw_id: i64, key: &str) -> AppResult<Lookup> {
+        // Read off the stored result, with one ticket hashed: a public page must not draw the
+        // whole directory again for every question.
         let draw = self.draw(draw_id).await?;
         let drawn = self.drawn(&draw).await?;
         let key = key.trim().to_ascii_uppercase();
         tokio::task::spawn_blocking(move || -> AppResult<Lookup> {
-            let input = drawn.input();
-            let outcome = ssj_draw::run(&input)?;
-            let set = &outcome.candidates;
-            let Some(i) = set.find(&key) else {
-                return Ok(Lookup {
-                    key,
-                    candidate: false,
-                    stratum: String::new(),
-                    ticket: String::new(),
-                    rank: None,
-                    reserve: None,
-                    n: 0,
-                    k: 0,
-                    cutoff: String::new(),
-                });
-            };
-            let label = set.labels()[set.stratum(i)];
-            let s = outcome
-                .selection
-                .strata
-                .iter()
-                .position(|o| o.label == label)
-                .expect("every label has a stratum");
-            let cutoff = outcome
-                .selection
-                .selected
-                .iter()
-                .filter(|p| p.stratum == s)
-                .map(|p| p.ticket)
-                .max()
-                .map(hex::encode)
-                .unwrap_or_default();
-            Ok(Lookup {
-                candidate: true,
-                stratum: label.to_string(),
-                ticket: hex::encode(ssj_draw::ticket(&outcome.seed, &key)),
-                rank: outcome
-                    .selection
-                    .selected
-                    .iter()
-                    .position(|p| p.candidate == i)
-                    .map(|r| r + 1),
-                reserve: outcome.selection.reserves[s]
-                    .iter()
-                    .position(|p| p.candidate == i)
-                    .map(|r| r + 1),
-                n: outcome.selection.strata[s].n,
-                k: outcome.selection.strata[s].k,
-                cutoff,
+            let set = ssj_draw::CandidateSet::parse(&drawn.files.candidates)?;
+            let mut lookup = Lookup {
                 key,
-            })
+                candidate: false,
+                stratum: String::new(),
+                ticket: String::new(),
+                rank: None,
+                n: 0,
+                k: 0,
+                cutoff: String::new(),
+            };
+            let Some(i) = set.find(&lookup.key) else {
+                return Ok(lookup);
+            };
+            let label = set.labels()[set.stratum(i)].to_string();
+            let seed: [u8; 32] = hex::decode(&drawn.manifest.seed)
+                .ok()
+                .and_then(|b| b.try_into().ok())
+                .ok_or_else(|| AppError::internal("抽取清单中的种子无效"))?;
+            let result = String::from_utf8_lossy(drawn.files.result.as_deref().unwrap_or_default())
+                .into_owned();
+            for line in result.lines().skip(1) {
+                let f: Vec<&str> = line.split(',').collect();
+                if f.len() < 4 || f[2] != label {
+                    continue;
+                }
+                if f[1] == lookup.key {
+                    lookup.rank = f[0].parse().ok();
+                }
+                if f[3] > lookup.cutoff.as_str() {
+                    lookup.cutoff = f[3].to_string();
+                }
+            }
+            let stratum = drawn.manifest.strata.iter().find(|s| s.label == label);
+            lookup.n = stratum.map_or(0, |s| s.n);
+            lookup.k = stratum.map_or(0, |s| s.k);
+            lookup.ticket = hex::encode(ssj_draw::ticket(&ssj_draw::Seed(seed), &lookup.key));
+            lookup.stratum = label;
+            lookup.candidate = true;
+            Ok(lookup)
         })
         .await
         .map_err(|e| AppError::internal(format!("计算中断：{e}")))?

@@ -53,21 +53,17 @@ impl DrawOutcome<'_> {
         input: &DrawInput,
         substitutions: &[Substitution],
     ) -> BTreeMap<String, Vec<u8>> {
-        let mut files = BTreeMap::new();
-        let mut manifest = self.manifest.clone();
-        if !substitutions.is_empty() {
-            let bytes = crate::substitute::render(substitutions);
-            manifest.substitutions_digest = Some(sha256_hex(&bytes));
-            files.insert(SUBSTITUTIONS_FILE.to_string(), bytes);
-        }
-        files.insert(MANIFEST.to_string(), manifest.render());
-        files.insert(CANDIDATES.to_string(), input.candidates_file.to_vec());
-        if let Some(o) = &input.officers {
-            files.insert(OFFICERS.to_string(), o.pool_file.to_vec());
-            files.insert(CONFLICTS.to_string(), o.conflicts_file.to_vec());
-        }
-        files.insert(RESULT.to_string(), self.result_csv());
-        files
+        let officers = input
+            .officers
+            .as_ref()
+            .map(|o| (o.pool_file, o.conflicts_file));
+        export_folder(
+            &self.manifest,
+            input.candidates_file,
+            officers,
+            self.result_csv(),
+            substitutions,
+        )
     }
 
     /// The roster of the drawn officers, for substitutions.
@@ -107,6 +103,33 @@ impl DrawOutcome<'_> {
         }
         out
     }
+}
+
+/// An export folder from the parts a platform keeps: the manifest, the frozen files, the
+/// result and the substitutions since (the manifest gains their digest).
+pub fn export_folder(
+    manifest: &Manifest,
+    candidates: &[u8],
+    officers: Option<(&[u8], &[u8])>,
+    result: Vec<u8>,
+    substitutions: &[Substitution],
+) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut manifest = manifest.clone();
+    manifest.substitutions_digest = None;
+    if !substitutions.is_empty() {
+        let bytes = crate::substitute::render(substitutions);
+        manifest.substitutions_digest = Some(sha256_hex(&bytes));
+        files.insert(SUBSTITUTIONS_FILE.to_string(), bytes);
+    }
+    files.insert(MANIFEST.to_string(), manifest.render());
+    files.insert(CANDIDATES.to_string(), candidates.to_vec());
+    if let Some((pool, conflicts)) = officers {
+        files.insert(OFFICERS.to_string(), pool.to_vec());
+        files.insert(CONFLICTS.to_string(), conflicts.to_vec());
+    }
+    files.insert(RESULT.to_string(), result);
+    files
 }
 
 pub fn run<'a>(input: &DrawInput<'a>) -> Result<DrawOutcome<'a>, DrawError> {

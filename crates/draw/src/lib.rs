@@ -19,7 +19,7 @@ pub mod substitute;
 pub mod teams;
 pub mod verify;
 
-pub use draw::{DrawInput, DrawOutcome, OfficerInput, OfficerOutcome, run};
+pub use draw::{DrawInput, DrawOutcome, OfficerInput, OfficerOutcome, export_folder, run};
 pub use error::DrawError;
 pub use files::{CandidateSet, Conflict, Officer, candidates_file, conflicts_file, officers_file};
 pub use manifest::{ALGORITHM, Manifest, TeamManifest};

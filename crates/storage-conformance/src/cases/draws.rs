@@ -227,6 +227,46 @@ pub async fn a_task_is_drawn_once_verifiably_and_its_picks_count(h: &dyn Harness
         }
     }
 
+    // A company placed in the draw from the stored result: rank, ticket, its stratum's cutoff.
+    let first_line: Vec<String> = result
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .map(String::from)
+        .collect();
+    let found = p
+        .lookup_in_draw(drawn.id, &first_line[1].to_lowercase())
+        .await
+        .unwrap();
+    assert_eq!(
+        (found.rank, found.ticket.as_str(), found.stratum.as_str()),
+        (Some(1), first_line[3].as_str(), first_line[2].as_str())
+    );
+    assert!(found.ticket <= found.cutoff);
+    let absent = p
+        .lookup_in_draw(drawn.id, "91110000000000000X")
+        .await
+        .unwrap();
+    assert!(!absent.candidate);
+    let outside = result
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap().to_string())
+        .collect::<Vec<_>>();
+    let not_drawn = codes
+        .iter()
+        .find(|c| !outside.contains(&c.to_string()) && **c != first_code)
+        .unwrap();
+    let lost = p.lookup_in_draw(drawn.id, not_drawn).await.unwrap();
+    if lost.candidate {
+        assert_eq!(lost.rank, None);
+        assert!(
+            lost.cutoff.is_empty() || lost.ticket > lost.cutoff,
+            "{lost:?}"
+        );
+    }
+
     // 递补 of an object and an officer, then the export still verifies.
     let first_selected = result
         .lines()

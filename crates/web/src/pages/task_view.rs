@@ -221,22 +221,22 @@ async fn draw_view(p: &Platform, d: &Draw) -> AppResult<DrawView> {
         .into_iter()
         .map(|o| (o.code, o.name))
         .collect();
-    let mut officer_names: HashMap<String, String> = HashMap::new();
-    for f in lines.iter().take(RESULT_ROWS) {
-        for id in f[4].split(';').filter(|s| !s.is_empty()) {
-            if !officer_names.contains_key(id) {
-                let label = match id.parse::<i64>().ok() {
-                    Some(n) => p
-                        .store
-                        .officer(n)
-                        .await?
-                        .map(|o| format!("{}（{}）", o.name, o.cert_no)),
-                    None => None,
-                };
-                officer_names.insert(id.to_string(), label.unwrap_or_else(|| id.to_string()));
-            }
-        }
-    }
+    // Officers by the ids of the pool file: one query for the whole page.
+    let officer_names: HashMap<String, String> = if files.officers.is_some() {
+        let every = ssj_storage::OfficerFilter {
+            limit: i64::MAX as u64,
+            ..Default::default()
+        };
+        p.store
+            .officers(&every)
+            .await?
+            .0
+            .into_iter()
+            .map(|o| (o.id.to_string(), format!("{}（{}）", o.name, o.cert_no)))
+            .collect()
+    } else {
+        HashMap::new()
+    };
     let officer = |id: &str| {
         officer_names
             .get(id)
