@@ -2,7 +2,7 @@
 
 use crate::accounts::NewAccount;
 use crate::draws::{Contributor, NewContribution};
-use crate::tasks::{NewTask, Partner};
+use crate::tasks::{NewTask, ObjectScope, Partner};
 use crate::{Actor, AppError, AppResult, Platform, keys};
 
 pub const DEMO_DIVISIONS: &str = "代码,名称\n140000,山西省\n140500,晋城市\n140581,高平市\n";
@@ -150,7 +150,10 @@ async fn demo_tasks(p: &Platform, actor: &Actor, departments: &[i64]) -> AppResu
                 name: format!("{year}年度食品经营者双随机抽查"),
                 department_id: departments[1],
                 items: of("省市场监管局", "食品"),
-                kinds: vec!["企业".into(), "个体工商户".into()],
+                objects: ObjectScope {
+                    kinds: vec!["企业".into(), "个体工商户".into()],
+                    ..Default::default()
+                },
                 no_disturb_a: true,
                 window_from: from,
                 window_to: to,
@@ -190,9 +193,12 @@ async fn demo_tasks(p: &Platform, actor: &Actor, departments: &[i64]) -> AppResu
                 department_id: departments[12],
                 items: of("省消防救援总队", ""),
             }],
-            kinds: vec!["企业".into()],
-            directed: true,
-            tiers: vec!["B".into(), "C".into(), "D".into()],
+            objects: ObjectScope {
+                kinds: vec!["企业".into()],
+                directed: true,
+                tiers: vec!["B".into(), "C".into(), "D".into()],
+                ..Default::default()
+            },
             window_from: from,
             window_to: to,
             team_size: 3,

@@ -29,11 +29,9 @@ pub struct Partner {
     pub items: Vec<i64>,
 }
 
-/// What a task says about its draw, stored with the task as JSON.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TaskSpec {
-    pub items: Vec<i64>,
-    pub partners: Vec<Partner>,
+/// Which objects a task draws from, as the task is written.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ObjectScope {
     /// Object types (labels); empty means every type.
     pub kinds: Vec<String>,
     /// 定向 (within the filters below) or 不定向 (the whole directory of the types).
@@ -43,6 +41,71 @@ pub struct TaskSpec {
     pub tags: Vec<String>,
     pub tiers: Vec<String>,
     pub licence: String,
+}
+
+impl ObjectScope {
+    /// Trimmed, without blanks or repeats, each type and tier checked.
+    fn cleaned(&self) -> AppResult<ObjectScope> {
+        let clean = |values: &[String]| -> Vec<String> {
+            let mut out: Vec<String> = values
+                .iter()
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+                .collect();
+            out.sort();
+            out.dedup();
+            out
+        };
+        let scope = ObjectScope {
+            kinds: clean(&self.kinds),
+            directed: self.directed,
+            divisions: clean(&self.divisions),
+            industries: clean(&self.industries),
+            tags: clean(&self.tags),
+            tiers: clean(&self.tiers),
+            licence: self.licence.trim().to_string(),
+        };
+        scope.draw_scope()?;
+        Ok(scope)
+    }
+
+    /// The storage query's scope: undirected tasks keep only their object types.
+    pub fn draw_scope(&self) -> AppResult<DrawScope> {
+        let kinds = self
+            .kinds
+            .iter()
+            .map(|k| ObjectKind::parse(k))
+            .collect::<Result<_, _>>()?;
+        let tiers = self
+            .tiers
+            .iter()
+            .map(|t| Tier::parse(t))
+            .collect::<Result<_, _>>()?;
+        if !self.directed {
+            return Ok(DrawScope {
+                kinds,
+                ..DrawScope::default()
+            });
+        }
+        Ok(DrawScope {
+            divisions: self.divisions.clone(),
+            kinds,
+            industries: self.industries.clone(),
+            tags: self.tags.clone(),
+            tiers,
+            licence: Some(self.licence.clone()).filter(|l| !l.is_empty()),
+        })
+    }
+}
+
+/// What a task says about its draw, stored with the task as JSON.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskSpec {
+    pub items: Vec<i64>,
+    pub partners: Vec<Partner>,
+    /// Stored flat, beside the other settings.
+    #[serde(flatten)]
+    pub objects: ObjectScope,
     /// Tier label → ratio as written ("3%", "5‰", "1/30").
     pub ratios: BTreeMap<String, String>,
     /// Why one ratio applies to every tier, when it does.
@@ -69,13 +132,7 @@ pub struct NewTask {
     pub department_id: i64,
     pub items: Vec<i64>,
     pub partners: Vec<Partner>,
-    pub kinds: Vec<String>,
-    pub directed: bool,
-    pub divisions: Vec<String>,
-    pub industries: Vec<String>,
-    pub tags: Vec<String>,
-    pub tiers: Vec<String>,
-    pub licence: String,
+    pub objects: ObjectScope,
     /// Per-tier ratios; tiers not given take [`DEFAULT_RATIOS`].
     pub ratios: BTreeMap<String, String>,
     /// One ratio for every tier, with its reason.
@@ -116,29 +173,7 @@ impl TaskSpec {
     }
 
     pub fn scope(&self) -> AppResult<DrawScope> {
-        let kinds = self
-            .kinds
-            .iter()
-            .map(|k| ObjectKind::parse(k))
-            .collect::<Result<_, _>>()?;
-        if !self.directed {
-            return Ok(DrawScope {
-                kinds,
-                ..DrawScope::default()
-            });
-        }
-        Ok(DrawScope {
-            divisions: self.divisions.clone(),
-            kinds,
-            industries: self.industries.clone(),
-            tags: self.tags.clone(),
-            tiers: self
-                .tiers
-                .iter()
-                .map(|t| Tier::parse(t))
-                .collect::<Result<_, _>>()?,
-            licence: Some(self.licence.clone()).filter(|l| !l.trim().is_empty()),
-        })
+        self.objects.draw_scope()
     }
 
     /// Every department of the task: the initiating one first.
@@ -147,17 +182,6 @@ impl TaskSpec {
             .chain(self.partners.iter().map(|p| p.department_id))
             .collect()
     }
-}
-
-fn clean_list(values: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = values
-        .iter()
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
-        .collect();
-    out.sort();
-    out.dedup();
-    out
 }
 
 impl Platform {
@@ -265,12 +289,7 @@ impl Platform {
             seen.push(d.id);
             items.extend(pick_items(&p.items, &d.name)?);
         }
-        for k in &new.kinds {
-            ObjectKind::parse(k)?;
-        }
-        for t in &new.tiers {
-            Tier::parse(t)?;
-        }
+        let objects = new.objects.cleaned()?;
 
         let mut ratios: BTreeMap<String, String> = BTreeMap::new();
         let uniform_reason = match &new.uniform {
@@ -346,13 +365,7 @@ impl Platform {
         let spec = TaskSpec {
             items: new.items.clone(),
             partners: new.partners.clone(),
-            kinds: clean_list(&new.kinds),
-            directed: new.directed,
-            divisions: clean_list(&new.divisions),
-            industries: clean_list(&new.industries),
-            tags: clean_list(&new.tags),
-            tiers: clean_list(&new.tiers),
-            licence: new.licence.trim().to_string(),
+            objects,
             ratios,
             uniform_reason,
             no_disturb_a: new.no_disturb_a,

@@ -3,7 +3,7 @@
 use clap::{Args, Subcommand};
 use ssj_app::draw_after::Change;
 use ssj_app::draws::{Contributor, NewContribution};
-use ssj_app::tasks::{NewTask, Partner};
+use ssj_app::tasks::{NewTask, ObjectScope, Partner};
 use ssj_app::{Actor, AppError, AppResult, Platform, clock};
 use ssj_storage::{Department, Draw, DrawStatus, Task};
 use std::collections::BTreeMap;
@@ -274,13 +274,15 @@ pub async fn task(p: &Platform, c: TaskCommand) -> AppResult<ExitCode> {
                 department_id: initiating.id,
                 items: item_ids(p, initiating, &a.items).await?,
                 partners,
-                kinds: list(&a.kinds),
-                directed: a.directed,
-                divisions: list(&a.divisions),
-                industries: list(&a.industries),
-                tags: list(&a.tags),
-                tiers: list(&a.tiers),
-                licence: a.licence,
+                objects: ObjectScope {
+                    kinds: list(&a.kinds),
+                    directed: a.directed,
+                    divisions: list(&a.divisions),
+                    industries: list(&a.industries),
+                    tags: list(&a.tags),
+                    tiers: list(&a.tiers),
+                    licence: a.licence,
+                },
                 ratios,
                 uniform: a.uniform.map(|u| (u, a.uniform_reason)),
                 no_disturb_a: a.no_disturb_a,

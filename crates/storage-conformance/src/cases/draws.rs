@@ -354,7 +354,10 @@ pub async fn impossible_draws_are_refused_and_save_nothing(h: &dyn Harness) {
         department_id: scjg,
         items: vec![item],
         uniform: Some((ratio.into(), "专项整治".into())),
-        kinds,
+        objects: ssj_app::tasks::ObjectScope {
+            kinds,
+            ..Default::default()
+        },
         window_from: "2026-03-01".into(),
         window_to: "2026-11-30".into(),
         team_size,

@@ -106,25 +106,25 @@ pub async fn task_view(p: &Platform, t: &Task) -> AppResult<TaskView> {
         .collect();
     let name = |id: &i64| names.get(id).cloned().unwrap_or_default();
     let items = p.task_items(t.id).await?;
-    let mut mode = if spec.directed {
+    let mut mode = if spec.objects.directed {
         "定向".to_string()
     } else {
         "不定向（全部名录）".to_string()
     };
-    if spec.directed {
+    if spec.objects.directed {
         let mut parts = Vec::new();
         for (label, values) in [
-            ("区划", &spec.divisions),
-            ("行业", &spec.industries),
-            ("标签", &spec.tags),
-            ("信用等级", &spec.tiers),
+            ("区划", &spec.objects.divisions),
+            ("行业", &spec.objects.industries),
+            ("标签", &spec.objects.tags),
+            ("信用等级", &spec.objects.tiers),
         ] {
             if !values.is_empty() {
                 parts.push(format!("{label} {}", values.join("、")));
             }
         }
-        if !spec.licence.is_empty() {
-            parts.push(format!("许可证含“{}”", spec.licence));
+        if !spec.objects.licence.is_empty() {
+            parts.push(format!("许可证含“{}”", spec.objects.licence));
         }
         if !parts.is_empty() {
             mode = format!("定向：{}", parts.join("；"));
@@ -148,10 +148,10 @@ pub async fn task_view(p: &Platform, t: &Task) -> AppResult<TaskView> {
             .iter()
             .map(|pt| name(&pt.department_id))
             .collect(),
-        kinds: if spec.kinds.is_empty() {
+        kinds: if spec.objects.kinds.is_empty() {
             "全部类型".into()
         } else {
-            spec.kinds.join("、")
+            spec.objects.kinds.join("、")
         },
         mode,
         ratios: spec

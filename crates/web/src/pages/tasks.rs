@@ -11,7 +11,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use minijinja::context;
 use minijinja::value::Serde;
 use serde::Serialize;
-use ssj_app::tasks::{DEFAULT_RATIOS, NewTask, Partner};
+use ssj_app::tasks::{DEFAULT_RATIOS, NewTask, ObjectScope, Partner};
 use ssj_app::{AppError, clock};
 use ssj_domain::objects::ObjectKind;
 use ssj_domain::{Permission, Role};
@@ -236,13 +236,15 @@ fn new_task(f: &Fields) -> Result<NewTask, AppError> {
         department_id,
         items: f.ids("items"),
         partners,
-        kinds: f.all("kinds"),
-        directed: f.checked("directed"),
-        divisions: split(&f.one("divisions")),
-        industries: split(&f.one("industries")),
-        tags: split(&f.one("tags")),
-        tiers: f.all("tiers"),
-        licence: f.one("licence"),
+        objects: ObjectScope {
+            kinds: f.all("kinds"),
+            directed: f.checked("directed"),
+            divisions: split(&f.one("divisions")),
+            industries: split(&f.one("industries")),
+            tags: split(&f.one("tags")),
+            tiers: f.all("tiers"),
+            licence: f.one("licence"),
+        },
         ratios: DEFAULT_RATIOS
             .iter()
             .map(|(t, _)| (t.to_string(), f.one(&format!("ratio_{t}"))))
