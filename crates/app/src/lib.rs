@@ -7,6 +7,7 @@ pub mod audit;
 pub mod clock;
 pub mod demo;
 pub mod draw_after;
+mod draw_freeze;
 pub mod draw_zip;
 pub mod draws;
 pub mod error;
