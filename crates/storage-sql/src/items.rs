@@ -75,7 +75,7 @@ macro_rules! sql_items {
                     q.push(" AND retired = ").push_bind(false);
                 }
                 if let Some(text) = f.q.as_ref().filter(|s| !s.trim().is_empty()) {
-                    let like = format!("%{}%", text.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+                    let like = format!("%{}%", $crate::like_escape(text.trim()));
                     q.push(" AND (name LIKE ").push_bind(like.clone()).push(" ESCAPE '\\'");
                     q.push(" OR department LIKE ").push_bind(like.clone()).push(" ESCAPE '\\'");
                     q.push(" OR field LIKE ").push_bind(like.clone()).push(" ESCAPE '\\'");

@@ -18,7 +18,7 @@ mod items;
 mod objects;
 mod scope;
 
-pub use scope::scope_sql;
+pub use scope::{like_escape, scope_sql};
 
 /// For the expanded macros: a fast hash for counting objects into tally cells.
 #[doc(hidden)]

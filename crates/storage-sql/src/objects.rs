@@ -53,9 +53,6 @@ macro_rules! sql_objects {
                 })
             }
 
-            fn like_escape(s: &str) -> String {
-                s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
-            }
 
             fn push_filter(q: &mut sqlx::QueryBuilder<$db>, f: &ObjectFilter, with_tier: bool) {
                 q.push(" WHERE 1=1");
@@ -64,8 +61,8 @@ macro_rules! sql_objects {
                     q.push(" AND code >= ").push_bind(prefix.clone());
                     q.push(" AND code < ").push_bind(format!("{prefix}~"));
                 } else if let Some(text) = f.q.as_ref().map(|s| s.trim()).filter(|s| !s.is_empty()) {
-                    q.push(" AND (code LIKE ").push_bind(format!("{}%", like_escape(&text.to_uppercase()))).push(" ESCAPE '\\'");
-                    q.push(" OR name LIKE ").push_bind(format!("%{}%", like_escape(text))).push(" ESCAPE '\\')");
+                    q.push(" AND (code LIKE ").push_bind(format!("{}%", $crate::like_escape(&text.to_uppercase()))).push(" ESCAPE '\\'");
+                    q.push(" OR name LIKE ").push_bind(format!("%{}%", $crate::like_escape(text))).push(" ESCAPE '\\')");
                 }
                 if let Some(d) = f.division.as_ref().filter(|d| !d.is_empty()) {
                     // 140000 covers the province, 140500 the city, 140581 the county.
@@ -82,7 +79,7 @@ macro_rules! sql_objects {
                     q.push(" AND kind = ").push_bind(k.label());
                 }
                 if let Some(i) = f.industry.as_ref().filter(|i| !i.is_empty()) {
-                    q.push(" AND industry LIKE ").push_bind(format!("{}%", like_escape(i))).push(" ESCAPE '\\'");
+                    q.push(" AND industry LIKE ").push_bind(format!("{}%", $crate::like_escape(i))).push(" ESCAPE '\\'");
                 }
                 if let (true, Some(t)) = (with_tier, f.tier) {
                     q.push(" AND tier = ").push_bind(t.label());
@@ -94,7 +91,7 @@ macro_rules! sql_objects {
                     q.push(" AND authority = ").push_bind(a.clone());
                 }
                 if let Some(t) = f.tag.as_ref().filter(|t| !t.is_empty()) {
-                    q.push(" AND tags LIKE ").push_bind(format!("%{}%", like_escape(&serde_json::to_string(t).unwrap_or_default()))).push(" ESCAPE '\\'");
+                    q.push(" AND tags LIKE ").push_bind(format!("%{}%", $crate::like_escape(&serde_json::to_string(t).unwrap_or_default()))).push(" ESCAPE '\\'");
                 }
             }
 

@@ -50,7 +50,7 @@ macro_rules! sql_officers {
                     q.push(" AND department_id = ").push_bind(d);
                 }
                 if let Some(text) = f.q.as_ref().map(|s| s.trim()).filter(|s| !s.is_empty()) {
-                    let like = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+                    let like = format!("%{}%", $crate::like_escape(text));
                     q.push(" AND (name LIKE ").push_bind(like.clone()).push(" ESCAPE '\\'");
                     q.push(" OR cert_no LIKE ").push_bind(like.to_uppercase()).push(" ESCAPE '\\')");
                 }

@@ -3,7 +3,8 @@
 
 use ssj_storage::DrawScope;
 
-fn like_escape(s: &str) -> String {
+/// Escapes `\\`, `%` and `_` for a `LIKE … ESCAPE '\\'` pattern.
+pub fn like_escape(s: &str) -> String {
     s.replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_")

@@ -94,9 +94,6 @@ macro_rules! sql_tasks {
                 })
             }
 
-            fn like_escape(s: &str) -> String {
-                s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
-            }
 
             /// The scope's objects through sqlx, in no particular order.
             #[allow(dead_code)]
@@ -238,7 +235,7 @@ macro_rules! sql_tasks {
             impl TaskTx for $tx {
                 async fn last_task_code_with_prefix(&mut self, prefix: &str) -> Result<Option<String>> {
                     sqlx::query_scalar("SELECT MAX(code) FROM task WHERE code LIKE $1")
-                        .bind(format!("{}%", like_escape(prefix)))
+                        .bind(format!("{}%", $crate::like_escape(prefix)))
                         .fetch_one(&mut *self.tx).await.map_err(backend)
                 }
 
