@@ -46,6 +46,33 @@ pub fn parse_date_ms(s: &str) -> Option<i64> {
     Some((t.unix_timestamp_nanos() / 1_000_000) as i64)
 }
 
+/// Times the steps of a long operation (a province's draw) for the log: each `step` records
+/// the time since the previous one, at debug level under the target `ssj_app::steps`.
+pub(crate) struct Steps {
+    what: &'static str,
+    last: std::time::Instant,
+}
+
+impl Steps {
+    pub(crate) fn start(what: &'static str) -> Self {
+        Steps {
+            what,
+            last: std::time::Instant::now(),
+        }
+    }
+
+    pub(crate) fn step(&mut self, step: &str) {
+        let now = std::time::Instant::now();
+        tracing::debug!(
+            target: "ssj_app::steps",
+            "{}: {step} {:.3} s",
+            self.what,
+            (now - self.last).as_secs_f64()
+        );
+        self.last = now;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,6 +13,8 @@ const YEAR_MS: i64 = 365 * 24 * 3600 * 1000;
 const RULE_NO_DISTURB: usize = 10;
 const RULE_RECENT: usize = 11;
 const RULE_CAP: usize = 12;
+/// A fate at or above this is an exclusion (plus its rule); below it, the tier drawn from.
+const EXCLUDED: u8 = 100;
 
 /// Excluded candidates by reason, in the order the rules apply.
 pub type Exclusions = Vec<(String, u64)>;
@@ -25,11 +27,31 @@ pub(crate) struct Frozen {
     pub officers: Option<(Vec<u8>, Vec<u8>)>,
 }
 
+/// The scope's rows with their fates, as the candidate file's builder reads them.
+struct ScopeCandidates<'a> {
+    rows: &'a ssj_storage::ScopeRows,
+    fate: &'a [u8],
+}
+
+impl ssj_draw::CandidateRows for ScopeCandidates<'_> {
+    fn len(&self) -> usize {
+        self.rows.len()
+    }
+    fn key(&self, row: usize) -> &str {
+        self.rows.code(row)
+    }
+    fn stratum(&self, row: usize) -> Option<&str> {
+        Tier::ALL.get(self.fate[row] as usize).map(|t| t.label())
+    }
+}
+
 impl Platform {
     /// Builds the candidate, officer-pool and conflict files of a task as of now.
     pub(crate) async fn freeze_files(&self, task: &Task, spec: &TaskSpec) -> AppResult<Frozen> {
         let now = clock::now_ms();
+        let mut steps = clock::Steps::start("freeze");
         let rows = self.store.scope_objects(&spec.scope()?).await?;
+        steps.step("scope read");
         let items: Vec<(String, String)> = self
             .store
             .task_items(task.id)
@@ -54,29 +76,49 @@ impl Platform {
         } else {
             HashMap::new()
         };
-        // Excluded objects counted by rule, each rule's reason written once.
-        let mut excluded: BTreeMap<usize, u64> = BTreeMap::new();
-        let mut keep: Vec<(&str, &'static str)> = Vec::with_capacity(rows.len());
-        for i in 0..rows.len() {
-            let (code, tier, status) = (rows.code(i), rows.tier(i), rows.status(i));
+        // Each object's fate, on all cores: its tier if drawn from, else EXCLUDED + its rule.
+        let rule_of = |i: usize| -> u8 {
+            let (tier, status) = (rows.tier(i), rows.status(i));
             let rule = if status != RegistrationStatus::Active {
-                Some(status as usize)
+                status as usize
             } else if spec.no_disturb_a && tier == Tier::A {
-                Some(RULE_NO_DISTURB)
-            } else if !recent.is_empty() && recent.contains(code) {
-                Some(RULE_RECENT)
+                RULE_NO_DISTURB
+            } else if !recent.is_empty() && recent.contains(rows.code(i)) {
+                RULE_RECENT
             } else if spec.annual_cap > 0
-                && counts.get(code).copied().unwrap_or(0) >= spec.annual_cap as i64
+                && counts.get(rows.code(i)).copied().unwrap_or(0) >= spec.annual_cap as i64
             {
-                Some(RULE_CAP)
+                RULE_CAP
             } else {
-                None
+                return tier as u8;
             };
-            match rule {
-                Some(r) => *excluded.entry(r).or_insert(0) += 1,
-                None => keep.push((code, tier.label())),
+            EXCLUDED + rule as u8
+        };
+        let mut fate = vec![0u8; rows.len()];
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let chunk = rows.len().div_ceil(threads).max(1);
+        std::thread::scope(|scope| {
+            for (c, part) in fate.chunks_mut(chunk).enumerate() {
+                let rule_of = &rule_of;
+                scope.spawn(move || {
+                    for (j, f) in part.iter_mut().enumerate() {
+                        *f = rule_of(c * chunk + j);
+                    }
+                });
+            }
+        });
+        let mut excluded: BTreeMap<usize, u64> = BTreeMap::new();
+        let mut histogram = [0u64; 256];
+        for &f in &fate {
+            histogram[f as usize] += 1;
+        }
+        for (f, &n) in histogram.iter().enumerate().skip(EXCLUDED as usize) {
+            if n > 0 {
+                excluded.insert(f - EXCLUDED as usize, n);
             }
         }
+        let kept = histogram[..EXCLUDED as usize].iter().sum::<u64>();
+        steps.step("burden rules");
         let reason = |rule: usize| -> String {
             match rule {
                 RULE_NO_DISTURB => "无事不扰（A 类）".to_string(),
@@ -95,7 +137,7 @@ impl Platform {
             .into_iter()
             .map(|(rule, n)| (reason(rule), n))
             .collect();
-        if keep.is_empty() {
+        if kept == 0 {
             let why = if rows.is_empty() {
                 "抽查范围内没有检查对象".to_string()
             } else {
@@ -106,7 +148,11 @@ impl Platform {
                 format!("候选名单为空：{why}"),
             ));
         }
-        let candidates = ssj_draw::candidates_file(keep)?;
+        let candidates = ssj_draw::build_candidates_file(&ScopeCandidates {
+            rows: &rows,
+            fate: &fate,
+        })?;
+        steps.step("candidate file");
         let officers = if spec.draw_officers {
             Some(self.officer_files(task, spec, &now).await?)
         } else {

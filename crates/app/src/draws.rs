@@ -133,6 +133,7 @@ impl Platform {
         let spec = TaskSpec::parse(&task.spec)?;
         let names = self.department_names().await?;
         let frozen = self.freeze_files(&task, &spec).await?;
+        let mut steps = clock::Steps::start("freeze");
         let team = self.team_spec(&task, &spec, &names);
         // Refuse now, before anything is stored, a team that can never be formed.
         if let Some((officers, conflicts)) = &frozen.officers {
@@ -181,6 +182,7 @@ impl Platform {
             reason: reason.to_string(),
             exclusions: serde_json::to_string(&frozen.exclusions).expect("plain data"),
             candidate_digest: digest(&frozen.candidates),
+            candidate_count: frozen.candidates.iter().filter(|&&b| b == b'\n').count() as i64 - 1,
             officer_pool_digest: frozen.officers.as_ref().map(|(o, _)| digest(o)),
             conflicts_digest: frozen.officers.as_ref().map(|(_, c)| digest(c)),
             manifest: None,
@@ -188,14 +190,16 @@ impl Platform {
             frozen_ms: now,
             drawn_ms: None,
         };
-        let candidates = frozen.candidates.iter().filter(|&&b| b == b'\n').count() - 1;
+        let candidates = draw.candidate_count;
         let files = DrawFiles {
             candidates: frozen.candidates,
             officers: frozen.officers.as_ref().map(|(o, _)| o.clone()),
             conflicts: frozen.officers.map(|(_, c)| c),
             result: None,
         };
+        steps.step("digests");
         draw.id = tx.insert_draw(&draw, &files).await?;
+        steps.step("files stored");
         if task_now.status == TaskStatus::Drawn {
             let mut t = task_now.clone();
             t.status = TaskStatus::Ready;
@@ -236,6 +240,7 @@ impl Platform {
         log.append(&mut *tx, commit_entry(actor, &task, &platform), now)
             .await?;
         tx.commit().await?;
+        steps.step("commit");
         Ok(draw)
     }
 
@@ -436,10 +441,12 @@ impl Platform {
             c.secret = None;
             c.revealed_ms = Some(now);
         }
+        let mut steps = clock::Steps::start("reveal and draw");
         let files = tx
             .tx_draw_files(draw.id)
             .await?
             .ok_or_else(|| AppError::internal("抽取文件缺失"))?;
+        steps.step("files read");
         let spec = TaskSpec::parse(&task.spec)?;
         let names = self.department_names().await?;
         let team = self.team_spec(&task, &spec, &names);
@@ -489,6 +496,7 @@ impl Platform {
             .await
             .map_err(|e| AppError::internal(format!("抽取计算中断：{e}")))??;
         let (manifest, result, picks) = computed;
+        steps.step("computed");
         tracing::info!(draw = draw.id, "draw: result computed, storing it");
         for c in &contributions {
             tx.update_contribution(c).await?;
@@ -500,7 +508,9 @@ impl Platform {
             log.append(&mut *tx, e, now).await?;
         }
         tx.set_draw_result(draw.id, &result).await?;
+        steps.step("result stored");
         tx.insert_picks(&picks).await?;
+        steps.step("picks stored");
         draw.status = DrawStatus::Drawn;
         draw.drawn_ms = Some(now);
         draw.manifest = Some(manifest.clone());
@@ -518,6 +528,7 @@ impl Platform {
         })));
         log.append(&mut *tx, e, now).await?;
         tx.commit().await?;
+        steps.step("commit");
         Ok(draw)
     }
 

@@ -356,6 +356,10 @@ async fn list_latencies(p: &Platform, runs: usize) {
 
 #[tokio::main]
 async fn main() {
+    // `SSJ_BENCH_LOG=ssj_app::steps=debug` shows where a draw's time goes.
+    if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_env("SSJ_BENCH_LOG") {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
     match Cli::parse().command {
         Bench::ObjectsImport { database, file } => {
             let bytes = std::sync::Arc::new(std::fs::read(&file).expect("read the generated file"));

@@ -449,9 +449,12 @@ async fn print_draw(p: &Platform, t: &Task, d: &Draw) -> AppResult<()> {
             );
         }
         if d.status == DrawStatus::Drawn {
-            let files = p.store.draw_files(d.id).await?.unwrap_or_default();
+            let result_file = p
+                .store
+                .draw_file(d.id, ssj_storage::DrawFileName::Result)
+                .await?;
             let result =
-                String::from_utf8_lossy(files.result.as_deref().unwrap_or_default()).into_owned();
+                String::from_utf8_lossy(result_file.as_deref().unwrap_or_default()).into_owned();
             println!(
                 "  抽中 {} 户（result.csv 前 5 行）：",
                 result.lines().count().saturating_sub(1)

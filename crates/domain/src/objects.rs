@@ -16,6 +16,12 @@ macro_rules! vocabulary {
                 match self { $($name::$variant => $label),+ }
             }
 
+            /// The value stored as exactly this label (no synonyms, no spaces): for reading
+            /// millions of stored rows without building a string for each.
+            pub fn from_label(label: &str) -> Option<$name> {
+                match label { $($label => Some($name::$variant),)+ _ => None }
+            }
+
             pub fn parse(raw: &str) -> Result<$name, ValidationError> {
                 let s: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
                 $( if s == $label $(|| s == $syn)* { return Ok($name::$variant); } )+

@@ -9,7 +9,7 @@ pub const CANDIDATES: &str = "candidates.csv";
 pub const OFFICERS: &str = "officers.csv";
 pub const CONFLICTS: &str = "conflicts.csv";
 pub const SUBSTITUTIONS_FILE: &str = "substitutions.csv";
-const CANDIDATES_HEADER: &str = "key,stratum";
+pub(crate) const CANDIDATES_HEADER: &str = "key,stratum";
 const OFFICERS_HEADER: &str = "officer_id,department";
 const CONFLICTS_HEADER: &str = "officer_id,key";
 
@@ -87,21 +87,8 @@ fn check_fields(file: &'static str, line: usize, a: &str, b: &str) -> Result<(),
 }
 
 /// The canonical candidate file of `(key, stratum)` pairs, sorted here; keys must be unique.
-pub fn candidates_file(mut rows: Vec<(&str, &str)>) -> Result<Vec<u8>, DrawError> {
-    // Stable sort on purpose: rows read from a directory index arrive as sorted runs (one per
-    // division), which it merges instead of sorting from scratch.
-    rows.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    for (i, (key, stratum)) in rows.iter().enumerate() {
-        check_fields(CANDIDATES, i + 2, key, stratum)?;
-        if i > 0 && rows[i - 1].0 == *key {
-            return Err(bad_file(
-                CANDIDATES,
-                i + 2,
-                format!("检查对象代码 {key} 重复"),
-            ));
-        }
-    }
-    Ok(render_pairs(CANDIDATES_HEADER, rows.into_iter()))
+pub fn candidates_file(rows: Vec<(&str, &str)>) -> Result<Vec<u8>, DrawError> {
+    crate::build::build_candidates_file(rows.as_slice())
 }
 
 /// One candidate of a parsed file: where its key is, and its stratum's index in `labels`.

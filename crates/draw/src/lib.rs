@@ -6,6 +6,7 @@
 //! Pure: no I/O, no async, no library PRNG — every random choice is a SHA-256 of published
 //! inputs, so anyone can recompute a draw with nothing else.
 
+pub mod build;
 pub mod draw;
 pub mod error;
 pub mod files;
@@ -19,6 +20,7 @@ pub mod substitute;
 pub mod teams;
 pub mod verify;
 
+pub use build::{CandidateRows, build_candidates_file};
 pub use draw::{DrawInput, DrawOutcome, OfficerInput, OfficerOutcome, export_folder, run};
 pub use error::DrawError;
 pub use files::{CandidateSet, Conflict, Officer, candidates_file, conflicts_file, officers_file};

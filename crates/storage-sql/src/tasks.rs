@@ -10,7 +10,7 @@ macro_rules! sql_tasks {
             use ssj_storage::*;
 
             const TASK_COLUMNS: &str = "id, code, name, department_id, spec, status, cancel_reason, created_by, created_ms, updated_ms";
-            const DRAW_COLUMNS: &str = "id, task_id, round, status, reason, exclusions, candidate_digest, \
+            const DRAW_COLUMNS: &str = "id, task_id, round, status, reason, exclusions, candidate_digest, candidate_count, \
                 officer_pool_digest, conflicts_digest, manifest, frozen_by, frozen_ms, drawn_ms";
             const CONTRIBUTION_COLUMNS: &str = "draw_id, position, role, label, commitment, secret, reveal, committed_ms, revealed_ms";
             const SUBSTITUTION_COLUMNS: &str = "draw_id, position, kind, replaced, replacement, reason, at, actor";
@@ -49,6 +49,7 @@ macro_rules! sql_tasks {
                     reason: get(r, "reason")?,
                     exclusions: get(r, "exclusions")?,
                     candidate_digest: get(r, "candidate_digest")?,
+                    candidate_count: get(r, "candidate_count")?,
                     officer_pool_digest: get(r, "officer_pool_digest")?,
                     conflicts_digest: get(r, "conflicts_digest")?,
                     manifest: get(r, "manifest")?,
@@ -58,14 +59,29 @@ macro_rules! sql_tasks {
                 })
             }
 
-            fn files(r: &$row) -> Result<DrawFiles> {
-                Ok(DrawFiles {
-                    candidates: get(r, "candidates")?,
-                    officers: get(r, "officers")?,
-                    conflicts: get(r, "conflicts")?,
-                    result: get(r, "result")?,
-                })
+            /// A draw's files from its `draw_file` rows; none without its candidate file.
+            fn files(rows: &[$row]) -> Result<Option<DrawFiles>> {
+                let mut out = DrawFiles::default();
+                let mut frozen = false;
+                for r in rows {
+                    let name: String = get(r, "name")?;
+                    let bytes: Vec<u8> = get(r, "bytes")?;
+                    match DrawFileName::parse(&name).ok_or_else(|| corrupt(format!("抽取文件名 {name}")))? {
+                        DrawFileName::Candidates => {
+                            out.candidates = bytes;
+                            frozen = true;
+                        }
+                        DrawFileName::Officers => out.officers = Some(bytes),
+                        DrawFileName::Conflicts => out.conflicts = Some(bytes),
+                        DrawFileName::Result => out.result = Some(bytes),
+                    }
+                }
+                Ok(frozen.then_some(out))
             }
+
+            const FILES_SQL: &str = "SELECT name, bytes FROM draw_file WHERE draw_id = $1";
+            const FILE_SQL: &str = "SELECT bytes FROM draw_file WHERE draw_id = $1 AND name = $2";
+            const INSERT_FILE_SQL: &str = "INSERT INTO draw_file (draw_id, name, bytes) VALUES ($1, $2, $3)";
 
             fn contribution(r: &$row) -> Result<Contribution> {
                 Ok(Contribution {
@@ -181,9 +197,12 @@ macro_rules! sql_tasks {
                 }
 
                 async fn draw_files(&self, draw_id: i64) -> Result<Option<DrawFiles>> {
-                    sqlx::query("SELECT candidates, officers, conflicts, result FROM draw WHERE id = $1")
-                        .bind(draw_id).fetch_optional(&self.pool).await.map_err(backend)?
-                        .as_ref().map(files).transpose()
+                    files(&sqlx::query(FILES_SQL).bind(draw_id).fetch_all(&self.pool).await.map_err(backend)?)
+                }
+
+                async fn draw_file(&self, draw_id: i64, name: DrawFileName) -> Result<Option<Vec<u8>>> {
+                    sqlx::query_scalar(FILE_SQL).bind(draw_id).bind(name.key())
+                        .fetch_optional(&self.pool).await.map_err(backend)
                 }
 
                 async fn contributions(&self, draw_id: i64) -> Result<Vec<Contribution>> {
@@ -281,16 +300,29 @@ macro_rules! sql_tasks {
                 }
 
                 async fn insert_draw(&mut self, d: &Draw, f: &DrawFiles) -> Result<i64> {
-                    sqlx::query_scalar(
-                        "INSERT INTO draw (task_id, round, status, reason, exclusions, candidates, candidate_digest, officers, \
-                         officer_pool_digest, conflicts, conflicts_digest, manifest, result, frozen_by, frozen_ms, drawn_ms) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO draw (task_id, round, status, reason, exclusions, candidate_digest, candidate_count, \
+                         officer_pool_digest, conflicts_digest, manifest, frozen_by, frozen_ms, drawn_ms) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
                     )
                     .bind(d.task_id).bind(d.round).bind(d.status.key()).bind(&d.reason).bind(&d.exclusions)
-                    .bind(&f.candidates).bind(&d.candidate_digest).bind(&f.officers).bind(&d.officer_pool_digest)
-                    .bind(&f.conflicts).bind(&d.conflicts_digest).bind(&d.manifest).bind(&f.result)
+                    .bind(&d.candidate_digest).bind(d.candidate_count).bind(&d.officer_pool_digest)
+                    .bind(&d.conflicts_digest).bind(&d.manifest)
                     .bind(&d.frozen_by).bind(d.frozen_ms).bind(d.drawn_ms)
-                    .fetch_one(&mut *self.tx).await.map_err(backend)
+                    .fetch_one(&mut *self.tx).await.map_err(backend)?;
+                    let files = [
+                        (DrawFileName::Candidates, Some(&f.candidates)),
+                        (DrawFileName::Officers, f.officers.as_ref()),
+                        (DrawFileName::Conflicts, f.conflicts.as_ref()),
+                        (DrawFileName::Result, f.result.as_ref()),
+                    ];
+                    for (name, bytes) in files {
+                        if let Some(bytes) = bytes {
+                            sqlx::query(INSERT_FILE_SQL).bind(id).bind(name.key()).bind(bytes)
+                                .execute(&mut *self.tx).await.map_err(backend)?;
+                        }
+                    }
+                    Ok(id)
                 }
 
                 async fn update_draw(&mut self, d: &Draw) -> Result<()> {
@@ -301,15 +333,13 @@ macro_rules! sql_tasks {
                 }
 
                 async fn set_draw_result(&mut self, draw_id: i64, result: &[u8]) -> Result<()> {
-                    sqlx::query("UPDATE draw SET result = $1 WHERE id = $2")
-                        .bind(result).bind(draw_id).execute(&mut *self.tx).await.map_err(backend)?;
+                    sqlx::query(INSERT_FILE_SQL).bind(draw_id).bind(DrawFileName::Result.key()).bind(result)
+                        .execute(&mut *self.tx).await.map_err(backend)?;
                     Ok(())
                 }
 
                 async fn tx_draw_files(&mut self, draw_id: i64) -> Result<Option<DrawFiles>> {
-                    sqlx::query("SELECT candidates, officers, conflicts, result FROM draw WHERE id = $1")
-                        .bind(draw_id).fetch_optional(&mut *self.tx).await.map_err(backend)?
-                        .as_ref().map(files).transpose()
+                    files(&sqlx::query(FILES_SQL).bind(draw_id).fetch_all(&mut *self.tx).await.map_err(backend)?)
                 }
 
                 async fn tx_contributions(&mut self, draw_id: i64) -> Result<Vec<Contribution>> {

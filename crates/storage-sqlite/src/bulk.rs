@@ -2,6 +2,7 @@
 //! million rows through sqlx's async row machinery costs about ten times more, and `audit
 //! verify` reads them all. WAL mode lets this reader run beside the pool's writers.
 
+use rusqlite::OptionalExtension;
 use ssj_domain::{AuditEntry, AuditRecord};
 use ssj_storage::{Result, StorageError, StoredAudit};
 use std::path::Path;
@@ -22,20 +23,147 @@ fn read_only(path: &Path) -> Result<rusqlite::Connection> {
     Ok(conn)
 }
 
-/// The rows of [`ssj_storage_sql::scope_sql`]'s query.
+/// The rows of [`ssj_storage_sql::scope_sql`]'s query, read on one connection per core, each
+/// over its own range of the list index (division, code). The readers' snapshots are taken
+/// while a write lock is held, so that they all see one state of the directory.
 pub(crate) fn scope_rows(
     path: &Path,
     sql: &str,
     params: &[String],
 ) -> Result<ssj_storage::ScopeRows> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    scope_rows_in(path, sql, params, threads, 200_000)
+}
+
+/// [`scope_rows`] in up to `threads` parts, once the directory holds `parallel_from` objects.
+fn scope_rows_in(
+    path: &Path,
+    sql: &str,
+    params: &[String],
+    threads: usize,
+    parallel_from: i64,
+) -> Result<ssj_storage::ScopeRows> {
+    let (splits, total) = if threads > 1 {
+        scope_splits(&read_only(path)?, threads, parallel_from)?
+    } else {
+        (Vec::new(), 0)
+    };
+    if splits.is_empty() {
+        return read_range(&read_only(path)?, sql, params, None, None, 0);
+    }
+    // Room for a whole range (most draws of a directory this large take most of it), so that
+    // ten million codes are not copied as their buffers grow.
+    let expected = total / (splits.len() + 1);
+    let lock = rusqlite::Connection::open(path).map_err(err)?;
+    lock.busy_timeout(std::time::Duration::from_secs(30))
+        .map_err(err)?;
+    lock.execute_batch("BEGIN IMMEDIATE").map_err(err)?;
+    let readers = (0..=splits.len())
+        .map(|_| {
+            let conn = read_only(path)?;
+            conn.execute_batch("BEGIN").map_err(err)?;
+            conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))
+                .map_err(err)?;
+            Ok(conn)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    lock.execute_batch("ROLLBACK").map_err(err)?;
+    let parts: Vec<Result<ssj_storage::ScopeRows>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = readers
+            .into_iter()
+            .enumerate()
+            .map(|(i, conn)| {
+                let from = i.checked_sub(1).map(|p| &splits[p]);
+                let to = splits.get(i);
+                scope.spawn(move || read_range(&conn, sql, params, from, to, expected))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(StorageError::Backend("读取线程中断".into())))
+            })
+            .collect()
+    });
+    let mut out = ssj_storage::ScopeRows::default();
+    for part in parts {
+        out.append(part?);
+    }
+    Ok(out)
+}
+
+/// (division, code) keys that cut the directory into `parts` ranges of about equal size, from
+/// the tally of objects per division; none for a directory too small to be worth it.
+/// Also the number of objects in the directory.
+fn scope_splits(
+    conn: &rusqlite::Connection,
+    parts: usize,
+    parallel_from: i64,
+) -> Result<(Vec<(String, String)>, usize)> {
+    let mut stmt = conn
+        .prepare("SELECT division, SUM(n) FROM object_tally GROUP BY division ORDER BY division")
+        .map_err(err)?;
+    let divisions: Vec<(String, i64)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .map_err(err)?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(err)?;
+    let total: i64 = divisions.iter().map(|d| d.1).sum();
+    if total < parallel_from.max(1) {
+        return Ok((Vec::new(), 0));
+    }
+    let mut splits: Vec<(String, String)> = Vec::new();
+    let mut before = 0;
+    let mut next = 1;
+    for (division, n) in &divisions {
+        while next < parts && before + n > total * next as i64 / parts as i64 {
+            let offset = total * next as i64 / parts as i64 - before;
+            let code: Option<String> = conn
+                .query_row(
+                    "SELECT code FROM object WHERE division = ?1 ORDER BY code LIMIT 1 OFFSET ?2",
+                    rusqlite::params![division, offset],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(err)?;
+            if let Some(code) = code
+                && splits.last() != Some(&(division.clone(), code.clone()))
+            {
+                splits.push((division.clone(), code));
+            }
+            next += 1;
+        }
+        before += n;
+    }
+    Ok((splits, total as usize))
+}
+
+/// The query's rows with (division, code) in `[from, to)`.
+fn read_range(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    params: &[String],
+    from: Option<&(String, String)>,
+    to: Option<&(String, String)>,
+    expected_rows: usize,
+) -> Result<ssj_storage::ScopeRows> {
     use ssj_domain::objects::{RegistrationStatus, Tier};
-    let conn = read_only(path)?;
-    let mut stmt = conn.prepare(sql).map_err(err)?;
+    let mut sql = sql.to_string();
+    let mut params: Vec<&str> = params.iter().map(String::as_str).collect();
+    for (bound, op) in [(from, ">="), (to, "<")] {
+        if let Some((division, code)) = bound {
+            params.extend([division.as_str(), code.as_str()]);
+            let n = params.len();
+            sql.push_str(&format!(" AND (division, code) {op} (${}, ${n})", n - 1));
+        }
+    }
+    let mut stmt = conn.prepare(&sql).map_err(err)?;
     let mut rows = stmt
         .query(rusqlite::params_from_iter(params.iter()))
         .map_err(err)?;
     let corrupt = |e: ssj_domain::ValidationError| StorageError::Corrupt(e.to_string());
-    let mut out = ssj_storage::ScopeRows::default();
+    let mut out = ssj_storage::ScopeRows::with_capacity(expected_rows, expected_rows * 20);
     while let Some(r) = rows.next().map_err(err)? {
         let text = |i: usize| -> Result<&str> {
             r.get_ref(i)
@@ -43,10 +171,12 @@ pub(crate) fn scope_rows(
                 .as_str()
                 .map_err(|e| StorageError::Corrupt(e.to_string()))
         };
+        let (tier, status) = (text(1)?, text(2)?);
         out.push(
             text(0)?,
-            Tier::parse(text(1)?).map_err(corrupt)?,
-            RegistrationStatus::parse(text(2)?).map_err(corrupt)?,
+            Tier::from_label(tier).map_or_else(|| Tier::parse(tier).map_err(corrupt), Ok)?,
+            RegistrationStatus::from_label(status)
+                .map_or_else(|| RegistrationStatus::parse(status).map_err(corrupt), Ok)?,
         );
     }
     Ok(out)
@@ -167,4 +297,64 @@ pub(crate) fn insert_objects(
         })?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Objects in three divisions of unequal size, one division cut in two by a split.
+    #[tokio::test]
+    async fn a_scope_read_in_parts_is_the_scope_read_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        crate::SqliteStore::open(&path).await.unwrap();
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let mut tally = std::collections::BTreeMap::new();
+        for i in 0..1000 {
+            let division = ["140100", "140200", "140300"][(i % 7).min(2)];
+            let (status, tier) = if i % 13 == 0 {
+                ("注销", "A")
+            } else {
+                ("存续", "C")
+            };
+            conn.execute(
+                "INSERT INTO object (code, name, kind, division, status, tier, created_ms, updated_ms) \
+                 VALUES (?1, ?2, '企业', ?3, ?4, ?5, 0, 0)",
+                rusqlite::params![format!("91{:016}", (i * 7919) % 1000), "某公司", division, status, tier],
+            )
+            .unwrap();
+            *tally.entry(division).or_insert(0) += 1;
+        }
+        for (division, n) in tally {
+            conn.execute(
+                "INSERT INTO object_tally (division, authority, kind, status, tier, n) VALUES (?1, '', '企业', '存续', 'C', ?2)",
+                rusqlite::params![division, n],
+            )
+            .unwrap();
+        }
+        let (sql, params) = ssj_storage_sql::scope_sql(&ssj_storage::DrawScope::default());
+        let whole = scope_rows_in(&path, &sql, &params, 1, 0).unwrap();
+        let rows = |r: &ssj_storage::ScopeRows| {
+            let mut v: Vec<_> = (0..r.len())
+                .map(|i| (r.code(i).to_string(), r.tier(i), r.status(i)))
+                .collect();
+            v.sort_by(|a, b| a.0.cmp(&b.0));
+            v
+        };
+        assert_eq!(whole.len(), 1000);
+        for threads in [2, 3, 5] {
+            let (splits, _) = scope_splits(&read_only(&path).unwrap(), threads, 0).unwrap();
+            assert_eq!(splits.len(), threads - 1, "{splits:?}");
+            let parts = scope_rows_in(&path, &sql, &params, threads, 0).unwrap();
+            assert_eq!(rows(&parts), rows(&whole), "{threads} parts");
+        }
+        // Below the size worth splitting, one read.
+        assert!(
+            scope_splits(&read_only(&path).unwrap(), 2, 1001)
+                .unwrap()
+                .0
+                .is_empty()
+        );
+    }
 }

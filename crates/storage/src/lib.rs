@@ -13,8 +13,8 @@ pub use objects::{Licence, Object, ObjectChange, ObjectFilter, ObjectSort, Objec
 pub use officers::{Conflict, Leave, Officer, OfficerFilter, OfficerStore, OfficerTx};
 pub use rows::*;
 pub use tasks::{
-    Contribution, Draw, DrawFiles, DrawPick, DrawScope, DrawStatus, DrawSubstitution, ScopeRows,
-    Task, TaskItem, TaskStatus, TaskStore, TaskTx,
+    Contribution, Draw, DrawFileName, DrawFiles, DrawPick, DrawScope, DrawStatus, DrawSubstitution,
+    ScopeRows, Task, TaskItem, TaskStatus, TaskStore, TaskTx,
 };
 
 use async_trait::async_trait;

@@ -61,6 +61,8 @@ pub struct Draw {
     /// Excluded candidates by reason, as JSON `[[reason, count], …]`.
     pub exclusions: String,
     pub candidate_digest: String,
+    /// Lines of the candidate file after its header.
+    pub candidate_count: i64,
     pub officer_pool_digest: Option<String>,
     pub conflicts_digest: Option<String>,
     /// `manifest.json` once drawn.
@@ -68,6 +70,38 @@ pub struct Draw {
     pub frozen_by: String,
     pub frozen_ms: i64,
     pub drawn_ms: Option<i64>,
+}
+
+/// One file of a draw. Each is stored on its own row, so that a draw's status changes without
+/// rewriting a province's 200 MB candidate file (SQLite rewrites a whole row on update).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DrawFileName {
+    Candidates,
+    Officers,
+    Conflicts,
+    Result,
+}
+
+impl DrawFileName {
+    pub const ALL: [DrawFileName; 4] = [
+        DrawFileName::Candidates,
+        DrawFileName::Officers,
+        DrawFileName::Conflicts,
+        DrawFileName::Result,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            DrawFileName::Candidates => "candidates",
+            DrawFileName::Officers => "officers",
+            DrawFileName::Conflicts => "conflicts",
+            DrawFileName::Result => "result",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|n| n.key() == key)
+    }
 }
 
 /// The frozen files of a draw, byte for byte, and its `result.csv` once drawn.
@@ -135,9 +169,17 @@ pub struct DrawScope {
 }
 
 /// The objects in a draw's scope, whatever their status (the draw counts why it excludes
-/// some): codes in one buffer rather than a string each, since a province has ten million.
+/// some): codes in one buffer per read rather than a string each, since a province has ten
+/// million. Reads made in parallel are kept as parts, not copied into one.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ScopeRows {
+    parts: Vec<ScopePart>,
+    /// The first row of each part.
+    starts: Vec<usize>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+struct ScopePart {
     codes: String,
     ends: Vec<u32>,
     tiers: Vec<Tier>,
@@ -145,27 +187,73 @@ pub struct ScopeRows {
 }
 
 impl ScopeRows {
+    /// Room for about `rows` rows with codes of `code_bytes` bytes in all.
+    pub fn with_capacity(rows: usize, code_bytes: usize) -> Self {
+        ScopeRows {
+            parts: vec![ScopePart {
+                codes: String::with_capacity(code_bytes),
+                ends: Vec::with_capacity(rows),
+                tiers: Vec::with_capacity(rows),
+                statuses: Vec::with_capacity(rows),
+            }],
+            starts: vec![0],
+        }
+    }
+
     pub fn push(&mut self, code: &str, tier: Tier, status: RegistrationStatus) {
-        self.codes.push_str(code);
-        self.ends.push(self.codes.len() as u32);
-        self.tiers.push(tier);
-        self.statuses.push(status);
+        if self.parts.is_empty() {
+            self.parts.push(ScopePart::default());
+            self.starts.push(0);
+        }
+        let part = self.parts.last_mut().expect("a part");
+        part.codes.push_str(code);
+        part.ends.push(part.codes.len() as u32);
+        part.tiers.push(tier);
+        part.statuses.push(status);
     }
+
+    /// Adds another read's rows after these, without copying them.
+    pub fn append(&mut self, other: ScopeRows) {
+        for part in other.parts {
+            self.starts.push(self.len());
+            self.parts.push(part);
+        }
+    }
+
     pub fn len(&self) -> usize {
-        self.ends.len()
+        match (self.starts.last(), self.parts.last()) {
+            (Some(start), Some(part)) => start + part.ends.len(),
+            _ => 0,
+        }
     }
+
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.len() == 0
     }
+
+    fn locate(&self, i: usize) -> (&ScopePart, usize) {
+        let p = if self.parts.len() == 1 {
+            0
+        } else {
+            self.starts.partition_point(|&s| s <= i) - 1
+        };
+        (&self.parts[p], i - self.starts[p])
+    }
+
     pub fn code(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.codes[start..self.ends[i] as usize]
+        let (part, i) = self.locate(i);
+        let start = if i == 0 { 0 } else { part.ends[i - 1] as usize };
+        &part.codes[start..part.ends[i] as usize]
     }
+
     pub fn tier(&self, i: usize) -> Tier {
-        self.tiers[i]
+        let (part, i) = self.locate(i);
+        part.tiers[i]
     }
+
     pub fn status(&self, i: usize) -> RegistrationStatus {
-        self.statuses[i]
+        let (part, i) = self.locate(i);
+        part.statuses[i]
     }
 }
 
@@ -184,6 +272,8 @@ pub trait TaskStore {
     async fn draws(&self, task_id: i64) -> Result<Vec<Draw>>;
     async fn draw(&self, draw_id: i64) -> Result<Option<Draw>>;
     async fn draw_files(&self, draw_id: i64) -> Result<Option<DrawFiles>>;
+    /// One file of a draw, without reading the others.
+    async fn draw_file(&self, draw_id: i64, name: DrawFileName) -> Result<Option<Vec<u8>>>;
     async fn contributions(&self, draw_id: i64) -> Result<Vec<Contribution>>;
     async fn substitutions(&self, draw_id: i64) -> Result<Vec<DrawSubstitution>>;
     /// Objects picked since `since_ms` by a drawn draw of another task than `except_task`
@@ -218,4 +308,30 @@ pub trait TaskTx {
     async fn insert_picks(&mut self, picks: &[DrawPick]) -> Result<()>;
     async fn tx_substitutions(&mut self, draw_id: i64) -> Result<Vec<DrawSubstitution>>;
     async fn insert_substitution(&mut self, s: &DrawSubstitution) -> Result<()>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_read_in_parts_read_as_one() {
+        let mut rows = ScopeRows::default();
+        assert!(rows.is_empty());
+        rows.push("A1", Tier::A, RegistrationStatus::Active);
+        let mut second = ScopeRows::with_capacity(2, 8);
+        second.push("B22", Tier::B, RegistrationStatus::Active);
+        second.push("C333", Tier::C, RegistrationStatus::Cancelled);
+        rows.append(second);
+        rows.append(ScopeRows::default());
+        let mut third = ScopeRows::default();
+        third.push("D", Tier::D, RegistrationStatus::Active);
+        rows.append(third);
+        assert_eq!(rows.len(), 4);
+        let codes: Vec<&str> = (0..4).map(|i| rows.code(i)).collect();
+        assert_eq!(codes, ["A1", "B22", "C333", "D"]);
+        assert_eq!(rows.tier(2), Tier::C);
+        assert_eq!(rows.status(2), RegistrationStatus::Cancelled);
+        assert_eq!(rows.tier(3), Tier::D);
+    }
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 use ssj_app::draws::Contributor;
 use ssj_app::tasks::TaskSpec;
 use ssj_app::{AppResult, Platform, clock};
-use ssj_storage::{Draw, DrawStatus, Task, TaskStatus};
+use ssj_storage::{Draw, DrawFileName, DrawStatus, Task, TaskStatus};
 use std::collections::HashMap;
 
 /// Rows of a result shown on the page; the whole list is in result.csv.
@@ -66,7 +66,7 @@ pub struct DrawView {
     pub frozen: String,
     pub frozen_by: String,
     pub drawn: String,
-    pub candidates: usize,
+    pub candidates: i64,
     pub candidate_digest: String,
     pub officer_pool_digest: String,
     pub conflicts_digest: String,
@@ -184,7 +184,9 @@ pub async fn draw_views(p: &Platform, draws: &[Draw]) -> AppResult<Vec<DrawView>
 }
 
 async fn draw_view(p: &Platform, d: &Draw) -> AppResult<DrawView> {
-    let files = p.store.draw_files(d.id).await?.unwrap_or_default();
+    // Not the candidate file: a province's is 200 MB, and the page needs only its digest.
+    let result_file = p.store.draw_file(d.id, DrawFileName::Result).await?;
+    let has_officers = d.officer_pool_digest.is_some();
     let contributions = p
         .contributions(d.id)
         .await?
@@ -203,7 +205,7 @@ async fn draw_view(p: &Platform, d: &Draw) -> AppResult<DrawView> {
         .manifest
         .as_deref()
         .and_then(|m| serde_json::from_str(m).ok());
-    let result = String::from_utf8_lossy(files.result.as_deref().unwrap_or_default()).into_owned();
+    let result = String::from_utf8_lossy(result_file.as_deref().unwrap_or_default()).into_owned();
     let lines: Vec<Vec<&str>> = result
         .lines()
         .skip(1)
@@ -222,7 +224,7 @@ async fn draw_view(p: &Platform, d: &Draw) -> AppResult<DrawView> {
         .map(|o| (o.code, o.name))
         .collect();
     // Officers by the ids of the pool file: one query for the whole page.
-    let officer_names: HashMap<String, String> = if files.officers.is_some() {
+    let officer_names: HashMap<String, String> = if has_officers {
         let every = ssj_storage::OfficerFilter {
             limit: i64::MAX as u64,
             ..Default::default()
@@ -274,12 +276,7 @@ async fn draw_view(p: &Platform, d: &Draw) -> AppResult<DrawView> {
         frozen: clock::format_ms(d.frozen_ms),
         frozen_by: d.frozen_by.clone(),
         drawn: d.drawn_ms.map(clock::format_ms).unwrap_or_default(),
-        candidates: files
-            .candidates
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            .saturating_sub(1),
+        candidates: d.candidate_count,
         candidate_digest: d.candidate_digest.clone(),
         officer_pool_digest: d.officer_pool_digest.clone().unwrap_or_default(),
         conflicts_digest: d.conflicts_digest.clone().unwrap_or_default(),
