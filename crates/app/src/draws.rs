@@ -117,6 +117,16 @@ impl Platform {
         task_id: i64,
         redraw_reason: Option<&str>,
     ) -> AppResult<Draw> {
+        Ok(self.freeze(actor, task_id, redraw_reason).await?.0)
+    }
+
+    /// [`Self::freeze_draw`], also giving back the files as stored.
+    async fn freeze(
+        &self,
+        actor: &Actor,
+        task_id: i64,
+        redraw_reason: Option<&str>,
+    ) -> AppResult<(Draw, DrawFiles)> {
         actor.require(Permission::PlanTasks)?;
         let task = self.task(task_id).await?;
         self.check_task_scope(actor, &task).await?;
@@ -241,7 +251,7 @@ impl Platform {
             .await?;
         tx.commit().await?;
         steps.step("commit");
-        Ok(draw)
+        Ok((draw, files))
     }
 
     /// Step 2: another participant's commitment (operator, witness), or a named future
@@ -396,6 +406,18 @@ impl Platform {
         draw_id: i64,
         reveals: &BTreeMap<i64, String>,
     ) -> AppResult<Draw> {
+        self.reveal(actor, draw_id, reveals, None).await
+    }
+
+    /// [`Self::reveal_and_draw`]; `frozen`: the draw's files as this process just stored them,
+    /// so that a ceremony run at once does not read back what it wrote a moment ago.
+    async fn reveal(
+        &self,
+        actor: &Actor,
+        draw_id: i64,
+        reveals: &BTreeMap<i64, String>,
+        frozen: Option<DrawFiles>,
+    ) -> AppResult<Draw> {
         actor.require(Permission::PlanTasks)?;
         let now = clock::now_ms();
         let mut tx = self.store.begin().await?;
@@ -442,10 +464,13 @@ impl Platform {
             c.revealed_ms = Some(now);
         }
         let mut steps = clock::Steps::start("reveal and draw");
-        let files = tx
-            .tx_draw_files(draw.id)
-            .await?
-            .ok_or_else(|| AppError::internal("抽取文件缺失"))?;
+        let files = match frozen {
+            Some(files) => files,
+            None => tx
+                .tx_draw_files(draw.id)
+                .await?
+                .ok_or_else(|| AppError::internal("抽取文件缺失"))?,
+        };
         steps.step("files read");
         let spec = TaskSpec::parse(&task.spec)?;
         let names = self.department_names().await?;
@@ -543,9 +568,12 @@ impl Platform {
     ) -> AppResult<Draw> {
         // A ceremony interrupted after its freeze (a crash, a closed browser) goes on from the
         // frozen files: freezing again would be a second chance at the outcome.
-        let draw = match self.current_draw(task_id).await? {
-            Some(d) if d.status == DrawStatus::Frozen && redraw_reason.is_none() => d,
-            _ => self.freeze_draw(actor, task_id, redraw_reason).await?,
+        let (draw, frozen) = match self.current_draw(task_id).await? {
+            Some(d) if d.status == DrawStatus::Frozen && redraw_reason.is_none() => (d, None),
+            _ => {
+                let (d, files) = self.freeze(actor, task_id, redraw_reason).await?;
+                (d, Some(files))
+            }
         };
         let contributions = if contributions.is_empty() {
             let mut b = [0u8; 16];
@@ -563,7 +591,7 @@ impl Platform {
         for c in contributions {
             self.add_contribution(actor, draw.id, c).await?;
         }
-        self.reveal_and_draw(actor, draw.id, &BTreeMap::new()).await
+        self.reveal(actor, draw.id, &BTreeMap::new(), frozen).await
     }
 }
 

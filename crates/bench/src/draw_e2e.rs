@@ -1,5 +1,8 @@
-//! `ssj-bench draw-e2e`: a task over the whole directory of a database (objects imported
-//! beforehand), drawn end to end the way the console does it, each step timed.
+//! `ssj-bench draw-e2e`: two tasks over the whole directory of a database (objects imported
+//! beforehand), for two different items (so that the 12-month rule keeps them apart): one
+//! drawn the way the console does it (freeze; a witness commits; reveal and draw), the other
+//! with `shuangsuiji draw run` (the whole ceremony at once). Each step is timed in the log
+//! with `SSJ_BENCH_LOG=ssj_app::steps=debug`.
 
 use ssj_app::draws::{Contributor, NewContribution};
 use ssj_app::tasks::NewTask;
@@ -32,7 +35,8 @@ async fn prepare(p: &Platform) -> i64 {
         .unwrap()
         .id;
     let items = "序号,部门,抽查类别,抽查事项,检查对象,事项类别,检查方式,检查主体,检查依据\n\
-        1,高平市市场监督管理局,食品安全,食品经营者检查,食品经营者,一般检查事项,现场检查,县级市场监管部门,《食品安全法》\n";
+        1,高平市市场监督管理局,食品安全,食品经营者检查,食品经营者,一般检查事项,现场检查,县级市场监管部门,《食品安全法》\n\
+        2,高平市市场监督管理局,产品质量,生产企业产品质量检查,生产企业,一般检查事项,现场检查,县级市场监管部门,《产品质量法》\n";
     p.import_items(
         &cli,
         items.as_bytes(),
@@ -59,30 +63,33 @@ async fn prepare(p: &Platform) -> i64 {
     d
 }
 
+fn lines(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count() - 1
+}
+
 pub async fn run(p: &Platform, objects_only: bool) {
     let cli = Actor::command_line();
     let department = prepare(p).await;
     let version = p.published_items_version().await.unwrap().unwrap();
-    let item = p.store.version_items(version.id).await.unwrap()[0].id;
-    let task = p
-        .create_task(
-            &cli,
-            NewTask {
-                name: "全量名录抽取".into(),
-                department_id: department,
-                items: vec![item],
-                ratios: BTreeMap::new(),
-                window_from: "2026-03-01".into(),
-                window_to: "2026-11-30".into(),
-                team_size: 2,
-                objects_only,
-                ..Default::default()
-            },
-        )
+    let items = p.store.version_items(version.id).await.unwrap();
+    let task = |item: i64, name: &str| NewTask {
+        name: name.into(),
+        department_id: department,
+        items: vec![item],
+        ratios: BTreeMap::new(),
+        window_from: "2026-03-01".into(),
+        window_to: "2026-11-30".into(),
+        team_size: 2,
+        objects_only,
+        ..Default::default()
+    };
+    // As the console does it: three requests, the witness's between the other two.
+    let console = p
+        .create_task(&cli, task(items[0].id, "全量名录抽取（控制台）"))
         .await
         .unwrap();
     let t = Instant::now();
-    let draw = p.freeze_draw(&cli, task.id, None).await.unwrap();
+    let draw = p.freeze_draw(&cli, console.id, None).await.unwrap();
     let freeze = t.elapsed();
     let contribution = NewContribution {
         role: Contributor::Witness,
@@ -99,21 +106,43 @@ pub async fn run(p: &Platform, objects_only: bool) {
         .await
         .unwrap();
     let compute = t.elapsed();
-    let files = p.store.draw_files(drawn.id).await.unwrap().unwrap();
-    let candidates = files.candidates.iter().filter(|&&b| b == b'\n').count() - 1;
-    let selected = files
-        .result
-        .unwrap_or_default()
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        - 1;
+    let result = p
+        .store
+        .draw_file(drawn.id, ssj_storage::DrawFileName::Result)
+        .await
+        .unwrap()
+        .unwrap();
     println!(
-        "draw end to end, {candidates} candidates, {selected} selected: freeze (query, exclusions, files, digests, store) {:.2} s; \
-         reveal and draw (seed, tickets, selection, teams, store) {:.2} s; total {:.2} s; peak RSS {:.0} MB",
+        "draw end to end in three requests, {} candidates, {} selected: freeze (query, exclusions, files, digests, store) {:.2} s; \
+         reveal and draw (read back, seed, tickets, selection, teams, store) {:.2} s; total {:.2} s",
+        drawn.candidate_count,
+        lines(&result),
         freeze.as_secs_f64(),
         compute.as_secs_f64(),
         (freeze + compute).as_secs_f64(),
+    );
+    // `shuangsuiji draw run TASK`: the whole ceremony at once, an operator's value generated.
+    let at_once = p
+        .create_task(&cli, task(items[1].id, "全量名录抽取（一次完成）"))
+        .await
+        .unwrap();
+    let t = Instant::now();
+    let drawn = p
+        .run_ceremony(&cli, at_once.id, Vec::new(), None)
+        .await
+        .unwrap();
+    let whole = t.elapsed();
+    let result = p
+        .store
+        .draw_file(drawn.id, ssj_storage::DrawFileName::Result)
+        .await
+        .unwrap()
+        .unwrap();
+    println!(
+        "draw end to end at once (draw run), {} candidates, {} selected: {:.2} s; peak RSS {:.0} MB",
+        drawn.candidate_count,
+        lines(&result),
+        whole.as_secs_f64(),
         crate::peak_rss_mb()
     );
 }

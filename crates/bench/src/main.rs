@@ -356,6 +356,9 @@ async fn list_latencies(p: &Platform, runs: usize) {
 
 #[tokio::main]
 async fn main() {
+    // As the shipped binary sets it (crates/cli/src/main.rs).
+    // SAFETY: mimalloc keeps its options in atomics; this only changes later OS allocations.
+    unsafe { libmimalloc_sys::mi_option_set(libmimalloc_sys::mi_option_large_os_pages, 1) };
     // `SSJ_BENCH_LOG=ssj_app::steps=debug` shows where a draw's time goes.
     if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_env("SSJ_BENCH_LOG") {
         tracing_subscriber::fmt().with_env_filter(filter).init();

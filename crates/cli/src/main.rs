@@ -290,6 +290,10 @@ enum AuditCommand {
 }
 
 fn main() -> ExitCode {
+    // A province's draw moves buffers of hundreds of megabytes; in 2 MiB pages the kernel
+    // clears and maps them in a fraction of the time (about 0.5 s of a 10M draw's 4 s).
+    // SAFETY: mimalloc keeps its options in atomics; this only changes later OS allocations.
+    unsafe { libmimalloc_sys::mi_option_set(libmimalloc_sys::mi_option_large_os_pages, 1) };
     let cli = Cli::parse();
     let serving = matches!(
         cli.command,

@@ -171,24 +171,24 @@ fn splitters<'k>(
 }
 
 /// Merges sorted runs into `out` as `key,stratum` lines; `first_line` numbers errors.
-fn merge_into<R: CandidateRows + ?Sized>(
-    rows: &R,
+fn merge_into<'a, R: CandidateRows + ?Sized>(
+    rows: &'a R,
     runs: &[&[u32]],
     out: &mut [u8],
     first_line: usize,
 ) -> Result<(), DrawError> {
-    let key = |i: u32| rows.key(i as usize);
-    // A binary min-heap of run cursors, by their current key.
-    let mut cursors: Vec<(usize, usize)> = (0..runs.len()).map(|r| (r, 0)).collect();
-    let current = |c: &(usize, usize)| key(runs[c.0][c.1]).as_bytes();
-    let sift_down = |heap: &mut [(usize, usize)], mut at: usize| {
+    // A binary min-heap of run cursors, each with its current key.
+    let mut cursors: Vec<(&'a str, usize, usize)> = (0..runs.len())
+        .map(|r| (rows.key(runs[r][0] as usize), r, 0))
+        .collect();
+    let sift_down = |heap: &mut [(&str, usize, usize)], mut at: usize| {
         loop {
             let (l, r) = (2 * at + 1, 2 * at + 2);
             let mut least = at;
-            if l < heap.len() && current(&heap[l]) < current(&heap[least]) {
+            if l < heap.len() && heap[l].0.as_bytes() < heap[least].0.as_bytes() {
                 least = l;
             }
-            if r < heap.len() && current(&heap[r]) < current(&heap[least]) {
+            if r < heap.len() && heap[r].0.as_bytes() < heap[least].0.as_bytes() {
                 least = r;
             }
             if least == at {
@@ -204,9 +204,22 @@ fn merge_into<R: CandidateRows + ?Sized>(
     let mut written = 0;
     let mut line = first_line;
     let mut previous: Option<&str> = None;
-    while let Some(&(run, pos)) = cursors.first() {
-        let row = runs[run][pos];
-        let (k, s) = (key(row), rows.stratum(row as usize).unwrap_or_default());
+    // The least key of the other runs: while the top run stays below it (runs that do not
+    // interleave, as a division's codes often do not), it is taken without a sift.
+    let bound = |heap: &[(&'a str, usize, usize)]| -> Option<&'a str> {
+        match (heap.get(1), heap.get(2)) {
+            (Some(l), Some(r)) => Some(if l.0.as_bytes() < r.0.as_bytes() {
+                l.0
+            } else {
+                r.0
+            }),
+            (Some(l), None) => Some(l.0),
+            _ => None,
+        }
+    };
+    let mut below = bound(&cursors);
+    while let Some(&(k, run, pos)) = cursors.first() {
+        let s = rows.stratum(runs[run][pos] as usize).unwrap_or_default();
         if !is_plain_field(k) || !is_plain_field(s) {
             return Err(bad_file(
                 CANDIDATES,
@@ -224,11 +237,16 @@ fn merge_into<R: CandidateRows + ?Sized>(
         }
         line += 1;
         if pos + 1 < runs[run].len() {
-            cursors[0].1 += 1;
+            let next = rows.key(runs[run][pos + 1] as usize);
+            cursors[0] = (next, run, pos + 1);
+            if below.is_none_or(|b| next.as_bytes() < b.as_bytes()) {
+                continue;
+            }
         } else {
             cursors.swap_remove(0);
         }
         sift_down(&mut cursors, 0);
+        below = bound(&cursors);
     }
     Ok(())
 }
@@ -302,6 +320,18 @@ mod tests {
                 "{n} rows, {runs} runs"
             );
         }
+    }
+
+    #[test]
+    fn runs_that_do_not_interleave_come_out_whole_and_in_order() {
+        // A division's codes in a range of their own, the divisions read in no key order.
+        let mut sorted = directory(150_000, 1).0;
+        sorted.sort();
+        let mut rows: Vec<_> = sorted.chunks(3_000).rev().flatten().cloned().collect();
+        // One division whose codes fall among another's.
+        rows[10..20].iter_mut().for_each(|r| r.0.push('5'));
+        let rows = Rows(rows);
+        assert_eq!(build_candidates_file(&rows).unwrap(), oracle(&rows));
     }
 
     #[test]

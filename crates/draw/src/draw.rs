@@ -76,30 +76,34 @@ impl DrawOutcome<'_> {
 
     /// `result.csv`: `rank,key,stratum,ticket,officers,leader`, one line per selected object.
     pub fn result_csv(&self) -> Vec<u8> {
-        let mut out = b"rank,key,stratum,ticket,officers,leader\n".to_vec();
-        for (i, pick) in self.selection.selected.iter().enumerate() {
-            let (officers, leader) = match &self.officers {
-                Some(o) => {
-                    let team = &o.teams[i];
-                    let ids: Vec<&str> = team
-                        .members
-                        .iter()
-                        .map(|&m| o.pool[m].id.as_str())
-                        .collect();
-                    (ids.join(";"), o.pool[team.leader].id.clone())
+        let selected = &self.selection.selected;
+        let mut out = Vec::with_capacity(64 + selected.len() * 100);
+        out.extend_from_slice(b"rank,key,stratum,ticket,officers,leader\n");
+        let mut ticket = [0u8; 64];
+        for (i, pick) in selected.iter().enumerate() {
+            out.extend_from_slice((i + 1).to_string().as_bytes());
+            out.push(b',');
+            out.extend_from_slice(self.candidates.key(pick.candidate).as_bytes());
+            out.push(b',');
+            out.extend_from_slice(self.selection.strata[pick.stratum].label.as_bytes());
+            out.push(b',');
+            hex::encode_to_slice(pick.ticket, &mut ticket).expect("64 hex digits");
+            out.extend_from_slice(&ticket);
+            out.push(b',');
+            if let Some(o) = &self.officers {
+                let team = &o.teams[i];
+                for (n, &m) in team.members.iter().enumerate() {
+                    if n > 0 {
+                        out.push(b';');
+                    }
+                    out.extend_from_slice(o.pool[m].id.as_bytes());
                 }
-                None => (String::new(), String::new()),
-            };
-            let line = format!(
-                "{},{},{},{},{},{}\n",
-                i + 1,
-                self.candidates.key(pick.candidate),
-                self.selection.strata[pick.stratum].label,
-                hex::encode(pick.ticket),
-                officers,
-                leader
-            );
-            out.extend_from_slice(line.as_bytes());
+                out.push(b',');
+                out.extend_from_slice(o.pool[team.leader].id.as_bytes());
+            } else {
+                out.push(b',');
+            }
+            out.push(b'\n');
         }
         out
     }
@@ -134,8 +138,13 @@ pub fn export_folder(
 
 pub fn run<'a>(input: &DrawInput<'a>) -> Result<DrawOutcome<'a>, DrawError> {
     check_reveals(input.commitments, input.reveals)?;
-    let candidates = CandidateSet::parse(input.candidates_file)?;
-    let candidate_digest = sha256_hex(input.candidates_file);
+    // The digest on a core of its own while the file is parsed.
+    let (candidates, candidate_digest) = std::thread::scope(|scope| {
+        let digest = scope.spawn(|| sha256_hex(input.candidates_file));
+        let parsed = CandidateSet::parse(input.candidates_file);
+        (parsed, digest.join().expect("the digest thread panicked"))
+    });
+    let candidates = candidates?;
     let seed = derive_seed(input.task_id, &candidate_digest, input.reveals);
     let selection = select(&seed, &candidates, input.rules)?;
     let (officers, team_manifest) = match &input.officers {

@@ -18,13 +18,13 @@ pub fn is_plain_field(s: &str) -> bool {
     !s.is_empty() && !s.bytes().any(|b| matches!(b, b',' | b'\r' | b'\n' | 0))
 }
 
-/// Walks the `a,b` lines of a frozen file after checking its header and its shape.
-fn for_each_pair<'a>(
+/// A frozen file's lines after its header (without the last LF), once its encoding, its header
+/// and its final LF are checked; `None` when the header is the only line.
+fn body<'a>(
     file: &'static str,
     bytes: &'a [u8],
     header: &str,
-    mut each: impl FnMut(usize, &'a str, &'a str) -> Result<(), DrawError>,
-) -> Result<(), DrawError> {
+) -> Result<Option<&'a str>, DrawError> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let line = bytes[..e.valid_up_to()]
             .iter()
@@ -40,22 +40,37 @@ fn for_each_pair<'a>(
             "文件应以换行符（LF）结束",
         ));
     };
-    let mut lines = body.split('\n');
-    if lines.next() != Some(header) {
-        return Err(bad_file(file, 1, format!("表头应为“{header}”")));
+    match body.split_once('\n') {
+        Some((first, rest)) if first == header => Ok(Some(rest)),
+        None if body == header => Ok(None),
+        _ => Err(bad_file(file, 1, format!("表头应为“{header}”"))),
     }
-    for (n, line) in lines.enumerate() {
+}
+
+/// The two fields of one `a,b` line, or why it is not one.
+fn pair(line: &str) -> Result<(&str, &str), &'static str> {
+    let Some((a, b)) = line.split_once(',') else {
+        return Err("应为以逗号分隔的两列");
+    };
+    if !is_plain_field(a) || !is_plain_field(b) {
+        return Err("字段为空，或含有逗号、回车、换行或空字符");
+    }
+    Ok((a, b))
+}
+
+/// Walks the `a,b` lines of a frozen file after checking its header and its shape.
+fn for_each_pair<'a>(
+    file: &'static str,
+    bytes: &'a [u8],
+    header: &str,
+    mut each: impl FnMut(usize, &'a str, &'a str) -> Result<(), DrawError>,
+) -> Result<(), DrawError> {
+    let Some(body) = body(file, bytes, header)? else {
+        return Ok(());
+    };
+    for (n, line) in body.split('\n').enumerate() {
         let number = n + 2;
-        let Some((a, b)) = line.split_once(',') else {
-            return Err(bad_file(file, number, "应为以逗号分隔的两列"));
-        };
-        if !is_plain_field(a) || !is_plain_field(b) {
-            return Err(bad_file(
-                file,
-                number,
-                "字段为空，或含有逗号、回车、换行或空字符",
-            ));
-        }
+        let (a, b) = pair(line).map_err(|why| bad_file(file, number, why))?;
         each(number, a, b)?;
     }
     Ok(())
@@ -91,6 +106,80 @@ pub fn candidates_file(rows: Vec<(&str, &str)>) -> Result<Vec<u8>, DrawError> {
     crate::build::build_candidates_file(rows.as_slice())
 }
 
+/// The candidates of one piece of a file, strata numbered within the piece.
+struct Piece<'a> {
+    entries: Vec<Entry>,
+    labels: Vec<&'a str>,
+    first: Option<&'a str>,
+    last: Option<&'a str>,
+    /// The first bad line (its index in the piece) and why; the lines before it are read.
+    error: Option<(usize, String)>,
+}
+
+fn order_error(key: &str, previous: &str) -> String {
+    let why = if key == previous {
+        "重复"
+    } else {
+        "未按字节升序排列"
+    };
+    format!("检查对象代码 {key} {why}")
+}
+
+/// Parses whole lines of a candidate file, up to the first bad one.
+fn parse_piece(piece: &str, base: usize) -> Piece<'_> {
+    let mut out = Piece {
+        entries: Vec::with_capacity(piece.len() / 20),
+        labels: Vec::new(),
+        first: None,
+        last: None,
+        error: None,
+    };
+    if let Err(e) = read_piece(piece, base, &mut out) {
+        out.error = Some(e);
+    }
+    out
+}
+
+fn read_piece<'a>(piece: &'a str, base: usize, out: &mut Piece<'a>) -> Result<(), (usize, String)> {
+    let mut previous: Option<&str> = None;
+    let mut stratum_of_last: Option<(&str, u16)> = None;
+    for (n, line) in piece.split('\n').enumerate() {
+        let (key, stratum) = pair(line).map_err(|why| (n, why.to_string()))?;
+        if let Some(p) = previous
+            && key.as_bytes() <= p.as_bytes()
+        {
+            return Err((n, order_error(key, p)));
+        }
+        if previous.is_none() {
+            out.first = Some(key);
+        }
+        previous = Some(key);
+        out.last = previous;
+        let len = u16::try_from(key.len()).map_err(|_| (n, "检查对象代码过长".to_string()))?;
+        let index = match stratum_of_last {
+            Some((label, i)) if label == stratum => i,
+            _ => {
+                let i = match out.labels.iter().position(|l| *l == stratum) {
+                    Some(i) => i,
+                    None => {
+                        out.labels.push(stratum);
+                        out.labels.len() - 1
+                    }
+                };
+                let i = u16::try_from(i).map_err(|_| (n, "分层数量过多".to_string()))?;
+                stratum_of_last = Some((stratum, i));
+                i
+            }
+        };
+        out.entries.push(Entry {
+            start: (key.as_ptr() as usize - base) as u32,
+            len,
+            stratum: index,
+        });
+    }
+    Ok(())
+}
+
 /// One candidate of a parsed file: where its key is, and its stratum's index in `labels`.
 #[derive(Clone, Copy, Debug)]
 struct Entry {
@@ -109,53 +198,95 @@ pub struct CandidateSet<'a> {
 }
 
 impl<'a> CandidateSet<'a> {
+    /// Parses and checks a candidate file, one part of it per core.
     pub fn parse(bytes: &'a [u8]) -> Result<Self, DrawError> {
         if bytes.len() > u32::MAX as usize {
             return Err(bad_file(CANDIDATES, 0, "文件超过 4 GiB，请按省份分片抽取"));
         }
-        let base = bytes.as_ptr() as usize;
-        let mut entries = Vec::with_capacity(bytes.len() / 22);
-        let mut labels: Vec<&'a str> = Vec::new();
-        let mut previous: &str = "";
-        for_each_pair(
-            CANDIDATES,
-            bytes,
-            CANDIDATES_HEADER,
-            |line, key, stratum| {
-                if key.as_bytes() <= previous.as_bytes() && !previous.is_empty() {
-                    let why = if key == previous {
-                        "重复"
-                    } else {
-                        "未按字节升序排列"
-                    };
-                    return Err(bad_file(
-                        CANDIDATES,
-                        line,
-                        format!("检查对象代码 {key} {why}"),
-                    ));
+        let body = body(CANDIDATES, bytes, CANDIDATES_HEADER)?;
+        let text = std::str::from_utf8(bytes).expect("checked by body");
+        let base = text.as_ptr() as usize;
+        let Some(body) = body else {
+            return Ok(CandidateSet {
+                text,
+                entries: Vec::new(),
+                labels: Vec::new(),
+            });
+        };
+        // Cut the body at line ends into one piece per core.
+        let threads = if body.len() < 1 << 20 {
+            1
+        } else {
+            crate::parallel::threads()
+        };
+        let mut pieces: Vec<&'a str> = Vec::with_capacity(threads);
+        let mut rest = body;
+        for t in (1..threads).rev() {
+            let want = rest.len() / (t + 1);
+            match rest.as_bytes()[want..].iter().position(|&b| b == b'\n') {
+                Some(at) => {
+                    pieces.push(&rest[..want + at]);
+                    rest = &rest[want + at + 1..];
                 }
-                previous = key;
-                let len = u16::try_from(key.len())
-                    .map_err(|_| bad_file(CANDIDATES, line, "检查对象代码过长"))?;
-                let stratum = match labels.iter().position(|l| *l == stratum) {
-                    Some(i) => i,
+                None => break,
+            }
+        }
+        pieces.push(rest);
+        let parsed: Vec<Piece<'a>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = pieces
+                .iter()
+                .map(|&piece| scope.spawn(move || parse_piece(piece, base)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("a draw thread panicked"))
+                .collect()
+        });
+        // Lines before a piece, for the line numbers of its errors.
+        let line_of = |piece: usize, local: usize| {
+            let before: usize = pieces[..piece]
+                .iter()
+                .map(|p| p.bytes().filter(|&b| b == b'\n').count() + 1)
+                .sum();
+            before + local + 2
+        };
+        let mut entries: Vec<Entry> = Vec::with_capacity(bytes.len() / 20);
+        let mut labels: Vec<&'a str> = Vec::new();
+        let mut previous: Option<&'a str> = None;
+        for (p, piece) in parsed.into_iter().enumerate() {
+            if let (Some(last), Some(first)) = (previous, piece.first)
+                && first.as_bytes() <= last.as_bytes()
+            {
+                return Err(bad_file(
+                    CANDIDATES,
+                    line_of(p, 0),
+                    order_error(first, last),
+                ));
+            }
+            if let Some((local, why)) = piece.error {
+                return Err(bad_file(CANDIDATES, line_of(p, local), why));
+            }
+            previous = piece.last.or(previous);
+            // Strata are numbered in order of first appearance in the whole file.
+            let global: Vec<u16> = piece
+                .labels
+                .iter()
+                .map(|l| match labels.iter().position(|g| g == l) {
+                    Some(i) => i as u16,
                     None => {
-                        labels.push(stratum);
-                        labels.len() - 1
+                        labels.push(l);
+                        (labels.len() - 1) as u16
                     }
-                };
-                let stratum = u16::try_from(stratum)
-                    .map_err(|_| bad_file(CANDIDATES, line, "分层数量过多"))?;
-                let start = (key.as_ptr() as usize - base) as u32;
-                entries.push(Entry {
-                    start,
-                    len,
-                    stratum,
-                });
-                Ok(())
-            },
-        )?;
-        let text = std::str::from_utf8(bytes).expect("checked by for_each_pair");
+                })
+                .collect();
+            if labels.len() > u16::MAX as usize {
+                return Err(bad_file(CANDIDATES, line_of(p, 0), "分层数量过多"));
+            }
+            entries.extend(piece.entries.into_iter().map(|mut e| {
+                e.stratum = global[e.stratum as usize];
+                e
+            }));
+        }
         Ok(CandidateSet {
             text,
             entries,
@@ -374,5 +505,92 @@ mod tests {
         assert_eq!(file, b"officer_id,key\nOF1,K9\nOF2,K1\n");
         assert_eq!(parse_conflicts(&file).unwrap().len(), 2);
         assert!(parse_conflicts(b"officer_id,key\nOF2,K1\nOF1,K9\n").is_err());
+    }
+
+    /// The file read line by line on one thread: what the parse in pieces must agree with.
+    /// Rows (key, stratum) and the strata in order of first appearance.
+    type Read = Result<(Vec<(String, String)>, Vec<String>), DrawError>;
+
+    fn parse_in_one(bytes: &[u8]) -> Read {
+        let mut rows = Vec::new();
+        let mut labels: Vec<String> = Vec::new();
+        let mut previous = String::new();
+        for_each_pair(
+            CANDIDATES,
+            bytes,
+            CANDIDATES_HEADER,
+            |line, key, stratum| {
+                if !previous.is_empty() && key.as_bytes() <= previous.as_bytes() {
+                    return Err(bad_file(CANDIDATES, line, order_error(key, &previous)));
+                }
+                previous = key.to_string();
+                if !labels.iter().any(|l| l == stratum) {
+                    labels.push(stratum.to_string());
+                }
+                rows.push((key.to_string(), stratum.to_string()));
+                Ok(())
+            },
+        )?;
+        Ok((rows, labels))
+    }
+
+    fn parsed(bytes: &[u8]) -> Read {
+        let set = CandidateSet::parse(bytes)?;
+        let rows = (0..set.len())
+            .map(|i| {
+                (
+                    set.key(i).to_string(),
+                    set.labels()[set.stratum(i)].to_string(),
+                )
+            })
+            .collect();
+        Ok((rows, set.labels().iter().map(|l| l.to_string()).collect()))
+    }
+
+    #[test]
+    fn a_large_file_parsed_in_pieces_reads_and_fails_as_read_in_one() {
+        // Over a megabyte: parsed in one piece per core. The strata first appear in the second half.
+        let keys: Vec<String> = (0..60_000).map(|i| format!("91140000{i:010}")).collect();
+        let rows: Vec<(&str, &str)> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| {
+                (
+                    k.as_str(),
+                    if i < 40_000 {
+                        "C"
+                    } else {
+                        ["U", "A", "C"][i % 3]
+                    },
+                )
+            })
+            .collect();
+        let file = candidates_file(rows).unwrap();
+        assert!(file.len() > 1 << 20);
+        assert_eq!(parsed(&file), parse_in_one(&file));
+        assert_eq!(parsed(&file).unwrap().1, ["C", "A", "U"]);
+        // Damage each byte near the middle, where the pieces meet, in every way that matters.
+        let middle = file.len() / 2;
+        for at in middle - 25..middle + 25 {
+            for b in [b'\n', b',', b'0', b'Z'] {
+                let mut damaged = file.clone();
+                damaged[at] = b;
+                let (ours, oracle) = (parsed(&damaged), parse_in_one(&damaged));
+                assert_eq!(ours, oracle, "byte {at} set to {b}");
+            }
+        }
+        // A line moved across the middle, and one key twice.
+        let text = String::from_utf8(file.clone()).unwrap();
+        let mut lines: Vec<&str> = text.lines().collect();
+        lines.swap(30_000, 30_002);
+        let swapped = format!("{}\n", lines.join("\n"));
+        assert!(parsed(swapped.as_bytes()).is_err());
+        assert_eq!(parsed(swapped.as_bytes()), parse_in_one(swapped.as_bytes()));
+        let mut lines: Vec<&str> = text.lines().collect();
+        lines[30_001] = lines[30_000];
+        let twice = format!("{}\n", lines.join("\n"));
+        assert_eq!(parsed(twice.as_bytes()), parse_in_one(twice.as_bytes()));
+        assert!(parsed(b"key,stratum\n\n").is_err());
+        assert_eq!(parsed(b"key,stratum\n").unwrap().0.len(), 0);
     }
 }

@@ -3,9 +3,13 @@
 CREATE TABLE draw_file (
     draw_id BIGINT NOT NULL REFERENCES draw (id),
     name    TEXT NOT NULL,
+    -- '' for the bytes as they are, 'zstd' for concatenated zstd frames (a large file).
+    encoding TEXT NOT NULL DEFAULT '',
     bytes   BYTEA NOT NULL,
     PRIMARY KEY (draw_id, name)
 );
+-- Large files arrive compressed: TOAST should not try to compress them again.
+ALTER TABLE draw_file ALTER COLUMN bytes SET STORAGE EXTERNAL;
 INSERT INTO draw_file (draw_id, name, bytes) SELECT id, 'candidates', candidates FROM draw;
 INSERT INTO draw_file (draw_id, name, bytes)
     SELECT id, 'officers', officers FROM draw WHERE officers IS NOT NULL;

@@ -16,6 +16,7 @@
 
 mod items;
 mod objects;
+pub mod packed;
 mod scope;
 
 pub use scope::{like_escape, scope_sql};

@@ -65,7 +65,8 @@ macro_rules! sql_tasks {
                 let mut frozen = false;
                 for r in rows {
                     let name: String = get(r, "name")?;
-                    let bytes: Vec<u8> = get(r, "bytes")?;
+                    let encoding: String = get(r, "encoding")?;
+                    let bytes = $crate::packed::unpack(&encoding, get(r, "bytes")?)?;
                     match DrawFileName::parse(&name).ok_or_else(|| corrupt(format!("抽取文件名 {name}")))? {
                         DrawFileName::Candidates => {
                             out.candidates = bytes;
@@ -79,9 +80,17 @@ macro_rules! sql_tasks {
                 Ok(frozen.then_some(out))
             }
 
-            const FILES_SQL: &str = "SELECT name, bytes FROM draw_file WHERE draw_id = $1";
-            const FILE_SQL: &str = "SELECT bytes FROM draw_file WHERE draw_id = $1 AND name = $2";
-            const INSERT_FILE_SQL: &str = "INSERT INTO draw_file (draw_id, name, bytes) VALUES ($1, $2, $3)";
+            const FILES_SQL: &str = "SELECT name, encoding, bytes FROM draw_file WHERE draw_id = $1";
+            const FILE_SQL: &str = "SELECT encoding, bytes FROM draw_file WHERE draw_id = $1 AND name = $2";
+
+            /// Stores a file, compressed if large.
+            async fn insert_file(tx: &mut $tx, draw_id: i64, name: DrawFileName, bytes: &[u8]) -> Result<()> {
+                let (stored, encoding) = $crate::packed::pack(bytes)?;
+                sqlx::query("INSERT INTO draw_file (draw_id, name, encoding, bytes) VALUES ($1, $2, $3, $4)")
+                    .bind(draw_id).bind(name.key()).bind(encoding).bind(stored.as_ref())
+                    .execute(&mut *tx.tx).await.map_err(backend)?;
+                Ok(())
+            }
 
             fn contribution(r: &$row) -> Result<Contribution> {
                 Ok(Contribution {
@@ -201,8 +210,12 @@ macro_rules! sql_tasks {
                 }
 
                 async fn draw_file(&self, draw_id: i64, name: DrawFileName) -> Result<Option<Vec<u8>>> {
-                    sqlx::query_scalar(FILE_SQL).bind(draw_id).bind(name.key())
-                        .fetch_optional(&self.pool).await.map_err(backend)
+                    let row = sqlx::query(FILE_SQL).bind(draw_id).bind(name.key())
+                        .fetch_optional(&self.pool).await.map_err(backend)?;
+                    match row {
+                        Some(r) => Ok(Some($crate::packed::unpack(&get::<String>(&r, "encoding")?, get(&r, "bytes")?)?)),
+                        None => Ok(None),
+                    }
                 }
 
                 async fn contributions(&self, draw_id: i64) -> Result<Vec<Contribution>> {
@@ -318,8 +331,7 @@ macro_rules! sql_tasks {
                     ];
                     for (name, bytes) in files {
                         if let Some(bytes) = bytes {
-                            sqlx::query(INSERT_FILE_SQL).bind(id).bind(name.key()).bind(bytes)
-                                .execute(&mut *self.tx).await.map_err(backend)?;
+                            insert_file(self, id, name, bytes).await?;
                         }
                     }
                     Ok(id)
@@ -333,9 +345,7 @@ macro_rules! sql_tasks {
                 }
 
                 async fn set_draw_result(&mut self, draw_id: i64, result: &[u8]) -> Result<()> {
-                    sqlx::query(INSERT_FILE_SQL).bind(draw_id).bind(DrawFileName::Result.key()).bind(result)
-                        .execute(&mut *self.tx).await.map_err(backend)?;
-                    Ok(())
+                    insert_file(self, draw_id, DrawFileName::Result, result).await
                 }
 
                 async fn tx_draw_files(&mut self, draw_id: i64) -> Result<Option<DrawFiles>> {

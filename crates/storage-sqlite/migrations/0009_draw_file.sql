@@ -4,6 +4,8 @@
 CREATE TABLE draw_file (
     draw_id INTEGER NOT NULL REFERENCES draw (id),
     name    TEXT NOT NULL,
+    -- '' for the bytes as they are, 'zstd' for concatenated zstd frames (a large file).
+    encoding TEXT NOT NULL DEFAULT '',
     bytes   BLOB NOT NULL,
     PRIMARY KEY (draw_id, name)
 );
