@@ -126,6 +126,29 @@ impl Prefixed {
         }
     }
 
+    /// [`Self::prefix`] of each tail, in order: one block is reused, and each message writes
+    /// only its own bytes into it.
+    pub fn prefixes<'t>(&self, tails: impl IntoIterator<Item = &'t [u8]>) -> Vec<u64> {
+        let tails = tails.into_iter();
+        let mut out = Vec::with_capacity(tails.size_hint().0);
+        let mut block = self.block;
+        for tail in tails {
+            let len = self.head + tail.len();
+            if len > ONE_BLOCK || self.long_head.is_some() {
+                out.push(self.prefix(tail));
+                continue;
+            }
+            block[self.head..len].copy_from_slice(tail);
+            block[len] = 0x80;
+            block[len + 1..56].fill(0);
+            block[56..].copy_from_slice(&((len as u64) * 8).to_be_bytes());
+            let mut state = H0;
+            compress256(&mut state, std::slice::from_ref(&block));
+            out.push(((state[0] as u64) << 32) | state[1] as u64);
+        }
+        out
+    }
+
     /// The first 8 bytes of `hash`, big-endian.
     pub fn prefix(&self, tail: &[u8]) -> u64 {
         match self.state(tail) {
@@ -158,6 +181,10 @@ mod tests {
             let head = Prefixed::new(&[a]);
             assert_eq!(head.hash(b), sha256(&data[..len]), "length {len}");
             assert_eq!(head.prefix(b), prefix, "length {len}");
+            // A long tail, then a short one: the block reused must not keep the long one's bytes.
+            let tails = [&data[..len], b, &data[..1], b];
+            let expected: Vec<u64> = tails.iter().map(|t| head.prefix(t)).collect();
+            assert_eq!(head.prefixes(tails), expected, "length {len}");
         }
     }
 }

@@ -175,10 +175,9 @@ impl<'a> Roster<'a> {
 
     fn prefixes(&self, seed: &Seed, key: &str) -> Vec<(u64, u32)> {
         let head = Prefixed::new(&[&seed.0, b"O", key.as_bytes(), b"\0"]);
-        self.pool
-            .iter()
-            .enumerate()
-            .map(|(i, o)| (head.prefix(o.id.as_bytes()), i as u32))
+        head.prefixes(self.pool.iter().map(|o| o.id.as_bytes()))
+            .into_iter()
+            .zip(0u32..)
             .collect()
     }
 
@@ -202,35 +201,85 @@ pub fn load_cap(selected: usize, size: usize, pool: usize) -> u64 {
 }
 
 /// An object's officers in walk order, computed lazily: the first `HEAD` are sorted at once,
-/// the rest only if a walk gets that far (when caps and conflicts bind).
+/// the rest only if a walk gets that far (when caps and conflicts bind). Entries are an
+/// oticket's first 8 bytes above the officer's index, so that they sort as plain integers; two
+/// officers whose first 8 bytes tie (about once in 2^64 pairs) are put in order by the whole
+/// oticket instead.
 struct WalkOrder {
-    entries: Vec<(u64, u32)>,
+    entries: Vec<u128>,
     sorted: usize,
 }
 
 const HEAD: usize = 24;
 
+fn prefix_of(entry: u128) -> u64 {
+    (entry >> 32) as u64
+}
+
+/// Orders two entries by whole otickets, then officer ids.
+type Exact<'e> = &'e dyn Fn(u128, u128) -> std::cmp::Ordering;
+
 impl WalkOrder {
     fn new(roster: &Roster, seed: &Seed, key: &str) -> WalkOrder {
-        let mut entries = roster.prefixes(seed, key);
+        let entries = roster
+            .prefixes(seed, key)
+            .into_iter()
+            .map(|(p, i)| ((p as u128) << 32) | i as u128)
+            .collect();
+        WalkOrder::from_entries(entries, &|a, b| exact_order(roster, seed, key, a, b))
+    }
+
+    fn from_entries(mut entries: Vec<u128>, exact: Exact) -> WalkOrder {
         let head = HEAD.min(entries.len());
         if head < entries.len() {
-            entries.select_nth_unstable_by(head - 1, |a, b| roster.order(seed, key, a, b));
+            entries.select_nth_unstable(head - 1);
         }
-        entries[..head].sort_unstable_by(|a, b| roster.order(seed, key, a, b));
-        WalkOrder {
+        entries[..head].sort_unstable();
+        let mut order = WalkOrder {
             entries,
             sorted: head,
+        };
+        let tie_at_cut = head < order.entries.len()
+            && order.entries[head..]
+                .iter()
+                .any(|&e| prefix_of(e) == prefix_of(order.entries[head - 1]));
+        if tie_at_cut || has_ties(&order.entries[..head]) {
+            order.sort_exactly(exact, 0);
         }
+        order
+    }
+
+    fn sort_exactly(&mut self, exact: Exact, from: usize) {
+        self.entries[from..].sort_unstable_by(|a, b| exact(*a, *b));
+        self.sorted = self.entries.len();
     }
 
     fn get(&mut self, roster: &Roster, seed: &Seed, key: &str, i: usize) -> usize {
-        if i >= self.sorted {
-            self.entries[self.sorted..].sort_unstable_by(|a, b| roster.order(seed, key, a, b));
-            self.sorted = self.entries.len();
-        }
-        self.entries[i].1 as usize
+        self.get_with(&|a, b| exact_order(roster, seed, key, a, b), i)
     }
+
+    fn get_with(&mut self, exact: Exact, i: usize) -> usize {
+        if i >= self.sorted {
+            let from = self.sorted;
+            self.entries[from..].sort_unstable();
+            self.sorted = self.entries.len();
+            if has_ties(&self.entries[from..]) {
+                self.sort_exactly(exact, from);
+            }
+        }
+        self.entries[i] as u32 as usize
+    }
+}
+
+fn exact_order(roster: &Roster, seed: &Seed, key: &str, a: u128, b: u128) -> std::cmp::Ordering {
+    let unpack = |e: u128| (prefix_of(e), e as u32);
+    roster.order(seed, key, &unpack(a), &unpack(b))
+}
+
+fn has_ties(sorted: &[u128]) -> bool {
+    sorted
+        .windows(2)
+        .any(|w| prefix_of(w[0]) == prefix_of(w[1]))
 }
 
 /// Teams for the selected objects, given by key in draw order. Fails as a whole, naming the
@@ -351,4 +400,45 @@ pub fn replacement(
                 roster.unmet_quotas(members)
             ))
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn officers_whose_first_eight_bytes_tie_are_ordered_by_the_whole_oticket() {
+        // Entries: prefix above index. Ties of a prefix go by a stand-in for the whole
+        // oticket: here the index, descending.
+        let exact = |a: u128, b: u128| {
+            prefix_of(a)
+                .cmp(&prefix_of(b))
+                .then_with(|| (b as u32).cmp(&(a as u32)))
+        };
+        let entry = |p: u64, i: u32| ((p as u128) << 32) | i as u128;
+        let mut entries: Vec<u128> = (0..30).map(|i| entry(100 + i as u64, i)).collect();
+        entries.extend((40..44).map(|i| entry(5, i)));
+        entries.extend((50..60).map(|i| entry(1000 + i as u64, i)));
+        entries.reverse();
+        let mut order = WalkOrder::from_entries(entries.clone(), &exact);
+        let walked: Vec<usize> = (0..entries.len())
+            .map(|i| order.get_with(&exact, i))
+            .collect();
+        let mut expected = entries.clone();
+        expected.sort_unstable_by(|a, b| exact(*a, *b));
+        let expected: Vec<usize> = expected.iter().map(|&e| e as u32 as usize).collect();
+        assert_eq!(walked, expected);
+        assert_eq!(&walked[..4], &[43, 42, 41, 40]);
+        // A tie beyond the first HEAD, met only when a walk goes that far.
+        let mut entries: Vec<u128> = (0..40).map(|i| entry(i as u64, i)).collect();
+        entries.extend((40..43).map(|i| entry(500, i)));
+        let mut order = WalkOrder::from_entries(entries, &exact);
+        let walked: Vec<usize> = (0..43).map(|i| order.get_with(&exact, i)).collect();
+        assert_eq!(&walked[40..], &[42, 41, 40]);
+        // And a tie across the cut after the first HEAD.
+        let mut entries: Vec<u128> = (0..23).map(|i| entry(i as u64, i)).collect();
+        entries.extend((30..33).map(|i| entry(77, i)));
+        let mut order = WalkOrder::from_entries(entries, &exact);
+        assert_eq!(order.get_with(&exact, 23), 32);
+    }
 }
