@@ -61,7 +61,8 @@ fn scope_rows_in(
     let readers = (0..=splits.len())
         .map(|_| {
             let conn = read_only(path)?;
-            conn.execute_batch("BEGIN").map_err(err)?;
+            conn.execute_batch("PRAGMA mmap_size = 4294967296; BEGIN")
+                .map_err(err)?;
             conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))
                 .map_err(err)?;
             Ok(conn)
