@@ -41,7 +41,8 @@ for db in "$work/province.db" "$pg_base/bench_province"; do
 done
 
 # The draw (issue 4): the engine against its hashing floor and teams; one frozen file through
-# the engine, docs/verify_draw.py and PostgreSQL; a task over the whole province drawn end to end.
+# the engine, docs/verify_draw.py and PostgreSQL; two tasks over the whole province drawn end to
+# end (one as the console does it, in three requests; one with `draw run`), each step logged.
 echo "== draw engine, 10,000,000 candidates"
 $bench draw-engine --rounds 3
 psql -q "$SSJ_TEST_PG_URL" -c "CREATE DATABASE bench_draw"
@@ -49,5 +50,6 @@ echo "== one frozen file recomputed three ways, 1,000,000 candidates"
 $bench draw-compare --count 1000000 --pg "$pg_base/bench_draw" --python
 echo "== one frozen file recomputed two ways, 10,000,000 candidates"
 $bench draw-compare --count 10000000 --pg "$pg_base/bench_draw"
-echo "== a task drawn end to end over the 10,000,000-object province (SQLite), objects only"
-/usr/bin/time -f "peak RSS %M KB" $bench draw-e2e --database "$work/province.db" --objects-only
+echo "== tasks drawn end to end over the 10,000,000-object province (SQLite), objects only"
+SSJ_BENCH_LOG=ssj_app::steps=debug /usr/bin/time -f "peak RSS %M KB" \
+    $bench draw-e2e --database "$work/province.db" --objects-only
