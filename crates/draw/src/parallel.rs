@@ -8,10 +8,15 @@ pub fn threads() -> usize {
     std::thread::available_parallelism().map_or(1, NonZeroUsize::get)
 }
 
-/// Calls `work(offset, chunk)` on contiguous chunks of `items`, one per core.
-pub fn for_chunks_mut<T: Send>(items: &mut [T], work: impl Fn(usize, &mut [T]) + Sync) {
+/// Calls `work(offset, chunk)` on contiguous chunks of `items`, one per core, once there are
+/// `worth_splitting` items (fewer are not worth a thread's start).
+pub fn for_chunks_mut<T: Send>(
+    items: &mut [T],
+    worth_splitting: usize,
+    work: impl Fn(usize, &mut [T]) + Sync,
+) {
     let n = threads();
-    if n == 1 || items.len() < 4096 {
+    if n == 1 || items.len() < worth_splitting {
         work(0, items);
         return;
     }
@@ -43,4 +48,27 @@ pub fn map_ranges<R: Send>(len: usize, work: impl Fn(Range<usize>) -> R + Sync) 
             .map(|h| h.join().expect("a draw thread panicked"))
             .collect()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_cover_every_item_once_and_split_once_worth_it() {
+        for (len, worth) in [(10, 16), (64, 16), (5000, 4096), (1000, 4096)] {
+            let mut items = vec![0usize; len];
+            let starts = std::sync::Mutex::new(Vec::new());
+            for_chunks_mut(&mut items, worth, |offset, chunk| {
+                starts.lock().unwrap().push(offset);
+                for (j, item) in chunk.iter_mut().enumerate() {
+                    *item += offset + j + 1;
+                }
+            });
+            assert!(items.iter().enumerate().all(|(i, &v)| v == i + 1), "{len}");
+            let parts = starts.into_inner().unwrap().len();
+            let expected = if len >= worth { threads() } else { 1 };
+            assert_eq!(parts, expected, "{len} items, worth splitting from {worth}");
+        }
+    }
 }

@@ -296,7 +296,8 @@ pub fn assign(seed: &Seed, keys: &[&str], roster: &Roster) -> Result<(u64, Vec<T
         scope.spawn(move || {
             for batch in keys.chunks(1024) {
                 let mut orders: Vec<Option<WalkOrder>> = (0..batch.len()).map(|_| None).collect();
-                for_chunks_mut(&mut orders, |offset, chunk| {
+                // Each order hashes the whole pool: a few objects are worth a thread.
+                for_chunks_mut(&mut orders, 16, |offset, chunk| {
                     for (j, slot) in chunk.iter_mut().enumerate() {
                         *slot = Some(WalkOrder::new(roster, seed, batch[offset + j]));
                     }
