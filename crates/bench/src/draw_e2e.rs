@@ -63,8 +63,15 @@ async fn prepare(p: &Platform) -> i64 {
     d
 }
 
-fn lines(bytes: &[u8]) -> usize {
-    bytes.iter().filter(|&&b| b == b'\n').count() - 1
+/// How many objects a draw selected: the lines of its result.csv after the header.
+async fn selected(p: &Platform, draw_id: i64) -> usize {
+    let result = p
+        .store
+        .draw_file(draw_id, ssj_storage::DrawFileName::Result)
+        .await
+        .unwrap()
+        .unwrap();
+    result.iter().filter(|&&b| b == b'\n').count() - 1
 }
 
 pub async fn run(p: &Platform, objects_only: bool) {
@@ -106,17 +113,11 @@ pub async fn run(p: &Platform, objects_only: bool) {
         .await
         .unwrap();
     let compute = t.elapsed();
-    let result = p
-        .store
-        .draw_file(drawn.id, ssj_storage::DrawFileName::Result)
-        .await
-        .unwrap()
-        .unwrap();
     println!(
         "draw end to end in three requests, {} candidates, {} selected: freeze (query, exclusions, files, digests, store) {:.2} s; \
          reveal and draw (read back, seed, tickets, selection, teams, store) {:.2} s; total {:.2} s",
         drawn.candidate_count,
-        lines(&result),
+        selected(p, drawn.id).await,
         freeze.as_secs_f64(),
         compute.as_secs_f64(),
         (freeze + compute).as_secs_f64(),
@@ -132,16 +133,10 @@ pub async fn run(p: &Platform, objects_only: bool) {
         .await
         .unwrap();
     let whole = t.elapsed();
-    let result = p
-        .store
-        .draw_file(drawn.id, ssj_storage::DrawFileName::Result)
-        .await
-        .unwrap()
-        .unwrap();
     println!(
         "draw end to end at once (draw run), {} candidates, {} selected: {:.2} s; peak RSS {:.0} MB",
         drawn.candidate_count,
-        lines(&result),
+        selected(p, drawn.id).await,
         whole.as_secs_f64(),
         crate::peak_rss_mb()
     );
