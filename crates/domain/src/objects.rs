@@ -19,7 +19,13 @@ macro_rules! vocabulary {
             /// The value stored as exactly this label (no synonyms, no spaces): for reading
             /// millions of stored rows without building a string for each.
             pub fn from_label(label: &str) -> Option<$name> {
-                match label { $($label => Some($name::$variant),)+ _ => None }
+                Self::from_label_bytes(label.as_bytes())
+            }
+
+            /// [`Self::from_label`] of a label's UTF-8 bytes, as a database hands them over.
+            pub fn from_label_bytes(label: &[u8]) -> Option<$name> {
+                $( if label == $label.as_bytes() { return Some($name::$variant); } )+
+                None
             }
 
             pub fn parse(raw: &str) -> Result<$name, ValidationError> {

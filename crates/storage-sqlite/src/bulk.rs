@@ -163,24 +163,35 @@ fn read_range(
     let mut rows = stmt
         .query(rusqlite::params_from_iter(params.iter()))
         .map_err(err)?;
-    let corrupt = |e: ssj_domain::ValidationError| StorageError::Corrupt(e.to_string());
-    let mut out = ssj_storage::ScopeRows::with_capacity(expected_rows, expected_rows * 20);
+    let unknown = |what: &str, b: &[u8]| {
+        StorageError::Corrupt(format!("{what}“{}”无法识别", String::from_utf8_lossy(b)))
+    };
+    // Columns gathered as bytes; the codes are checked as UTF-8 once, at the end.
+    let mut codes: Vec<u8> = Vec::with_capacity(expected_rows * 20);
+    let mut ends: Vec<u32> = Vec::with_capacity(expected_rows);
+    let mut tiers = Vec::with_capacity(expected_rows);
+    let mut statuses = Vec::with_capacity(expected_rows);
     while let Some(r) = rows.next().map_err(err)? {
-        let text = |i: usize| -> Result<&str> {
+        let bytes = |i: usize| -> Result<&[u8]> {
             r.get_ref(i)
                 .map_err(err)?
-                .as_str()
+                .as_bytes()
                 .map_err(|e| StorageError::Corrupt(e.to_string()))
         };
-        let (tier, status) = (text(1)?, text(2)?);
-        out.push(
-            text(0)?,
-            Tier::from_label(tier).map_or_else(|| Tier::parse(tier).map_err(corrupt), Ok)?,
-            RegistrationStatus::from_label(status)
-                .map_or_else(|| RegistrationStatus::parse(status).map_err(corrupt), Ok)?,
+        let (tier, status) = (bytes(1)?, bytes(2)?);
+        codes.extend_from_slice(bytes(0)?);
+        ends.push(
+            u32::try_from(codes.len())
+                .map_err(|_| StorageError::Backend("抽查范围过大，请按地区分批抽取".into()))?,
+        );
+        tiers.push(Tier::from_label_bytes(tier).ok_or_else(|| unknown("信用风险分类", tier))?);
+        statuses.push(
+            RegistrationStatus::from_label_bytes(status)
+                .ok_or_else(|| unknown("登记状态", status))?,
         );
     }
-    Ok(out)
+    ssj_storage::ScopeRows::from_columns(codes, ends, tiers, statuses)
+        .map_err(|e| StorageError::Corrupt(format!("检查对象代码不是有效的 UTF-8：{e}")))
 }
 
 pub(crate) fn audit_range(path: &Path, from: u64, to: u64) -> Result<Vec<StoredAudit>> {

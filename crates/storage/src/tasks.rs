@@ -212,6 +212,25 @@ impl ScopeRows {
         part.statuses.push(status);
     }
 
+    /// Rows read in bulk: the codes' bytes one after another (checked as UTF-8 here, at once),
+    /// where each ends, and each row's tier and status.
+    pub fn from_columns(
+        codes: Vec<u8>,
+        ends: Vec<u32>,
+        tiers: Vec<Tier>,
+        statuses: Vec<RegistrationStatus>,
+    ) -> Result<Self, std::string::FromUtf8Error> {
+        Ok(ScopeRows {
+            parts: vec![ScopePart {
+                codes: String::from_utf8(codes)?,
+                ends,
+                tiers,
+                statuses,
+            }],
+            starts: vec![0],
+        })
+    }
+
     /// Adds another read's rows after these, without copying them.
     pub fn append(&mut self, other: ScopeRows) {
         for part in other.parts {
@@ -327,7 +346,26 @@ mod tests {
         let mut third = ScopeRows::default();
         third.push("D", Tier::D, RegistrationStatus::Active);
         rows.append(third);
-        assert_eq!(rows.len(), 4);
+        rows.append(
+            ScopeRows::from_columns(
+                "E5F6".into(),
+                vec![2, 4],
+                vec![Tier::A, Tier::B],
+                vec![RegistrationStatus::Active; 2],
+            )
+            .unwrap(),
+        );
+        assert!(
+            ScopeRows::from_columns(
+                vec![0xff],
+                vec![1],
+                vec![Tier::A],
+                vec![RegistrationStatus::Active]
+            )
+            .is_err()
+        );
+        assert_eq!(rows.code(5), "F6");
+        assert_eq!(rows.len(), 6);
         let codes: Vec<&str> = (0..4).map(|i| rows.code(i)).collect();
         assert_eq!(codes, ["A1", "B22", "C333", "D"]);
         assert_eq!(rows.tier(2), Tier::C);
