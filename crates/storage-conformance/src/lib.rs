@@ -46,6 +46,7 @@ macro_rules! all_cases {
             officer_directory_with_leave_conflicts_and_personal_data,
             a_task_is_drawn_once_verifiably_and_its_picks_count,
             impossible_draws_are_refused_and_save_nothing,
+            large_draw_files_come_back_byte_for_byte,
         );
     };
 }

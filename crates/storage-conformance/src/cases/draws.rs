@@ -457,3 +457,99 @@ pub async fn impossible_draws_are_refused_and_save_nothing(h: &dyn Harness) {
             .ends_with(",,")
     );
 }
+
+/// A province's files (over the size the backends store compressed) come back byte for byte,
+/// whole and one at a time, and the result file written later beside them.
+pub async fn large_draw_files_come_back_byte_for_byte(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let p = platform(&f, HashAlg::Sha256).await;
+    let (_, scjg, _) = county(&p).await;
+    let mut candidates = b"key,stratum\n".to_vec();
+    for i in 0..150_000u64 {
+        let key = format!(
+            "91140581{:010}",
+            i.wrapping_mul(2_654_435_761) % 10_000_000_000
+        );
+        candidates.extend_from_slice(
+            format!("{key},{}\n", ["A", "B", "C", "D"][i as usize % 4]).as_bytes(),
+        );
+    }
+    assert!(candidates.len() > 2 << 20);
+    let result: Vec<u8> = (0..3_000_000u32)
+        .flat_map(|i| (i % 253).to_le_bytes())
+        .collect();
+    let files = ssj_storage::DrawFiles {
+        candidates: candidates.clone(),
+        officers: Some(b"officer_id,department\n1,a\n".to_vec()),
+        conflicts: Some(b"officer_id,key\n".to_vec()),
+        result: None,
+    };
+    let mut tx = p.store.begin().await.unwrap();
+    let task = ssj_storage::Task {
+        id: 0,
+        code: "140581202611210001".into(),
+        name: "大文件".into(),
+        department_id: scjg,
+        spec: "{}".into(),
+        status: TaskStatus::Ready,
+        cancel_reason: String::new(),
+        created_by: "测试".into(),
+        created_ms: 0,
+        updated_ms: 0,
+    };
+    let task_id = tx.insert_task(&task, &[]).await.unwrap();
+    let draw = ssj_storage::Draw {
+        id: 0,
+        task_id,
+        round: 1,
+        status: DrawStatus::Frozen,
+        reason: String::new(),
+        exclusions: "[]".into(),
+        candidate_digest: "d".into(),
+        candidate_count: 150_000,
+        officer_pool_digest: None,
+        conflicts_digest: None,
+        manifest: None,
+        frozen_by: "测试".into(),
+        frozen_ms: 0,
+        drawn_ms: None,
+    };
+    let draw_id = tx.insert_draw(&draw, &files).await.unwrap();
+    tx.set_draw_result(draw_id, &result).await.unwrap();
+    let read_in_tx = tx.tx_draw_files(draw_id).await.unwrap().unwrap();
+    tx.commit().await.unwrap();
+    let expected = ssj_storage::DrawFiles {
+        result: Some(result.clone()),
+        ..files
+    };
+    assert_eq!(read_in_tx, expected);
+    assert_eq!(
+        p.store.draw_files(draw_id).await.unwrap().unwrap(),
+        expected
+    );
+    let one = |name| p.store.draw_file(draw_id, name);
+    assert_eq!(
+        one(ssj_storage::DrawFileName::Candidates)
+            .await
+            .unwrap()
+            .unwrap(),
+        candidates
+    );
+    assert_eq!(
+        one(ssj_storage::DrawFileName::Result)
+            .await
+            .unwrap()
+            .unwrap(),
+        result
+    );
+    assert_eq!(
+        p.store
+            .draw(draw_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .candidate_count,
+        150_000
+    );
+    assert!(p.store.draw_files(draw_id + 1).await.unwrap().is_none());
+}
