@@ -187,19 +187,6 @@ struct ScopePart {
 }
 
 impl ScopeRows {
-    /// Room for about `rows` rows with codes of `code_bytes` bytes in all.
-    pub fn with_capacity(rows: usize, code_bytes: usize) -> Self {
-        ScopeRows {
-            parts: vec![ScopePart {
-                codes: String::with_capacity(code_bytes),
-                ends: Vec::with_capacity(rows),
-                tiers: Vec::with_capacity(rows),
-                statuses: Vec::with_capacity(rows),
-            }],
-            starts: vec![0],
-        }
-    }
-
     pub fn push(&mut self, code: &str, tier: Tier, status: RegistrationStatus) {
         if self.parts.is_empty() {
             self.parts.push(ScopePart::default());
@@ -338,7 +325,7 @@ mod tests {
         let mut rows = ScopeRows::default();
         assert!(rows.is_empty());
         rows.push("A1", Tier::A, RegistrationStatus::Active);
-        let mut second = ScopeRows::with_capacity(2, 8);
+        let mut second = ScopeRows::default();
         second.push("B22", Tier::B, RegistrationStatus::Active);
         second.push("C333", Tier::C, RegistrationStatus::Cancelled);
         rows.append(second);
