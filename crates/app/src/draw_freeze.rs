@@ -47,7 +47,12 @@ impl ssj_draw::CandidateRows for ScopeCandidates<'_> {
 
 impl Platform {
     /// Builds the candidate, officer-pool and conflict files of a task as of now.
-    pub(crate) async fn freeze_files(&self, task: &Task, spec: &TaskSpec) -> AppResult<Frozen> {
+    pub(crate) async fn freeze_files(
+        &self,
+        task: &Task,
+        spec: &TaskSpec,
+        names: &HashMap<i64, String>,
+    ) -> AppResult<Frozen> {
         let now = clock::now_ms();
         let mut steps = clock::Steps::start("freeze");
         let rows = self.store.scope_objects(&spec.scope()?).await?;
@@ -95,16 +100,9 @@ impl Platform {
             EXCLUDED + rule as u8
         };
         let mut fate = vec![0u8; rows.len()];
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let chunk = rows.len().div_ceil(threads).max(1);
-        std::thread::scope(|scope| {
-            for (c, part) in fate.chunks_mut(chunk).enumerate() {
-                let rule_of = &rule_of;
-                scope.spawn(move || {
-                    for (j, f) in part.iter_mut().enumerate() {
-                        *f = rule_of(c * chunk + j);
-                    }
-                });
+        ssj_draw::parallel::for_chunks_mut(&mut fate, 4096, |offset, part| {
+            for (j, f) in part.iter_mut().enumerate() {
+                *f = rule_of(offset + j);
             }
         });
         let mut excluded: BTreeMap<usize, u64> = BTreeMap::new();
@@ -154,7 +152,7 @@ impl Platform {
         })?;
         steps.step("candidate file");
         let officers = if spec.draw_officers {
-            Some(self.officer_files(task, spec, &now).await?)
+            Some(self.officer_files(task, spec, names, &now).await?)
         } else {
             None
         };
@@ -171,16 +169,10 @@ impl Platform {
         &self,
         task: &Task,
         spec: &TaskSpec,
+        names: &HashMap<i64, String>,
         now: &i64,
     ) -> AppResult<(Vec<u8>, Vec<u8>)> {
         let departments = spec.departments(task.department_id);
-        let names: HashMap<i64, String> = self
-            .store
-            .departments()
-            .await?
-            .into_iter()
-            .map(|d| (d.id, d.name))
-            .collect();
         let today = clock::format_ms(*now)[..10].to_string();
         let on_leave: HashSet<i64> = self
             .store

@@ -98,7 +98,8 @@ impl Platform {
         }
     }
 
-    async fn department_names(&self) -> AppResult<HashMap<i64, String>> {
+    /// Every department's name by its id.
+    pub async fn department_names(&self) -> AppResult<HashMap<i64, String>> {
         Ok(self
             .store
             .departments()
@@ -142,7 +143,7 @@ impl Platform {
         )?;
         let spec = TaskSpec::parse(&task.spec)?;
         let names = self.department_names().await?;
-        let frozen = self.freeze_files(&task, &spec).await?;
+        let frozen = self.freeze_files(&task, &spec, &names).await?;
         let mut steps = clock::Steps::start("freeze");
         let team = self.team_spec(&task, &spec, &names);
         // Refuse now, before anything is stored, a team that can never be formed.

@@ -393,13 +393,7 @@ impl Platform {
         format: ssj_import::export::TableFormat,
     ) -> AppResult<Vec<u8>> {
         let personal = !for_publication && actor.can(Permission::ViewPersonalData);
-        let departments: HashMap<i64, String> = self
-            .store
-            .departments()
-            .await?
-            .into_iter()
-            .map(|d| (d.id, d.name))
-            .collect();
+        let departments = self.department_names().await?;
         let filter = ssj_storage::OfficerFilter {
             departments: self.visible_departments(actor).await?,
             limit: 1_000_000,

@@ -12,7 +12,7 @@ pub mod error;
 pub mod files;
 pub mod hash;
 pub mod manifest;
-mod parallel;
+pub mod parallel;
 pub mod ratio;
 pub mod seed;
 pub mod select;

@@ -97,13 +97,7 @@ fn draw_status(s: DrawStatus) -> &'static str {
 
 pub async fn task_view(p: &Platform, t: &Task) -> AppResult<TaskView> {
     let spec = TaskSpec::parse(&t.spec)?;
-    let names: HashMap<i64, String> = p
-        .store
-        .departments()
-        .await?
-        .into_iter()
-        .map(|d| (d.id, d.name))
-        .collect();
+    let names = p.department_names().await?;
     let name = |id: &i64| names.get(id).cloned().unwrap_or_default();
     let items = p.task_items(t.id).await?;
     let mut mode = if spec.objects.directed {

@@ -76,13 +76,7 @@ struct TaskRow {
 pub async fn list(State(s): State<AppState>, u: CurrentUser) -> WebResult<Html<String>> {
     u.require(Permission::ViewConsole)?;
     let p = &s.platform;
-    let names: BTreeMap<i64, String> = p
-        .store
-        .departments()
-        .await?
-        .into_iter()
-        .map(|d| (d.id, d.name))
-        .collect();
+    let names = p.department_names().await?;
     let rows: Vec<TaskRow> = p
         .tasks()
         .await?
