@@ -366,12 +366,7 @@ impl Platform {
             None => role.default_scope(),
         };
         let password = Password::parse(&a.password)?;
-        if !actor.role.may_grant(role) {
-            return Err(AppError::forbidden(format!(
-                "您无权授予“{}”角色",
-                role.label()
-            )));
-        }
+        may_give(actor, role, scope)?;
         self.department_in_scope(actor, a.department_id).await?;
         if self.store.user_by_name(username.as_str()).await?.is_some() {
             return Err(AppError::new(
@@ -422,17 +417,20 @@ impl Platform {
         let scope = DataScope::parse(&c.scope)?;
         let current = self.user_visible_to(actor, id).await?;
         self.department_in_scope(actor, c.department_id).await?;
-        if (role != current.role && !actor.role.may_grant(role))
-            || !actor.role.may_grant(current.role)
+        if actor.user_id == Some(id)
+            && (role != current.role
+                || scope != current.scope
+                || c.department_id != current.department_id
+                || !c.active)
         {
-            return Err(AppError::forbidden("您无权修改此账号的角色"));
-        }
-        if actor.user_id == Some(id) && (role != current.role || !c.active) {
-            return Err(AppError::invalid(
-                "SELF_DEMOTION",
-                "不能停用自己的账号或修改自己的角色",
+            return Err(AppError::new(
+                ErrorKind::Forbidden,
+                "SELF_CHANGE",
+                "不能修改自己的角色、数据范围或所属部门，也不能停用自己的账号；请由上级管理员办理",
             ));
         }
+        may_manage(actor, &current)?;
+        may_give(actor, role, scope)?;
         let mut tx = self.store.begin().await?;
         let mut log = Appender::open(&mut *tx, self.alg).await?;
         let before = tx.user_for_update(id).await?.ok_or_else(no_such_user)?;
@@ -478,9 +476,7 @@ impl Platform {
         } else {
             actor.require(Permission::ManageUsers)?;
             let u = self.user_visible_to(actor, id).await?;
-            if !actor.role.may_grant(u.role) {
-                return Err(AppError::forbidden("您无权重置此账号的密码"));
-            }
+            may_manage(actor, &u)?;
             u
         };
         let password = Password::parse(new)?;
@@ -525,7 +521,8 @@ impl Platform {
     /// Lifts a lock-out before its 15 minutes are over.
     pub async fn unlock_user(&self, actor: &Actor, id: i64) -> AppResult<()> {
         actor.require(Permission::ManageUsers)?;
-        self.user_visible_to(actor, id).await?;
+        let target = self.user_visible_to(actor, id).await?;
+        may_manage(actor, &target)?;
         let mut tx = self.store.begin().await?;
         let mut log = Appender::open(&mut *tx, self.alg).await?;
         let before = tx.user_for_update(id).await?.ok_or_else(no_such_user)?;
@@ -551,6 +548,47 @@ impl Platform {
         tx.commit().await?;
         Ok(n)
     }
+}
+
+/// Refuses to give a role or a data scope wider than the actor's own: a 部门管理员 cannot make
+/// anyone (themselves included) a 系统管理员 or give the scope 全部.
+fn may_give(actor: &Actor, role: Role, scope: DataScope) -> AppResult<()> {
+    if !actor.role.may_grant(role) {
+        return Err(AppError::new(
+            ErrorKind::Forbidden,
+            "ROLE_NOT_GRANTABLE",
+            format!("您无权授予“{}”角色", role.label()),
+        ));
+    }
+    if !actor.scope.includes(scope) {
+        return Err(AppError::new(
+            ErrorKind::Forbidden,
+            "SCOPE_NOT_GRANTABLE",
+            format!(
+                "不能授予比您本人（{}）更宽的数据范围“{}”",
+                actor.scope.label(),
+                scope.label()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses to act on an account that holds more than the actor may give: only a 系统管理员
+/// edits, unlocks or resets a 系统管理员, and nobody touches an account with a wider scope.
+fn may_manage(actor: &Actor, target: &User) -> AppResult<()> {
+    if !actor.role.may_grant(target.role) || !actor.scope.includes(target.scope) {
+        return Err(AppError::new(
+            ErrorKind::Forbidden,
+            "ACCOUNT_OUT_OF_REACH",
+            format!(
+                "该账号为“{}”（数据范围“{}”），超出您的管理权限",
+                target.role.label(),
+                target.scope.label()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// A real argon2id hash of a random string, so that unknown usernames cost a verification too.

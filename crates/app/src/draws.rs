@@ -100,13 +100,7 @@ impl Platform {
 
     /// Every department's name by its id.
     pub async fn department_names(&self) -> AppResult<HashMap<i64, String>> {
-        Ok(self
-            .store
-            .departments()
-            .await?
-            .into_iter()
-            .map(|d| (d.id, d.name))
-            .collect())
+        Ok(names_by_id(self.store.departments().await?))
     }
 
     /// Step 1 of the ceremony: freezes the files, publishes their digests in the audit log and
@@ -367,7 +361,7 @@ impl Platform {
         draw_id: i64,
     ) -> AppResult<(Task, Draw)> {
         let (task, draw) = self.draw_in_tx(tx, draw_id).await?;
-        self.check_task_scope(actor, &task).await?;
+        crate::tasks::task_in_scope(actor, &task, &tx.tx_departments().await?)?;
         if draw.status != DrawStatus::Frozen {
             return Err(conflict(
                 "DRAW_NOT_FROZEN",
@@ -474,7 +468,7 @@ impl Platform {
         };
         steps.step("files read");
         let spec = TaskSpec::parse(&task.spec)?;
-        let names = self.department_names().await?;
+        let names = names_by_id(tx.tx_departments().await?);
         let team = self.team_spec(&task, &spec, &names);
         let rules = spec.rules()?;
         let commitments: Vec<String> = contributions
@@ -623,4 +617,8 @@ fn commit_entry(actor: &Actor, task: &Task, c: &Contribution) -> ssj_domain::Aud
         "position": c.position, "role": c.role, "label": c.label, "commitment": c.commitment,
     })));
     e
+}
+
+fn names_by_id(departments: Vec<ssj_storage::Department>) -> HashMap<i64, String> {
+    departments.into_iter().map(|d| (d.id, d.name)).collect()
 }

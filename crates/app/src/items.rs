@@ -5,11 +5,11 @@ use crate::imports::{ImportMode, ImportSummary, rejection};
 use crate::{Actor, AppError, AppResult, Platform, clock};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use ssj_domain::Permission;
 use ssj_domain::audit::snapshot;
+use ssj_domain::{DataScope, Permission};
 use ssj_import::items::{ItemRow, read_items};
 use ssj_import::{Grid, Reject};
-use ssj_storage::{Item, ItemVersion, Tx, VersionStatus};
+use ssj_storage::{Department, Item, ItemVersion, Tx, VersionStatus};
 use std::collections::HashMap;
 
 /// Items are matched across imports by department, category, name and object type (a joint
@@ -96,7 +96,7 @@ fn content(i: &Item) -> ItemSnapshot<'_> {
 }
 
 /// Parses an uploaded list and sets duplicates within the file aside as rejects.
-fn parse(bytes: &[u8]) -> AppResult<(bool, Vec<Item>, Vec<Reject>)> {
+fn parse(bytes: &[u8]) -> AppResult<(bool, Vec<(usize, Item)>, Vec<Reject>)> {
     let grid = Grid::from_bytes(bytes)
         .map_err(|e| AppError::invalid("IMPORT_UNREADABLE", e.to_string()))?;
     let parsed =
@@ -116,13 +116,84 @@ fn parse(bytes: &[u8]) -> AppResult<(bool, Vec<Item>, Vec<Reject>)> {
             continue;
         }
         seen.insert(key(&item), line);
-        items.push(item);
+        items.push((line, item));
     }
     if items.is_empty() && rejects.is_empty() {
         return Err(AppError::invalid("IMPORT_EMPTY", "文件中没有事项数据"));
     }
     rejects.sort_by_key(|r| r.row);
     Ok((parsed.joint, items, rejects))
+}
+
+/// Who may change which items: an item belongs to its department (a joint item to its
+/// initiating departments), found by name in the department directory. An item whose owner is
+/// not a department in the actor's data scope — a provincial item, for a county office — is
+/// changed only by an account whose scope is 全部.
+struct ItemOwners {
+    by_name: HashMap<String, Department>,
+}
+
+impl ItemOwners {
+    fn new(departments: Vec<Department>) -> ItemOwners {
+        ItemOwners {
+            by_name: departments
+                .into_iter()
+                .map(|d| (d.name.clone(), d))
+                .collect(),
+        }
+    }
+
+    /// `Err` names why the actor may not change `item`.
+    fn check(&self, actor: &Actor, item: &Item) -> Result<(), String> {
+        if actor.scope == DataScope::All {
+            return Ok(());
+        }
+        let owners: Vec<&str> = if item.joint {
+            item.initiators.iter().map(String::as_str).collect()
+        } else {
+            vec![item.department.as_str()]
+        };
+        let outside = owners
+            .iter()
+            .find(|name| !self.by_name.get(**name).is_some_and(|d| actor.covers(d)));
+        match (owners.is_empty(), outside) {
+            (false, None) => Ok(()),
+            (true, _) => Err(format!(
+                "联合抽查事项“{}”未写明发起部门，只有数据范围为“全部”的账号可以修改",
+                item.name
+            )),
+            (false, Some(name)) => Err(format!(
+                "事项“{}”属于“{name}”，不在您的数据范围内",
+                item.name
+            )),
+        }
+    }
+
+    /// Moves the rows the actor may not import into the rejects.
+    fn split(
+        &self,
+        actor: &Actor,
+        rows: Vec<(usize, Item)>,
+        rejects: &mut Vec<Reject>,
+    ) -> Vec<Item> {
+        let mut items = Vec::new();
+        for (row, item) in rows {
+            match self.check(actor, &item) {
+                Ok(()) => items.push(item),
+                Err(reason) => rejects.push(Reject {
+                    row,
+                    column: if item.joint { "发起部门" } else { "部门" }.into(),
+                    reason,
+                }),
+            }
+        }
+        rejects.sort_by_key(|r| r.row);
+        items
+    }
+}
+
+fn out_of_scope(reason: String) -> AppError {
+    AppError::new(crate::ErrorKind::Forbidden, "ITEM_OUT_OF_SCOPE", reason)
 }
 
 /// Sorts parsed items into new / changed / unchanged against the draft's items.
@@ -154,6 +225,21 @@ impl Platform {
         Ok(self.store.item_versions().await?)
     }
 
+    /// The items of one version (published versions are public; drafts are the console's).
+    pub async fn version_items(&self, actor: &Actor, version_id: i64) -> AppResult<Vec<Item>> {
+        let version = self
+            .store
+            .item_versions()
+            .await?
+            .into_iter()
+            .find(|v| v.id == version_id)
+            .ok_or_else(|| AppError::not_found("VERSION_NOT_FOUND", "该版本不存在"))?;
+        if version.status == VersionStatus::Draft {
+            actor.require(Permission::ViewConsole)?;
+        }
+        Ok(self.store.version_items(version_id).await?)
+    }
+
     /// The latest published version, or `None` before the first publication.
     pub async fn published_items_version(&self) -> AppResult<Option<ItemVersion>> {
         Ok(self
@@ -166,8 +252,10 @@ impl Platform {
     }
 
     /// What importing `bytes` would change in the draft (nothing is written).
-    pub async fn preview_items(&self, bytes: &[u8]) -> AppResult<ImportSummary> {
-        let (joint, items, rejects) = parse(bytes)?;
+    pub async fn preview_items(&self, actor: &Actor, bytes: &[u8]) -> AppResult<ImportSummary> {
+        let (joint, rows, mut rejects) = parse(bytes)?;
+        let owners = ItemOwners::new(self.store.departments().await?);
+        let items = owners.split(actor, rows, &mut rejects);
         let versions = self.store.item_versions().await?;
         let draft = match versions.last() {
             Some(v) => self.store.version_items(v.id).await?,
@@ -192,13 +280,17 @@ impl Platform {
         mode: ImportMode,
     ) -> AppResult<ImportSummary> {
         actor.require(Permission::EditLists)?;
-        let (joint, items, rejects) = parse(bytes)?;
+        let (joint, rows, mut rejects) = parse(bytes)?;
         if mode == ImportMode::AllOrNothing && !rejects.is_empty() {
             return Err(rejection(&rejects));
         }
         let now = clock::now_ms();
         let mut tx = self.store.begin().await?;
         let mut log = Appender::open(&mut *tx, self.alg).await?;
+        let items = ItemOwners::new(tx.tx_departments().await?).split(actor, rows, &mut rejects);
+        if mode == ImportMode::AllOrNothing && !rejects.is_empty() {
+            return Err(rejection(&rejects));
+        }
         // A file that changes nothing opens no draft and leaves no trace.
         let current = match tx.tx_item_versions().await?.last() {
             Some(v) => tx.tx_version_items(v.id).await?,
@@ -306,8 +398,34 @@ impl Platform {
                 "没有待发布的草稿：请先导入或修改事项",
             ));
         };
-        if tx.tx_version_items(draft.id).await?.is_empty() {
+        let draft_items = tx.tx_version_items(draft.id).await?;
+        if draft_items.is_empty() {
             return Err(AppError::invalid("DRAFT_EMPTY", "草稿中没有事项，不能发布"));
+        }
+        // Publishing releases every change in the draft: each must be the actor's to make.
+        let published = match versions
+            .iter()
+            .rev()
+            .find(|v| v.status == VersionStatus::Published)
+        {
+            Some(v) => tx.tx_version_items(v.id).await?,
+            None => Vec::new(),
+        };
+        let owners = ItemOwners::new(tx.tx_departments().await?);
+        let before: HashMap<ItemKey, &Item> = published.iter().map(|i| (key(i), i)).collect();
+        let after: HashMap<ItemKey, &Item> = draft_items.iter().map(|i| (key(i), i)).collect();
+        let changed = draft_items
+            .iter()
+            .filter(|i| {
+                before
+                    .get(&key(i))
+                    .is_none_or(|old| content(old) != content(i))
+            })
+            .chain(published.iter().filter(|i| !after.contains_key(&key(i))));
+        for item in changed {
+            owners.check(actor, item).map_err(|why| {
+                out_of_scope(format!("草稿中的修改超出您的数据范围，不能发布：{why}"))
+            })?;
         }
         tx.publish_item_version(draft.id, now, note).await?;
         let mut e = actor.entry("item_version.publish", "item_version", draft.id);
@@ -342,6 +460,9 @@ impl Platform {
             .into_iter()
             .find(|i| key(i) == *wanted)
             .ok_or_else(|| AppError::not_found("ITEM_NOT_FOUND", "事项不存在"))?;
+        ItemOwners::new(tx.tx_departments().await?)
+            .check(actor, &before)
+            .map_err(out_of_scope)?;
         let after = Item {
             retired,
             ..before.clone()
@@ -489,6 +610,9 @@ impl Platform {
             .find(|i| key(i) == *seen)
             .cloned()
             .ok_or_else(|| AppError::not_found("ITEM_NOT_FOUND", "事项不存在"))?;
+        ItemOwners::new(tx.tx_departments().await?)
+            .check(actor, &before)
+            .map_err(out_of_scope)?;
         let lines = |s: &str| {
             s.lines()
                 .map(str::trim)

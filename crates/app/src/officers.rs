@@ -120,41 +120,89 @@ fn to_officer(
     })
 }
 
+/// An officer list as read, before it is matched against the directory.
+struct ParsedOfficers {
+    /// Each valid row with its row number in the file.
+    rows: Vec<(usize, Officer)>,
+    rejects: Vec<Reject>,
+    /// Every department (active or not) by id, to judge the scope of matched records.
+    departments: HashMap<i64, Department>,
+}
+
+impl ParsedOfficers {
+    fn certs(&self) -> Vec<String> {
+        self.rows.iter().map(|(_, o)| o.cert_no.clone()).collect()
+    }
+
+    /// Refuses, by row and name, a row whose certificate number matches an officer of a
+    /// department outside the importer's scope: an import never moves another department's
+    /// officer into one's own. Returns the officers that remain, and all rejects sorted.
+    fn within_scope(self, actor: &Actor, existing: &[Officer]) -> (Vec<Officer>, Vec<Reject>) {
+        let owner: HashMap<&str, i64> = existing
+            .iter()
+            .map(|o| (o.cert_no.as_str(), o.department_id))
+            .collect();
+        let mut rejects = self.rejects;
+        let mut officers = Vec::new();
+        for (row, o) in self.rows {
+            let foreign = owner
+                .get(o.cert_no.as_str())
+                .and_then(|id| self.departments.get(id))
+                .filter(|d| !actor.covers(d));
+            match foreign {
+                Some(d) => rejects.push(Reject {
+                    row,
+                    column: "执法证号".into(),
+                    reason: format!(
+                        "执法证号 {} 已登记为“{}”的执法人员，该部门不在您的数据范围内，不能导入或调入",
+                        o.cert_no, d.name
+                    ),
+                }),
+                None => officers.push(o),
+            }
+        }
+        rejects.sort_by_key(|r| r.row);
+        (officers, rejects)
+    }
+}
+
 impl Platform {
     async fn parse_officers(
         &self,
         actor: &Actor,
         bytes: &[u8],
         now: i64,
-    ) -> AppResult<(Vec<Officer>, Vec<Reject>)> {
+    ) -> AppResult<ParsedOfficers> {
         let grid = Grid::from_bytes(bytes)
             .map_err(|e| AppError::invalid("IMPORT_UNREADABLE", e.to_string()))?;
         let parsed =
             read_officers(&grid).map_err(|e| AppError::invalid("IMPORT_LAYOUT", e.to_string()))?;
-        let departments: HashMap<String, Department> = self
-            .store
-            .departments()
-            .await?
-            .into_iter()
+        let all = self.store.departments().await?;
+        let by_name: HashMap<String, Department> = all
+            .iter()
             .filter(|d| d.active)
-            .map(|d| (d.name.clone(), d))
+            .map(|d| (d.name.clone(), d.clone()))
             .collect();
         let mut rejects = parsed.rejects;
-        let mut officers = Vec::new();
+        let mut rows = Vec::new();
         for row in parsed.officers {
-            match to_officer(row, &departments, actor, now) {
-                Ok(o) => officers.push(o),
+            let n = row.row;
+            match to_officer(row, &by_name, actor, now) {
+                Ok(o) => rows.push((n, o)),
                 Err(r) => rejects.push(r),
             }
         }
-        rejects.sort_by_key(|r| r.row);
-        Ok((officers, rejects))
+        Ok(ParsedOfficers {
+            rows,
+            rejects,
+            departments: all.into_iter().map(|d| (d.id, d)).collect(),
+        })
     }
 
     pub async fn preview_officers(&self, actor: &Actor, bytes: &[u8]) -> AppResult<ImportSummary> {
-        let (officers, rejects) = self.parse_officers(actor, bytes, clock::now_ms()).await?;
-        let certs: Vec<String> = officers.iter().map(|o| o.cert_no.clone()).collect();
-        let existing = self.store.officers_with_certs(&certs).await?;
+        let parsed = self.parse_officers(actor, bytes, clock::now_ms()).await?;
+        let existing = self.store.officers_with_certs(&parsed.certs()).await?;
+        let (officers, rejects) = parsed.within_scope(actor, &existing);
         let (new, changed, unchanged) = plan(existing, officers);
         Ok(ImportSummary {
             joint: false,
@@ -175,14 +223,18 @@ impl Platform {
     ) -> AppResult<ImportSummary> {
         actor.require(Permission::EditLists)?;
         let now = clock::now_ms();
-        let (officers, rejects) = self.parse_officers(actor, bytes, now).await?;
-        if mode == ImportMode::AllOrNothing && !rejects.is_empty() {
-            return Err(rejection(&rejects));
+        let parsed = self.parse_officers(actor, bytes, now).await?;
+        if mode == ImportMode::AllOrNothing && !parsed.rejects.is_empty() {
+            return Err(rejection(&parsed.rejects));
         }
         let mut tx = self.store.begin().await?;
         let mut log = Appender::open(&mut *tx, self.alg).await?;
-        let certs: Vec<String> = officers.iter().map(|o| o.cert_no.clone()).collect();
-        let existing = tx.officers_by_certs(&certs).await?;
+        // Matched inside the transaction, so a record moved meanwhile is judged as it is now.
+        let existing = tx.officers_by_certs(&parsed.certs()).await?;
+        let (officers, rejects) = parsed.within_scope(actor, &existing);
+        if mode == ImportMode::AllOrNothing && !rejects.is_empty() {
+            return Err(rejection(&rejects));
+        }
         let (new, changed, unchanged) = plan(existing, officers);
         let ids = tx.insert_officers(&new).await?;
         let mut records = Vec::new();
@@ -217,6 +269,26 @@ impl Platform {
         log.append_many(&mut *tx, records).await?;
         tx.commit().await?;
         Ok(summary)
+    }
+
+    /// The officers with these certificate numbers that the actor's scope covers.
+    pub async fn officers_with_certs(
+        &self,
+        actor: &Actor,
+        certs: &[String],
+    ) -> AppResult<Vec<Officer>> {
+        let visible = self.visible_departments(actor).await?;
+        Ok(self
+            .store
+            .officers_with_certs(certs)
+            .await?
+            .into_iter()
+            .filter(|o| {
+                visible
+                    .as_ref()
+                    .is_none_or(|v| v.contains(&o.department_id))
+            })
+            .collect())
     }
 
     /// An officer within the actor's scope.

@@ -420,16 +420,7 @@ impl Platform {
 
     /// Refuses an actor whose data scope does not include the task's initiating department.
     pub(crate) async fn check_task_scope(&self, actor: &Actor, task: &Task) -> AppResult<()> {
-        let department = self
-            .store
-            .department(task.department_id)
-            .await?
-            .ok_or_else(|| AppError::internal("任务的发起部门不存在"))?;
-        if actor.covers(&department) {
-            Ok(())
-        } else {
-            Err(AppError::forbidden("只能操作本人数据范围内部门的抽查任务"))
-        }
+        task_in_scope(actor, task, &self.store.departments().await?)
     }
 
     /// Cancels a task; its draws (if any) stay visible.
@@ -438,6 +429,10 @@ impl Platform {
         if reason.trim().is_empty() {
             return Err(invalid("REASON_REQUIRED", "请填写取消任务的理由"));
         }
+        // Checked before the transaction (a task's department never changes): no second
+        // connection is taken while the write lock is held.
+        let task = self.task(task_id).await?;
+        self.check_task_scope(actor, &task).await?;
         let now = clock::now_ms();
         let mut tx = self.store.begin().await?;
         let mut log = Appender::open(&mut *tx, self.alg).await?;
@@ -464,5 +459,22 @@ impl Platform {
         log.append(&mut *tx, e, now).await?;
         tx.commit().await?;
         Ok(task)
+    }
+}
+
+/// [`Platform::check_task_scope`] over departments already read (through a transaction).
+pub(crate) fn task_in_scope(
+    actor: &Actor,
+    task: &Task,
+    departments: &[ssj_storage::Department],
+) -> AppResult<()> {
+    let department = departments
+        .iter()
+        .find(|d| d.id == task.department_id)
+        .ok_or_else(|| AppError::internal("任务的发起部门不存在"))?;
+    if actor.covers(department) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden("只能操作本人数据范围内部门的抽查任务"))
     }
 }

@@ -413,7 +413,7 @@ async fn import(p: &Platform, what: ImportWhat) -> AppResult<ExitCode> {
         } => {
             let bytes = read_file(&file)?;
             if dry_run {
-                let s = p.preview_items(&bytes).await?;
+                let s = p.preview_items(&cli, &bytes).await?;
                 print_summary(&s, true, items_label(&s));
                 return Ok(preview_exit(&s));
             }

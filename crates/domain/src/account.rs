@@ -231,6 +231,20 @@ impl DataScope {
             })
     }
 
+    /// How far a scope reaches, for comparing two: nobody grants a scope wider than their own.
+    fn reach(self) -> u8 {
+        match self {
+            DataScope::OwnDepartment => 0,
+            DataScope::DepartmentAndBelow => 1,
+            DataScope::All => 2,
+        }
+    }
+
+    /// Whether this scope reaches at least as far as `other`.
+    pub fn includes(self, other: DataScope) -> bool {
+        self.reach() >= other.reach()
+    }
+
     /// Whether an account of department `own` (in division `own_division`) sees data of
     /// department `target` (in `target_division`).
     pub fn covers(
@@ -302,5 +316,9 @@ mod tests {
         assert!(!DataScope::DepartmentAndBelow.covers(1, &city, 4, &other_city));
         assert!(!DataScope::OwnDepartment.covers(1, &city, 2, &county));
         assert!(DataScope::All.covers(1, &county, 4, &other_city));
+        assert!(DataScope::All.includes(DataScope::DepartmentAndBelow));
+        assert!(DataScope::DepartmentAndBelow.includes(DataScope::DepartmentAndBelow));
+        assert!(!DataScope::DepartmentAndBelow.includes(DataScope::All));
+        assert!(!DataScope::OwnDepartment.includes(DataScope::DepartmentAndBelow));
     }
 }

@@ -487,6 +487,16 @@ macro_rules! sql_backend {
                     .map_err(backend)
                 }
 
+                async fn tx_departments(&mut self) -> Result<Vec<Department>> {
+                    let rows = sqlx::query(
+                        "SELECT id, name, division, active, created_ms FROM department ORDER BY division, id",
+                    )
+                    .fetch_all(&mut *self.tx)
+                    .await
+                    .map_err(backend)?;
+                    rows.iter().map(department).collect()
+                }
+
                 async fn update_department(&mut self, d: &Department) -> Result<()> {
                     sqlx::query("UPDATE department SET name = $1, division = $2, active = $3 WHERE id = $4")
                         .bind(&d.name)

@@ -95,6 +95,9 @@ pub trait Tx: ItemTx + ObjectTx + OfficerTx + TaskTx + Send {
     async fn insert_division(&mut self, d: &Division) -> Result<()>;
     async fn insert_department(&mut self, d: &NewDepartment) -> Result<i64>;
     async fn update_department(&mut self, d: &Department) -> Result<()>;
+    /// Every department, read through this transaction: a service holding the write lock
+    /// never takes a second connection for it.
+    async fn tx_departments(&mut self) -> Result<Vec<Department>>;
 
     async fn insert_user(&mut self, u: &NewUser) -> Result<i64>;
     async fn update_user(&mut self, u: &User) -> Result<()>;

@@ -8,7 +8,7 @@ mod routes;
 mod security;
 mod uploads;
 
-pub use routes::router;
+pub use routes::{RouteEntry, route_table, router};
 
 use ssj_app::Platform;
 use std::net::SocketAddr;

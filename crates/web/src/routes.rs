@@ -1,117 +1,176 @@
-//! The route table. Each console route names the permission it needs inside its handler.
+//! The route table. Each console route names the permission it needs inside its handler; every
+//! route is registered through [`RouteTable`], so [`route_table`] lists exactly what the router
+//! serves (the authorization matrix test enumerates it).
 
+use crate::auth::CurrentUser;
 use crate::error::{normalise_errors, panic_response};
+use crate::pages::imports::{self, ConfirmForm, ListKind};
 use crate::pages::{
-    admin, audit, console, imports, items, object_form, objects, officers, public, public_tasks,
-    tasks,
+    admin, audit, console, items, object_form, objects, officers, public, public_tasks, tasks,
 };
 use crate::{AppState, security};
-use axum::Router;
-use axum::extract::DefaultBodyLimit;
-use axum::middleware;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::handler::Handler;
 use axum::routing::{get, post};
+use axum::{Form, Router, middleware};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 
+/// One route the router serves: its method and its path pattern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteEntry {
+    pub method: &'static str,
+    pub path: &'static str,
+}
+
+/// A router that remembers what it was given.
+struct RouteTable {
+    router: Router<AppState>,
+    entries: Vec<RouteEntry>,
+}
+
+impl RouteTable {
+    fn get<H: Handler<T, AppState>, T: 'static>(mut self, path: &'static str, h: H) -> Self {
+        self.router = self.router.route(path, get(h));
+        self.entries.push(RouteEntry {
+            method: "GET",
+            path,
+        });
+        self
+    }
+
+    fn post<H: Handler<T, AppState>, T: 'static>(mut self, path: &'static str, h: H) -> Self {
+        self.router = self.router.route(path, post(h));
+        self.entries.push(RouteEntry {
+            method: "POST",
+            path,
+        });
+        self
+    }
+
+    /// The same upload, preview, confirm and rejects routes for each list. Each list has its
+    /// own static path, so `/console/officers/{id}` can never catch `import`.
+    fn imports(self, kind: ListKind, [base, token, rejects]: [&'static str; 3]) -> Self {
+        self.get(base, move |State(s): State<AppState>, u: CurrentUser| {
+            imports::form(s, u, kind)
+        })
+        .post(
+            base,
+            move |State(s): State<AppState>, u: CurrentUser, m: Multipart| {
+                imports::preview(s, u, kind, m)
+            },
+        )
+        .post(
+            token,
+            move |State(s): State<AppState>,
+                  u: CurrentUser,
+                  Path(t): Path<String>,
+                  Form(f): Form<ConfirmForm>| imports::confirm(s, u, kind, t, f),
+        )
+        .get(
+            rejects,
+            move |State(s): State<AppState>, u: CurrentUser, Path(t): Path<String>| {
+                imports::rejects(s, u, kind, t)
+            },
+        )
+    }
+}
+
+/// A list's import routes: the form and upload, the confirmation, the rejects download.
+macro_rules! import_paths {
+    ($list:literal) => {
+        [
+            concat!("/console/", $list, "/import"),
+            concat!("/console/", $list, "/import/{token}"),
+            concat!("/console/", $list, "/import/{token}/rejects"),
+        ]
+    };
+}
+
+fn table() -> RouteTable {
+    RouteTable {
+        router: Router::new(),
+        entries: Vec::new(),
+    }
+    .get("/", public::home)
+    .get("/healthz", public::health)
+    .get("/static/app.css", public::css)
+    .get("/static/app.js", public::js)
+    .get("/public/audit", public::audit)
+    .get("/api/audit/checkpoint", public::api_checkpoint)
+    .get("/api/audit/consistency", public::api_consistency)
+    .get("/api/audit/inclusion", audit::api_inclusion)
+    .get("/login", console::login_page)
+    .post("/login", console::login)
+    .post("/logout", console::logout)
+    .get("/public/items", items::public_list)
+    .get("/public/items/export", items::public_export)
+    .get("/public/tasks", public_tasks::list)
+    .get("/public/tasks/{code}", public_tasks::detail)
+    .get("/public/tasks/{code}/export.zip", public_tasks::export_zip)
+    .get("/public/verify", public_tasks::verify_page)
+    .post("/public/verify", public_tasks::verify_upload)
+    .get("/console/tasks", tasks::list)
+    .post("/console/tasks", tasks::create)
+    .get("/console/tasks/new", tasks::new_form)
+    .get("/console/tasks/{id}", tasks::detail)
+    .post("/console/tasks/{id}/{step}", tasks::act)
+    .get("/console", console::home)
+    .get("/console/items", items::list)
+    .get("/console/officers", officers::list)
+    .get("/console/officers/export", officers::export)
+    .get("/console/officers/template", officers::template)
+    .get("/console/officers/{id}", officers::detail)
+    .post("/console/officers/{id}/leave", officers::add_leave)
+    .post(
+        "/console/officers/{id}/conflicts",
+        officers::declare_conflict,
+    )
+    .get("/console/objects", objects::list)
+    .get("/console/objects/export", objects::export)
+    .get("/console/objects/template", objects::template)
+    .get("/console/objects/code/{code}", objects::detail)
+    .get("/console/objects/new", object_form::new_form)
+    .post("/console/objects/new", object_form::create)
+    .get("/console/objects/code/{code}/edit", object_form::edit_form)
+    .post("/console/objects/code/{code}/edit", object_form::edit)
+    .imports(ListKind::Items, import_paths!("items"))
+    .imports(ListKind::Objects, import_paths!("objects"))
+    .imports(ListKind::Officers, import_paths!("officers"))
+    .get("/console/items/export", items::export)
+    .get("/console/items/template", items::template)
+    .post("/console/items/publish", items::publish)
+    .post("/console/items/retire", items::retire)
+    .get("/console/items/edit", items::edit_form)
+    .post("/console/items/edit", items::edit)
+    .get("/console/{section}", console::section)
+    .get("/console/account", console::account)
+    .post("/console/account", console::change_password)
+    .get("/console/audit", audit::list)
+    .get("/console/audit/{seq}", audit::detail)
+    .get("/console/admin", admin::users)
+    .get("/console/admin/users/new", admin::new_user_form)
+    .post("/console/admin/users", admin::create_user)
+    .get("/console/admin/users/{id}", admin::edit_user_form)
+    .post("/console/admin/users/{id}", admin::update_user)
+    .post("/console/admin/users/{id}/password", admin::reset_password)
+    .post("/console/admin/users/{id}/unlock", admin::unlock_user)
+    .get("/console/admin/org", admin::org)
+    .post("/console/admin/divisions", admin::create_division)
+    .post("/console/admin/divisions/import", admin::import_divisions)
+    .post("/console/admin/departments", admin::create_department)
+    .post("/console/admin/departments/{id}", admin::update_department)
+}
+
+/// Every (method, path) the router serves.
+pub fn route_table() -> Vec<RouteEntry> {
+    table().entries
+}
+
 pub fn router(state: AppState) -> Router {
     let limit = state.config.max_body_bytes;
-    Router::new()
-        .route("/", get(public::home))
-        .route("/healthz", get(public::health))
-        .route("/static/app.css", get(public::css))
-        .route("/static/app.js", get(public::js))
-        .route("/public/audit", get(public::audit))
-        .route("/api/audit/checkpoint", get(public::api_checkpoint))
-        .route("/api/audit/consistency", get(public::api_consistency))
-        .route("/api/audit/inclusion", get(audit::api_inclusion))
-        .route("/login", get(console::login_page).post(console::login))
-        .route("/logout", post(console::logout))
-        .route("/public/items", get(items::public_list))
-        .route("/public/items/export", get(items::public_export))
-        .route("/public/tasks", get(public_tasks::list))
-        .route("/public/tasks/{code}", get(public_tasks::detail))
-        .route(
-            "/public/tasks/{code}/export.zip",
-            get(public_tasks::export_zip),
-        )
-        .route(
-            "/public/verify",
-            get(public_tasks::verify_page).post(public_tasks::verify_upload),
-        )
-        .route("/console/tasks", get(tasks::list).post(tasks::create))
-        .route("/console/tasks/new", get(tasks::new_form))
-        .route("/console/tasks/{id}", get(tasks::detail))
-        .route("/console/tasks/{id}/{step}", post(tasks::act))
-        .route("/console", get(console::home))
-        .route("/console/items", get(items::list))
-        .route("/console/officers", get(officers::list))
-        .route("/console/officers/export", get(officers::export))
-        .route("/console/officers/template", get(officers::template))
-        .route("/console/officers/{id}", get(officers::detail))
-        .route("/console/officers/{id}/leave", post(officers::add_leave))
-        .route(
-            "/console/officers/{id}/conflicts",
-            post(officers::declare_conflict),
-        )
-        .route("/console/objects", get(objects::list))
-        .route("/console/objects/export", get(objects::export))
-        .route("/console/objects/template", get(objects::template))
-        .route("/console/objects/code/{code}", get(objects::detail))
-        .route(
-            "/console/objects/new",
-            get(object_form::new_form).post(object_form::create),
-        )
-        .route(
-            "/console/objects/code/{code}/edit",
-            get(object_form::edit_form).post(object_form::edit),
-        )
-        .route(
-            "/console/{list}/import",
-            get(imports::form).post(imports::preview),
-        )
-        .route("/console/{list}/import/{token}", post(imports::confirm))
-        .route(
-            "/console/{list}/import/{token}/rejects",
-            get(imports::rejects),
-        )
-        .route("/console/items/export", get(items::export))
-        .route("/console/items/template", get(items::template))
-        .route("/console/items/publish", post(items::publish))
-        .route("/console/items/retire", post(items::retire))
-        .route(
-            "/console/items/edit",
-            get(items::edit_form).post(items::edit),
-        )
-        .route("/console/{section}", get(console::section))
-        .route(
-            "/console/account",
-            get(console::account).post(console::change_password),
-        )
-        .route("/console/audit", get(audit::list))
-        .route("/console/audit/{seq}", get(audit::detail))
-        .route("/console/admin", get(admin::users))
-        .route("/console/admin/users/new", get(admin::new_user_form))
-        .route("/console/admin/users", post(admin::create_user))
-        .route(
-            "/console/admin/users/{id}",
-            get(admin::edit_user_form).post(admin::update_user),
-        )
-        .route(
-            "/console/admin/users/{id}/password",
-            post(admin::reset_password),
-        )
-        .route("/console/admin/users/{id}/unlock", post(admin::unlock_user))
-        .route("/console/admin/org", get(admin::org))
-        .route("/console/admin/divisions", post(admin::create_division))
-        .route(
-            "/console/admin/divisions/import",
-            post(admin::import_divisions),
-        )
-        .route("/console/admin/departments", post(admin::create_department))
-        .route(
-            "/console/admin/departments/{id}",
-            post(admin::update_department),
-        )
+    table()
+        .router
         .fallback(public::not_found)
         .layer(DefaultBodyLimit::max(limit))
         .layer(RequestBodyLimitLayer::new(limit))

@@ -10,6 +10,8 @@ const MAX_FILES: usize = 32;
 
 pub struct Upload {
     pub user_id: i64,
+    /// The list the file was previewed as: a token is confirmed only as that list.
+    pub kind: &'static str,
     pub file_name: String,
     pub bytes: Vec<u8>,
     at: Instant,
@@ -21,8 +23,14 @@ pub struct Uploads {
 }
 
 impl Uploads {
-    /// Keeps a file for `user_id`; returns the token that names it.
-    pub fn put(&self, user_id: i64, file_name: String, bytes: Vec<u8>) -> String {
+    /// Keeps a file previewed by `user_id` as list `kind`; returns the token that names it.
+    pub fn put(
+        &self,
+        user_id: i64,
+        kind: &'static str,
+        file_name: String,
+        bytes: Vec<u8>,
+    ) -> String {
         let token = ssj_app::keys::random_hex(16);
         let mut files = self.files.lock().unwrap_or_else(|p| p.into_inner());
         files.retain(|_, u| u.at.elapsed() < KEEP);
@@ -40,6 +48,7 @@ impl Uploads {
             token.clone(),
             Upload {
                 user_id,
+                kind,
                 file_name,
                 bytes,
                 at: Instant::now(),
@@ -48,12 +57,12 @@ impl Uploads {
         token
     }
 
-    /// The file behind `token`, if it is this user's and still kept.
-    pub fn get(&self, user_id: i64, token: &str) -> Option<(String, Vec<u8>)> {
+    /// The file behind `token`, if this user previewed it as list `kind` and it is still kept.
+    pub fn get(&self, user_id: i64, kind: &str, token: &str) -> Option<(String, Vec<u8>)> {
         let files = self.files.lock().unwrap_or_else(|p| p.into_inner());
         files
             .get(token)
-            .filter(|u| u.user_id == user_id && u.at.elapsed() < KEEP)
+            .filter(|u| u.user_id == user_id && u.kind == kind && u.at.elapsed() < KEEP)
             .map(|u| (u.file_name.clone(), u.bytes.clone()))
     }
 

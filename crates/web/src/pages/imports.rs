@@ -5,8 +5,7 @@ use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{WebError, WebResult};
 use crate::render::render;
-use axum::Form;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::Multipart;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use minijinja::value::Serde;
@@ -26,16 +25,7 @@ pub enum ListKind {
 }
 
 impl ListKind {
-    fn parse(segment: &str) -> Result<ListKind, WebError> {
-        match segment {
-            "items" => Ok(ListKind::Items),
-            "objects" => Ok(ListKind::Objects),
-            "officers" => Ok(ListKind::Officers),
-            _ => Err(AppError::not_found("NOT_FOUND", "您访问的页面不存在").into()),
-        }
-    }
-
-    fn segment(self) -> &'static str {
+    pub fn segment(self) -> &'static str {
         match self {
             ListKind::Items => "items",
             ListKind::Objects => "objects",
@@ -67,20 +57,15 @@ impl ListKind {
         bytes: &[u8],
     ) -> Result<ImportSummary, AppError> {
         match self {
-            ListKind::Items => s.platform.preview_items(bytes).await,
+            ListKind::Items => s.platform.preview_items(&u.actor, bytes).await,
             ListKind::Objects => s.platform.preview_objects(bytes, false).await,
             ListKind::Officers => s.platform.preview_officers(&u.actor, bytes).await,
         }
     }
 }
 
-pub async fn form(
-    State(s): State<AppState>,
-    u: CurrentUser,
-    Path(kind): Path<String>,
-) -> WebResult<Html<String>> {
+pub async fn form(s: AppState, u: CurrentUser, kind: ListKind) -> WebResult<Html<String>> {
     u.require(Permission::EditLists)?;
-    let kind = ListKind::parse(&kind)?;
     render(
         &s,
         "import.html",
@@ -92,20 +77,21 @@ pub async fn form(
 
 /// Receives the upload, keeps it, and shows what importing it would do.
 pub async fn preview(
-    State(s): State<AppState>,
+    s: AppState,
     u: CurrentUser,
-    Path(kind): Path<String>,
+    kind: ListKind,
     m: Multipart,
 ) -> WebResult<Response> {
     u.require(Permission::EditLists)?;
-    let kind = ListKind::parse(&kind)?;
     let (csrf, file) = read_upload(m).await?;
     u.check_csrf(csrf.as_deref())?;
     let (name, bytes) = file
         .filter(|(_, b)| !b.is_empty())
         .ok_or_else(|| AppError::invalid("UPLOAD_EMPTY", "请选择要导入的文件（文件为空）"))?;
     let summary = kind.preview(&s, &u, &bytes).await?;
-    let token = s.uploads.put(u.user.id, name.clone(), bytes);
+    let token = s
+        .uploads
+        .put(u.user.id, kind.segment(), name.clone(), bytes);
     Ok(render(
         &s,
         "import_preview.html",
@@ -119,33 +105,40 @@ pub async fn preview(
     .into_response())
 }
 
-fn uploaded(s: &AppState, u: &CurrentUser, token: &str) -> Result<(String, Vec<u8>), WebError> {
-    s.uploads.get(u.user.id, token).ok_or_else(|| {
-        AppError::not_found(
-            "UPLOAD_EXPIRED",
-            "上传的文件已过期（保留 30 分钟），请重新上传",
-        )
-        .into()
-    })
+fn uploaded(
+    s: &AppState,
+    u: &CurrentUser,
+    kind: ListKind,
+    token: &str,
+) -> Result<(String, Vec<u8>), WebError> {
+    s.uploads
+        .get(u.user.id, kind.segment(), token)
+        .ok_or_else(|| {
+            AppError::not_found(
+                "UPLOAD_EXPIRED",
+                "上传的文件已过期（保留 30 分钟）或不是在此清单预览的文件，请重新上传",
+            )
+            .into()
+        })
 }
 
 #[derive(Deserialize)]
 pub struct ConfirmForm {
-    csrf: Option<String>,
+    pub(crate) csrf: Option<String>,
     mode: Option<String>,
     flagged: Option<String>,
 }
 
 pub async fn confirm(
-    State(s): State<AppState>,
+    s: AppState,
     u: CurrentUser,
-    Path((kind, token)): Path<(String, String)>,
-    Form(f): Form<ConfirmForm>,
+    kind: ListKind,
+    token: String,
+    f: ConfirmForm,
 ) -> WebResult<Response> {
     u.require(Permission::EditLists)?;
-    let kind = ListKind::parse(&kind)?;
     u.check_csrf(f.csrf.as_deref())?;
-    let (_, bytes) = uploaded(&s, &u, &token)?;
+    let (_, bytes) = uploaded(&s, &u, kind, &token)?;
     let mode = if f.mode.as_deref() == Some("good") {
         ImportMode::GoodRows
     } else {
@@ -174,13 +167,13 @@ pub async fn confirm(
 }
 
 pub async fn rejects(
-    State(s): State<AppState>,
+    s: AppState,
     u: CurrentUser,
-    Path((kind, token)): Path<(String, String)>,
+    kind: ListKind,
+    token: String,
 ) -> WebResult<Response> {
     u.require(Permission::EditLists)?;
-    let kind = ListKind::parse(&kind)?;
-    let (name, bytes) = uploaded(&s, &u, &token)?;
+    let (name, bytes) = uploaded(&s, &u, kind, &token)?;
     let summary = kind.preview(&s, &u, &bytes).await?;
     let file = ssj_import::rejects_file(&bytes, &summary.rejects, TableFormat::Xlsx)
         .map_err(|e| AppError::invalid("IMPORT_UNREADABLE", e.to_string()))?;
