@@ -350,6 +350,19 @@ impl Platform {
             .collect())
     }
 
+    /// An account by its login name, if the actor's scope covers it.
+    pub async fn user_by_name(&self, actor: &Actor, username: &str) -> AppResult<User> {
+        let u = self
+            .store
+            .user_by_name(&username.trim().to_ascii_lowercase())
+            .await?
+            .ok_or_else(|| {
+                AppError::not_found("USER_NOT_FOUND", format!("账号 {} 不存在", username.trim()))
+            })?;
+        self.department_in_scope(actor, u.department_id).await?;
+        Ok(u)
+    }
+
     pub async fn user_visible_to(&self, actor: &Actor, id: i64) -> AppResult<User> {
         let u = self.store.user(id).await?.ok_or_else(no_such_user)?;
         self.department_in_scope(actor, u.department_id).await?;

@@ -1,11 +1,11 @@
 //! Appending to the audit log, signed checkpoints, and inclusion / consistency proofs.
 
-use crate::{AppError, AppResult, Platform, clock};
+use crate::{Actor, AppError, AppResult, Platform, clock};
 use ed25519_dalek::{Signature, Signer, Verifier, VerifyingKey};
 use serde::Serialize;
-use ssj_domain::{AuditEntry, AuditRecord};
+use ssj_domain::{AuditEntry, AuditRecord, Permission};
 use ssj_merkle::{Frontier, Hash, HashAlg, NodeId, to_hex};
-use ssj_storage::{Checkpoint, StoredAudit, Tx};
+use ssj_storage::{AuditFilter, Checkpoint, StoredAudit, Tx};
 use std::collections::HashMap;
 
 /// Appends records inside a transaction that changes state. Opening it takes the log's append
@@ -287,4 +287,58 @@ fn resolve(
                 .ok_or_else(|| AppError::internal("审计日志的子树哈希缺失"))
         })
         .collect()
+}
+
+impl Platform {
+    /// How many records the log holds (public).
+    pub async fn audit_size(&self) -> AppResult<u64> {
+        Ok(self.store.audit_size().await?)
+    }
+
+    /// Every signed checkpoint, oldest first (public).
+    pub async fn checkpoints(&self) -> AppResult<Vec<Checkpoint>> {
+        Ok(self.store.checkpoints().await?)
+    }
+
+    /// A page of the log as the actor may see it: records filed under departments of the
+    /// actor's scope only; asking for a department outside it is refused.
+    pub async fn audit_page(
+        &self,
+        actor: &Actor,
+        mut filter: AuditFilter,
+    ) -> AppResult<(Vec<StoredAudit>, u64)> {
+        actor.require(Permission::ViewAuditLog)?;
+        if let Some(visible) = self.visible_departments(actor).await? {
+            filter.departments = match filter.departments.take() {
+                None => Some(visible),
+                Some(asked) if asked.iter().all(|d| visible.contains(d)) => Some(asked),
+                Some(_) => return Err(AppError::forbidden("该部门不在您的数据范围内")),
+            };
+        }
+        Ok(self.store.audit_search(&filter).await?)
+    }
+
+    /// One record, if the actor's scope covers the department it is filed under.
+    pub async fn audit_record(&self, actor: &Actor, seq: u64) -> AppResult<StoredAudit> {
+        actor.require(Permission::ViewAuditLog)?;
+        let r = self
+            .store
+            .audit_range(seq, seq + 1)
+            .await?
+            .pop()
+            .ok_or_else(|| {
+                AppError::not_found("AUDIT_NOT_FOUND", format!("审计记录 #{seq} 不存在"))
+            })?;
+        if let Some(v) = self.visible_departments(actor).await?
+            && !r.record.entry.department_id.is_some_and(|d| v.contains(&d))
+        {
+            return Err(AppError::forbidden("该记录不在您的数据范围内"));
+        }
+        Ok(r)
+    }
+
+    /// Whether the database answers, and which backend it is (the health check).
+    pub async fn health(&self) -> AppResult<(&'static str, u64)> {
+        Ok((self.store.backend(), self.store.audit_size().await?))
+    }
 }

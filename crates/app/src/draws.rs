@@ -386,6 +386,14 @@ impl Platform {
         Ok((task, draw))
     }
 
+    /// A draw's stored `result.csv`, `None` before it is drawn (published with the draw).
+    pub async fn draw_result_file(&self, draw_id: i64) -> AppResult<Option<Vec<u8>>> {
+        Ok(self
+            .store
+            .draw_file(draw_id, ssj_storage::DrawFileName::Result)
+            .await?)
+    }
+
     pub async fn draw(&self, draw_id: i64) -> AppResult<Draw> {
         self.store.draw(draw_id).await?.ok_or_else(|| {
             AppError::not_found("DRAW_NOT_FOUND", format!("抽取记录 {draw_id} 不存在"))

@@ -225,8 +225,28 @@ impl Platform {
         Ok(self.store.item_versions().await?)
     }
 
-    /// The items of one version (published versions are public; drafts are the console's).
-    pub async fn version_items(&self, actor: &Actor, version_id: i64) -> AppResult<Vec<Item>> {
+    /// A filtered page of a version's items: a published version's for anyone, a draft's for
+    /// console users only.
+    pub async fn items(
+        &self,
+        actor: Option<&Actor>,
+        filter: &ssj_storage::ItemFilter,
+    ) -> AppResult<(Vec<Item>, u64)> {
+        self.readable_version(actor, filter.version_id).await?;
+        Ok(self.store.items(filter).await?)
+    }
+
+    /// The items of one version: a published version's for anyone, a draft's for console users.
+    pub async fn version_items(
+        &self,
+        actor: Option<&Actor>,
+        version_id: i64,
+    ) -> AppResult<Vec<Item>> {
+        self.readable_version(actor, version_id).await?;
+        Ok(self.store.version_items(version_id).await?)
+    }
+
+    async fn readable_version(&self, actor: Option<&Actor>, version_id: i64) -> AppResult<()> {
         let version = self
             .store
             .item_versions()
@@ -234,10 +254,11 @@ impl Platform {
             .into_iter()
             .find(|v| v.id == version_id)
             .ok_or_else(|| AppError::not_found("VERSION_NOT_FOUND", "该版本不存在"))?;
-        if version.status == VersionStatus::Draft {
-            actor.require(Permission::ViewConsole)?;
+        match (version.status, actor) {
+            (VersionStatus::Published, _) => Ok(()),
+            (_, Some(a)) => a.require(Permission::ViewConsole),
+            (_, None) => Err(AppError::not_found("VERSION_NOT_FOUND", "该版本尚未发布")),
         }
-        Ok(self.store.version_items(version_id).await?)
     }
 
     /// The latest published version, or `None` before the first publication.

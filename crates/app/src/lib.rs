@@ -58,7 +58,7 @@ impl Default for Policy {
 }
 
 pub struct Platform {
-    pub store: Arc<dyn Store>,
+    store: Arc<dyn Store>,
     pub alg: HashAlg,
     pub policy: Policy,
     signer: SigningKey,
@@ -132,6 +132,11 @@ impl Platform {
             policy: Policy::default(),
             signer,
         })
+    }
+
+    /// Closes the database's connections (the command line, before it exits).
+    pub async fn close(&self) {
+        self.store.close().await;
     }
 
     pub fn public_key(&self) -> [u8; 32] {

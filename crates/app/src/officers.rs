@@ -14,7 +14,7 @@ use ssj_domain::officers::{
 use ssj_domain::{ObjectCode, Permission};
 use ssj_import::officers::{OfficerRow, read_officers};
 use ssj_import::{Grid, Reject};
-use ssj_storage::{Conflict, Department, Leave, Officer};
+use ssj_storage::{Conflict, Department, Leave, Officer, OfficerCounts, OfficerFilter};
 use std::collections::HashMap;
 
 /// What the audit log and comparisons see of an officer: never the phone or ID number, only
@@ -44,6 +44,19 @@ fn content(o: &Officer) -> OfficerSnapshot<'_> {
         active: o.active,
         personal_data_digest: hex::encode(Sha256::digest(format!("{}\0{}", o.phone, o.id_number))),
     }
+}
+
+/// A page of the officer directory: each officer with whether they are on leave that day.
+pub struct OfficerPage {
+    pub rows: Vec<(Officer, bool)>,
+    pub total: u64,
+    pub counts: OfficerCounts,
+}
+
+pub struct OfficerDetail {
+    pub officer: Officer,
+    pub leaves: Vec<Leave>,
+    pub conflicts: Vec<Conflict>,
 }
 
 /// Today in Beijing, `YYYY-MM-DD`.
@@ -269,6 +282,74 @@ impl Platform {
         log.append_many(&mut *tx, records).await?;
         tx.commit().await?;
         Ok(summary)
+    }
+
+    /// A page of the officers the actor's scope covers, with the counts of the whole
+    /// selection on `day` (counted by the database, not by loading every officer).
+    pub async fn officer_page(
+        &self,
+        actor: &Actor,
+        mut filter: OfficerFilter,
+        day: &str,
+    ) -> AppResult<OfficerPage> {
+        actor.require(Permission::ViewConsole)?;
+        filter.departments = self.visible_departments(actor).await?;
+        if let (Some(d), Some(v)) = (filter.department, &filter.departments)
+            && !v.contains(&d)
+        {
+            return Err(AppError::forbidden("该部门不在您的数据范围内"));
+        }
+        let counts = self
+            .store
+            .officer_counts(
+                &OfficerFilter {
+                    active: None,
+                    ..filter.clone()
+                },
+                day,
+            )
+            .await?;
+        let (officers, total) = self.store.officers(&filter).await?;
+        let on_leave: std::collections::HashSet<i64> = self
+            .store
+            .officers_on_leave(day)
+            .await?
+            .into_iter()
+            .collect();
+        let rows = officers
+            .into_iter()
+            .map(|o| {
+                let leave = on_leave.contains(&o.id);
+                (o, leave)
+            })
+            .collect();
+        Ok(OfficerPage {
+            rows,
+            total,
+            counts,
+        })
+    }
+
+    /// An officer in the actor's scope, with leaves and declared conflicts.
+    pub async fn officer_detail(&self, actor: &Actor, id: i64) -> AppResult<OfficerDetail> {
+        let officer = self.officer_visible_to(actor, id).await?;
+        Ok(OfficerDetail {
+            leaves: self.store.officer_leaves(id).await?,
+            conflicts: self.store.officer_conflicts(id).await?,
+            officer,
+        })
+    }
+
+    /// Officers by id, for naming the members of a drawn team on a page: only a name and a
+    /// certificate number, which are public with the draw.
+    pub async fn officer_names(&self, ids: &[i64]) -> AppResult<HashMap<i64, String>> {
+        Ok(self
+            .store
+            .officers_by_ids(ids)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, format!("{}（{}）", o.name, o.cert_no)))
+            .collect())
     }
 
     /// The officers with these certificate numbers that the actor's scope covers.

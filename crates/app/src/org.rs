@@ -38,6 +38,31 @@ pub struct LineError {
 }
 
 impl Platform {
+    /// Every department (names and divisions are public: public pages name them).
+    pub async fn departments(&self) -> AppResult<Vec<Department>> {
+        Ok(self.store.departments().await?)
+    }
+
+    pub async fn department(&self, id: i64) -> AppResult<Option<Department>> {
+        Ok(self.store.department(id).await?)
+    }
+
+    /// The departments the actor's data scope covers.
+    pub async fn departments_in_scope(&self, actor: &Actor) -> AppResult<Vec<Department>> {
+        Ok(self
+            .store
+            .departments()
+            .await?
+            .into_iter()
+            .filter(|d| actor.covers(d))
+            .collect())
+    }
+
+    /// Every division (public).
+    pub async fn divisions(&self) -> AppResult<Vec<Division>> {
+        Ok(self.store.divisions().await?)
+    }
+
     /// Adds divisions from CSV text `代码,名称` (a header line is recognised and skipped). All or
     /// nothing: any bad line rejects the file, naming every bad line.
     pub async fn import_divisions(&self, actor: &Actor, csv_text: &str) -> AppResult<usize> {

@@ -196,6 +196,14 @@ impl Platform {
             .ok_or_else(|| AppError::not_found("TASK_NOT_FOUND", format!("抽查任务 {id} 不存在")))
     }
 
+    /// A task by its public number.
+    pub async fn task_by_code(&self, code: &str) -> AppResult<Task> {
+        self.store
+            .task_by_code(code)
+            .await?
+            .ok_or_else(|| AppError::not_found("TASK_NOT_FOUND", format!("抽查任务 {code} 不存在")))
+    }
+
     /// A task by its id or its public number.
     pub async fn find_task(&self, id_or_code: &str) -> AppResult<Task> {
         let text = id_or_code.trim();

@@ -14,7 +14,6 @@ use std::time::Instant;
 async fn prepare(p: &Platform) -> i64 {
     let cli = Actor::command_line();
     if let Some(d) = p
-        .store
         .departments()
         .await
         .unwrap()
@@ -65,12 +64,7 @@ async fn prepare(p: &Platform) -> i64 {
 
 /// How many objects a draw selected: the lines of its result.csv after the header.
 async fn selected(p: &Platform, draw_id: i64) -> usize {
-    let result = p
-        .store
-        .draw_file(draw_id, ssj_storage::DrawFileName::Result)
-        .await
-        .unwrap()
-        .unwrap();
+    let result = p.draw_result_file(draw_id).await.unwrap().unwrap();
     result.iter().filter(|&&b| b == b'\n').count() - 1
 }
 
@@ -78,7 +72,7 @@ pub async fn run(p: &Platform, objects_only: bool) {
     let cli = Actor::command_line();
     let department = prepare(p).await;
     let version = p.published_items_version().await.unwrap().unwrap();
-    let items = p.store.version_items(version.id).await.unwrap();
+    let items = p.version_items(Some(&cli), version.id).await.unwrap();
     let task = |item: i64, name: &str| NewTask {
         name: name.into(),
         department_id: department,

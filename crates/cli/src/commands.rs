@@ -44,7 +44,7 @@ pub async fn run(cli: Cli) -> AppResult<ExitCode> {
     }
     let p = Arc::new(open(&cli).await?);
     let outcome = dispatch(cli, Arc::clone(&p)).await;
-    p.store.close().await;
+    p.close().await;
     outcome
 }
 
@@ -55,7 +55,7 @@ async fn dispatch(cli: Cli, p: Arc<Platform>) -> AppResult<ExitCode> {
             serve: args,
             no_serve,
         } => {
-            if p.store.departments().await?.is_empty() {
+            if p.departments().await?.is_empty() {
                 let logins = ssj_app::demo::load(&p).await?;
                 p.checkpoint().await?;
                 println!(
@@ -79,7 +79,7 @@ async fn dispatch(cli: Cli, p: Arc<Platform>) -> AppResult<ExitCode> {
             }
         }
         Command::Migrate => {
-            println!("数据库结构已是最新（{}）。", p.store.backend());
+            println!("数据库结构已是最新（{}）。", p.health().await?.0);
             Ok(ExitCode::SUCCESS)
         }
         Command::User(c) => user(&p, c).await,
@@ -127,7 +127,7 @@ async fn user(p: &Platform, c: UserCommand) -> AppResult<ExitCode> {
             scope,
             password,
         } => {
-            let departments = p.store.departments().await?;
+            let departments = p.departments().await?;
             let dept = departments
                 .iter()
                 .find(|d| d.id.to_string() == department || d.name == department)
@@ -162,13 +162,7 @@ async fn user(p: &Platform, c: UserCommand) -> AppResult<ExitCode> {
             }
         }
         UserCommand::Passwd { username, password } => {
-            let u = p
-                .store
-                .user_by_name(&username.trim().to_ascii_lowercase())
-                .await?
-                .ok_or_else(|| {
-                    AppError::not_found("USER_NOT_FOUND", format!("账号 {username} 不存在"))
-                })?;
+            let u = p.user_by_name(&Actor::command_line(), &username).await?;
             let (password, generated) = password_or_generated(password);
             p.set_password(&cli, u.id, None, &password).await?;
             println!("已设置账号 {} 的密码，并解除锁定。", u.username);
@@ -177,7 +171,7 @@ async fn user(p: &Platform, c: UserCommand) -> AppResult<ExitCode> {
             }
         }
         UserCommand::List { format } => {
-            let departments = p.store.departments().await?;
+            let departments = p.departments().await?;
             let name = |id: i64| {
                 departments
                     .iter()
@@ -198,7 +192,7 @@ async fn user(p: &Platform, c: UserCommand) -> AppResult<ExitCode> {
             if csv {
                 println!("id,username,display_name,department,role,scope,active");
             }
-            for u in p.store.users().await? {
+            for u in p.users_visible_to(&Actor::command_line()).await? {
                 if csv {
                     println!(
                         "{},{},{},{},{},{},{}",
@@ -242,7 +236,7 @@ async fn division(p: &Platform, c: DivisionCommand) -> AppResult<ExitCode> {
             println!("已导入 {n} 个行政区划。");
         }
         DivisionCommand::List => {
-            for d in p.store.divisions().await? {
+            for d in p.divisions().await? {
                 println!("{}  {:<6} {}", d.code, d.code.level().label(), d.name);
             }
         }
@@ -262,7 +256,7 @@ async fn department(p: &Platform, c: DepartmentCommand) -> AppResult<ExitCode> {
             );
         }
         DepartmentCommand::List => {
-            for d in p.store.departments().await? {
+            for d in p.departments().await? {
                 println!(
                     "{:>4}  {}  {}{}",
                     d.id,
@@ -557,7 +551,7 @@ async fn items(p: &Platform, c: ItemsCommand) -> AppResult<ExitCode> {
         }
         ItemsCommand::Versions => {
             for v in p.item_versions().await? {
-                let items = p.store.version_items(v.id).await?;
+                let items = p.version_items(Some(&Actor::command_line()), v.id).await?;
                 let live = items.iter().filter(|i| !i.retired).count();
                 let state = match v.published_ms {
                     Some(ms) => format!("已发布 {}", ssj_app::clock::format_ms(ms)),

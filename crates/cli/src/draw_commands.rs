@@ -158,8 +158,7 @@ async fn item_ids(p: &Platform, department: &Department, text: &str) -> AppResul
             .await?
             .ok_or_else(|| bad("TASK_NO_ITEMS", "随机抽查事项清单尚未发布"))?;
         let ids: Vec<i64> = p
-            .store
-            .version_items(version.id)
+            .version_items(Some(&Actor::command_line()), version.id)
             .await?
             .into_iter()
             .filter(|i| i.department == wanted && !i.retired && !i.joint)
@@ -194,7 +193,7 @@ pub async fn task(p: &Platform, c: TaskCommand) -> AppResult<ExitCode> {
     let actor = Actor::command_line();
     match c {
         TaskCommand::List { format } => {
-            let departments = p.store.departments().await?;
+            let departments = p.departments().await?;
             let name = |id: i64| {
                 departments
                     .iter()
@@ -245,7 +244,7 @@ pub async fn task(p: &Platform, c: TaskCommand) -> AppResult<ExitCode> {
         }
         TaskCommand::Create(a) => {
             let a = *a;
-            let departments = p.store.departments().await?;
+            let departments = p.departments().await?;
             let initiating = find_department(&departments, &a.department)?;
             let mut partners = Vec::new();
             for text in &a.partner {
@@ -449,10 +448,7 @@ async fn print_draw(p: &Platform, t: &Task, d: &Draw) -> AppResult<()> {
             );
         }
         if d.status == DrawStatus::Drawn {
-            let result_file = p
-                .store
-                .draw_file(d.id, ssj_storage::DrawFileName::Result)
-                .await?;
+            let result_file = p.draw_result_file(d.id).await?;
             let result =
                 String::from_utf8_lossy(result_file.as_deref().unwrap_or_default()).into_owned();
             println!(

@@ -168,12 +168,12 @@ async fn kill_9_during_a_draw_leaves_no_half_drawn_task() {
     );
     let d = &draws[0];
     eprintln!("after kill -9 the draw is {:?}", d.status);
-    let files = p.store.draw_files(d.id).await.unwrap().unwrap();
+    let result = p.draw_result_file(d.id).await.unwrap();
     let contributions = p.contributions(d.id).await.unwrap();
     let task = p.task(2).await.unwrap();
     match d.status {
         ssj_storage::DrawStatus::Frozen => {
-            assert!(files.result.is_none() && d.manifest.is_none() && d.drawn_ms.is_none());
+            assert!(result.is_none() && d.manifest.is_none() && d.drawn_ms.is_none());
             assert!(
                 contributions.iter().all(|c| c.reveal.is_none()),
                 "no reveal of a draw that was not drawn"
@@ -181,7 +181,7 @@ async fn kill_9_during_a_draw_leaves_no_half_drawn_task() {
             assert_eq!(task.status, ssj_storage::TaskStatus::Ready);
         }
         ssj_storage::DrawStatus::Drawn => {
-            assert!(files.result.is_some() && d.manifest.is_some());
+            assert!(result.is_some() && d.manifest.is_some());
             assert!(contributions.iter().all(|c| c.reveal.is_some()));
             assert_eq!(task.status, ssj_storage::TaskStatus::Drawn);
         }
@@ -189,7 +189,7 @@ async fn kill_9_during_a_draw_leaves_no_half_drawn_task() {
     }
     assert!(p.verify().await.unwrap().problem.is_none());
     let frozen_digest = d.candidate_digest.clone();
-    p.store.close().await;
+    p.close().await;
 
     // Going on: the same frozen candidate file is drawn, no second freeze.
     let o = run(&db, &data, &["draw", "run", "2"]);

@@ -73,7 +73,10 @@ fn account(username: &str, department_id: i64, role: Role) -> NewAccount {
 }
 
 async fn actor(p: &Platform, username: &str) -> Actor {
-    let u = p.store.user_by_name(username).await.unwrap().unwrap();
+    let u = p
+        .user_by_name(&Actor::command_line(), username)
+        .await
+        .unwrap();
     p.actor_for(&u).await.unwrap()
 }
 
@@ -86,7 +89,7 @@ pub async fn migrations_are_idempotent(h: &dyn Harness) {
         .await
         .unwrap();
     assert_eq!(again.alg, HashAlg::Sha256);
-    assert_eq!(again.store.departments().await.unwrap().len(), 3);
+    assert_eq!(again.departments().await.unwrap().len(), 3);
     let err = Platform::with_store(Arc::clone(&f.store), signing_key(), Some(HashAlg::Sm3))
         .await
         .err()
@@ -98,14 +101,14 @@ pub async fn organisations_round_trip(h: &dyn Harness) {
     let f = h.fresh().await;
     let p = platform(&f, HashAlg::Sha256).await;
     let (city, scjg, _) = county(&p).await;
-    let divisions = p.store.divisions().await.unwrap();
+    let divisions = f.store.divisions().await.unwrap();
     assert_eq!(divisions.len(), 3);
     let gaoping = divisions
         .iter()
         .find(|d| d.code.as_str() == "140581")
         .unwrap();
     assert_eq!(gaoping.parent.as_ref().unwrap().as_str(), "140500");
-    let d = p.store.department(scjg).await.unwrap().unwrap();
+    let d = f.store.department(scjg).await.unwrap().unwrap();
     assert_eq!(
         (d.name.as_str(), d.division.as_str(), d.active),
         ("高平市市场监督管理局", "140581", true)
@@ -216,7 +219,7 @@ pub async fn accounts_and_scope(h: &dyn Harness) {
         .await
         .unwrap();
     assert_eq!(changed.role, Role::Reviewer);
-    let (records, _) = p
+    let (records, _) = f
         .store
         .audit_search(&AuditFilter {
             action_prefix: Some("user.role_change".into()),
@@ -282,7 +285,7 @@ pub async fn login_lockout_and_sessions(h: &dyn Harness) {
         panic!("locked")
     };
     assert_eq!(e.code, "ACCOUNT_LOCKED");
-    let locked = p.store.user_by_name("li.ming").await.unwrap().unwrap();
+    let locked = f.store.user_by_name("li.ming").await.unwrap().unwrap();
     assert!(locked.locked_until_ms.unwrap() > ssj_app::clock::now_ms() + 14 * 60 * 1000);
     p.unlock_user(&Actor::command_line(), locked.id)
         .await
@@ -296,7 +299,7 @@ pub async fn login_lockout_and_sessions(h: &dyn Harness) {
         panic!()
     };
     assert_eq!(e.code, "LOGIN_FAILED");
-    let (records, total) = p
+    let (records, total) = f
         .store
         .audit_search(&AuditFilter {
             action_prefix: Some("auth.".into()),
@@ -332,10 +335,10 @@ pub async fn a_change_and_its_record_commit_together(h: &dyn Harness) {
     let f = h.fresh().await;
     let p = platform(&f, HashAlg::Sha256).await;
     let (_, scjg, _) = county(&p).await;
-    let before = p.store.audit_size().await.unwrap();
+    let before = f.store.audit_size().await.unwrap();
     {
         // A transaction dropped before commit leaves neither the change nor its record.
-        let mut tx = p.store.begin().await.unwrap();
+        let mut tx = f.store.begin().await.unwrap();
         let mut log = ssj_app::audit::Appender::open(&mut *tx, p.alg)
             .await
             .unwrap();
@@ -354,9 +357,9 @@ pub async fn a_change_and_its_record_commit_together(h: &dyn Harness) {
         .await
         .unwrap();
     }
-    assert_eq!(p.store.audit_size().await.unwrap(), before);
+    assert_eq!(f.store.audit_size().await.unwrap(), before);
     assert!(
-        !p.store
+        !f.store
             .departments()
             .await
             .unwrap()
@@ -369,7 +372,7 @@ pub async fn a_change_and_its_record_commit_together(h: &dyn Harness) {
     )
     .await
     .unwrap();
-    assert_eq!(p.store.audit_size().await.unwrap(), before + 1);
+    assert_eq!(f.store.audit_size().await.unwrap(), before + 1);
     assert!(p.verify().await.unwrap().problem.is_none());
 }
 
@@ -403,11 +406,11 @@ pub async fn proofs_match_an_independent_implementation(h: &dyn Harness) {
         .unwrap();
     }
     let c = p.checkpoint().await.unwrap().unwrap();
-    let n = p.store.audit_size().await.unwrap();
+    let n = f.store.audit_size().await.unwrap();
     assert_eq!(c.tree_size, n);
 
     let mut oracle = MemoryBackedTree::<sha2::Sha256, Vec<u8>>::new();
-    for r in p.store.audit_range(0, n).await.unwrap() {
+    for r in f.store.audit_range(0, n).await.unwrap() {
         oracle.push(r.record.canonical_bytes().unwrap());
     }
     assert_eq!(&oracle.root().as_bytes()[..], &c.root[..]);
@@ -423,7 +426,7 @@ pub async fn proofs_match_an_independent_implementation(h: &dyn Harness) {
     }
     let old = 7;
     let mut old_tree = MemoryBackedTree::<sha2::Sha256, Vec<u8>>::new();
-    for r in p.store.audit_range(0, old).await.unwrap() {
+    for r in f.store.audit_range(0, old).await.unwrap() {
         old_tree.push(r.record.canonical_bytes().unwrap());
     }
     let cp = p.consistency_proof(old, None).await.unwrap();
@@ -515,8 +518,8 @@ pub async fn division_import_is_all_or_nothing(h: &dyn Harness) {
         "{}",
         err.message
     );
-    assert!(p.store.divisions().await.unwrap().is_empty());
-    assert_eq!(p.store.audit_size().await.unwrap(), 0);
+    assert!(f.store.divisions().await.unwrap().is_empty());
+    assert_eq!(f.store.audit_size().await.unwrap(), 0);
     assert_eq!(
         p.import_divisions(&cli, "").await.unwrap_err().code,
         "IMPORT_EMPTY"
@@ -549,7 +552,7 @@ pub async fn audit_search_filters_and_scope(h: &dyn Harness) {
         limit: 1,
         ..Default::default()
     };
-    let (page, total) = p.store.audit_search(&filter).await.unwrap();
+    let (page, total) = f.store.audit_search(&filter).await.unwrap();
     assert_eq!((page.len(), total), (1, 2));
     assert_eq!(page[0].record.entry.target_type, "user");
     // Records are filed under the department whose data changed.
@@ -558,7 +561,7 @@ pub async fn audit_search_filters_and_scope(h: &dyn Harness) {
         limit: 50,
         ..Default::default()
     };
-    let (page, total) = p.store.audit_search(&filter).await.unwrap();
+    let (page, total) = f.store.audit_search(&filter).await.unwrap();
     assert_eq!(
         total, 2,
         "the department's creation and its officer's account"
@@ -570,19 +573,19 @@ pub async fn audit_search_filters_and_scope(h: &dyn Harness) {
         limit: 50,
         ..Default::default()
     };
-    assert_eq!(p.store.audit_search(&filter).await.unwrap().1, 1);
+    assert_eq!(f.store.audit_search(&filter).await.unwrap().1, 1);
     let filter = AuditFilter {
         target: Some("division:140581".into()),
         limit: 50,
         ..Default::default()
     };
-    assert_eq!(p.store.audit_search(&filter).await.unwrap().1, 1);
+    assert_eq!(f.store.audit_search(&filter).await.unwrap().1, 1);
     let filter = AuditFilter {
         from_ms: Some(ssj_app::clock::now_ms() + 60_000),
         limit: 50,
         ..Default::default()
     };
-    assert_eq!(p.store.audit_search(&filter).await.unwrap().1, 0);
+    assert_eq!(f.store.audit_search(&filter).await.unwrap().1, 0);
 }
 
 pub async fn sm3_log_verifies(h: &dyn Harness) {
@@ -595,11 +598,11 @@ pub async fn sm3_log_verifies(h: &dyn Harness) {
     assert!(report.problem.is_none());
     assert_eq!(report.root, c.root);
     assert_ne!(report.root, {
-        let mut f = ssj_merkle::Frontier::empty(HashAlg::Sha256);
-        for r in p.store.audit_range(0, c.tree_size).await.unwrap() {
-            f.push(HashAlg::Sha256.leaf(&r.record.canonical_bytes().unwrap()));
+        let mut tree = ssj_merkle::Frontier::empty(HashAlg::Sha256);
+        for r in f.store.audit_range(0, c.tree_size).await.unwrap() {
+            tree.push(HashAlg::Sha256.leaf(&r.record.canonical_bytes().unwrap()));
         }
-        f.root()
+        tree.root()
     });
     let proof = p.inclusion_proof(2, None).await.unwrap();
     let hashes: Vec<[u8; 32]> = proof.proof.iter().map(|h| from_hex(h).unwrap()).collect();
@@ -666,14 +669,14 @@ pub async fn item_list_imports_publishes_and_retires(h: &dyn Harness) {
         limit: 100,
         ..Default::default()
     };
-    assert_eq!(p.store.items(&key).await.unwrap().1, 22);
+    assert_eq!(f.store.items(&key).await.unwrap().1, 22);
     let search = ItemFilter {
         version_id: v1.id,
         q: Some("校服".into()),
         limit: 10,
         ..Default::default()
     };
-    let (found, n) = p.store.items(&search).await.unwrap();
+    let (found, n) = f.store.items(&search).await.unwrap();
     assert_eq!(n, 1);
     assert_eq!(found[0].bases.len(), 2);
 
@@ -708,9 +711,9 @@ pub async fn item_list_imports_publishes_and_retires(h: &dyn Harness) {
         limit: 1000,
         ..Default::default()
     };
-    assert_eq!(p.store.items(&live).await.unwrap().1, 284);
+    assert_eq!(f.store.items(&live).await.unwrap().1, 284);
     assert_eq!(
-        p.store
+        f.store
             .items(&ItemFilter {
                 include_retired: true,
                 ..live.clone()
@@ -721,7 +724,7 @@ pub async fn item_list_imports_publishes_and_retires(h: &dyn Harness) {
         285
     );
     assert_eq!(
-        p.store
+        f.store
             .version_items(v1.id)
             .await
             .unwrap()
@@ -742,13 +745,13 @@ pub async fn item_list_imports_publishes_and_retires(h: &dyn Harness) {
         .unwrap();
     assert!(joint.joint);
     assert_eq!(joint.new, 83);
-    let before = p.store.audit_size().await.unwrap();
+    let before = f.store.audit_size().await.unwrap();
     let err = p
         .import_items(&cli, b"PK\x03\x04broken", ImportMode::GoodRows)
         .await
         .unwrap_err();
     assert_eq!(err.code, "IMPORT_UNREADABLE");
-    assert_eq!(p.store.audit_size().await.unwrap(), before);
+    assert_eq!(f.store.audit_size().await.unwrap(), before);
     assert!(p.verify().await.unwrap().problem.is_none());
 }
 
@@ -820,7 +823,7 @@ pub async fn object_directory_imports_real_lists(h: &dyn Harness) {
         .unwrap_err();
     assert_eq!(err.code, "IMPORT_REJECTED");
     assert_eq!(
-        p.store
+        f.store
             .objects(&ObjectFilter {
                 limit: 1,
                 ..Default::default()
@@ -847,7 +850,7 @@ pub async fn object_directory_imports_real_lists(h: &dyn Harness) {
         (flagged.new, flagged.unchanged, flagged.rejected()),
         (10, 2_873, 0)
     );
-    let doubtful = p
+    let doubtful = f
         .store
         .object_by_code("330327000082876")
         .await
@@ -858,10 +861,10 @@ pub async fn object_directory_imports_real_lists(h: &dyn Harness) {
         limit: 20,
         ..Default::default()
     };
-    let (page, total) = p.store.objects(&all).await.unwrap();
+    let (page, total) = f.store.objects(&all).await.unwrap();
     assert_eq!((page.len(), total), (20, 2_883));
     assert_eq!(
-        p.store.object_tier_counts(&all).await.unwrap(),
+        f.store.object_tier_counts(&all).await.unwrap(),
         vec![(Tier::Unclassified, 2_883)]
     );
     let search = ObjectFilter {
@@ -869,7 +872,7 @@ pub async fn object_directory_imports_real_lists(h: &dyn Harness) {
         limit: 10,
         ..Default::default()
     };
-    let (hits, n) = p.store.objects(&search).await.unwrap();
+    let (hits, n) = f.store.objects(&search).await.unwrap();
     assert_eq!(n, 1);
     assert_eq!(hits[0].code, "91330000566997460T");
     assert_eq!(hits[0].authority, "浙江省工商行政管理局");
@@ -878,7 +881,7 @@ pub async fn object_directory_imports_real_lists(h: &dyn Harness) {
         limit: 10,
         ..Default::default()
     };
-    assert!(p.store.objects(&by_code).await.unwrap().1 >= 1);
+    assert!(f.store.objects(&by_code).await.unwrap().1 >= 1);
 
     // A changed row updates the object and leaves its history.
     let csv = "统一社会信用代码,企业名称,信用风险分类,行政区划,专项库标签\n91330000566997460T,浙江南北联合信息科技有限公司（更名）,D类,330100,食品、重点\n";
@@ -892,7 +895,7 @@ pub async fn object_directory_imports_real_lists(h: &dyn Harness) {
         .await
         .unwrap();
     assert_eq!(s.changed, 1);
-    let o = p
+    let o = f
         .store
         .object_by_code("91330000566997460T")
         .await
@@ -906,7 +909,7 @@ pub async fn object_directory_imports_real_lists(h: &dyn Harness) {
             vec!["食品".to_string(), "重点".to_string()]
         )
     );
-    let history = p.store.object_history(o.id).await.unwrap();
+    let history = f.store.object_history(o.id).await.unwrap();
     assert_eq!(
         history
             .iter()
@@ -921,7 +924,7 @@ pub async fn object_directory_imports_real_lists(h: &dyn Harness) {
         limit: 10,
         ..Default::default()
     };
-    assert_eq!(p.store.objects(&d).await.unwrap().1, 1);
+    assert_eq!(f.store.objects(&d).await.unwrap().1, 1);
 
     // Every column of the directory, then a list without them: what it lacks is kept.
     let full = "统一社会信用代码,企业名称,信用风险分类,分类日期,分类来源,经营异常名录,严重违法失信,最近检查日期,许可证名称,许可证编号,许可证有效期至,规模\n\
@@ -951,7 +954,7 @@ pub async fn object_directory_imports_real_lists(h: &dyn Harness) {
         .unchanged,
         1
     );
-    let o = p
+    let o = f
         .store
         .object_by_code("91330000697024247P")
         .await
@@ -1049,7 +1052,7 @@ pub async fn officer_directory_with_leave_conflicts_and_personal_data(h: &dyn Ha
     p.import_officers(&cli, list.as_bytes(), ImportMode::GoodRows)
         .await
         .unwrap();
-    let (all, n) = p
+    let (all, n) = f
         .store
         .officers(&OfficerFilter {
             limit: 100,
@@ -1074,7 +1077,7 @@ pub async fn officer_directory_with_leave_conflicts_and_personal_data(h: &dyn Ha
         .await
         .unwrap();
     assert_eq!(
-        p.store.officers_on_leave(&today).await.unwrap(),
+        f.store.officers_on_leave(&today).await.unwrap(),
         vec![zhao.id]
     );
     assert_eq!(
@@ -1107,7 +1110,7 @@ pub async fn officer_directory_with_leave_conflicts_and_personal_data(h: &dyn Ha
         "OBJECT_CODE_INVALID"
     );
     assert_eq!(
-        p.store.officer_conflicts(zhao.id).await.unwrap()[0].reason,
+        f.store.officer_conflicts(zhao.id).await.unwrap()[0].reason,
         "配偶任该企业法定代表人"
     );
 
@@ -1141,7 +1144,7 @@ pub async fn officer_directory_with_leave_conflicts_and_personal_data(h: &dyn Ha
             && !public.contains("联系电话")
             && public.contains("SX14058100001")
     );
-    let (records, _) = p
+    let (records, _) = f
         .store
         .audit_search(&AuditFilter {
             action_prefix: Some("officer.".into()),
@@ -1191,7 +1194,7 @@ pub async fn item_edit_goes_to_a_new_draft(h: &dyn Harness) {
     .await
     .unwrap();
     let v1 = p.publish_items(&cli, "2020年版").await.unwrap();
-    let first = p.store.version_items(v1.id).await.unwrap()[0].clone();
+    let first = f.store.version_items(v1.id).await.unwrap()[0].clone();
     let edit = ItemEdit {
         category: first.category.clone(),
         name: format!("{}（修订）", first.name),
@@ -1209,14 +1212,14 @@ pub async fn item_edit_goes_to_a_new_draft(h: &dyn Harness) {
         versions.iter().map(|v| v.status).collect::<Vec<_>>(),
         vec![VersionStatus::Published, VersionStatus::Draft]
     );
-    let draft = p.store.version_items(versions[1].id).await.unwrap();
+    let draft = f.store.version_items(versions[1].id).await.unwrap();
     let edited = draft.iter().find(|i| i.name.ends_with("（修订）")).unwrap();
     assert_eq!(
         (edited.bases.len(), edited.ratio.as_str(), edited.kind),
         (2, "5%", Some(ssj_domain::items::ItemKind::Key))
     );
     assert_eq!(
-        p.store.version_items(v1.id).await.unwrap()[0],
+        f.store.version_items(v1.id).await.unwrap()[0],
         first,
         "the published version is untouched"
     );

@@ -12,6 +12,12 @@ macro_rules! sql_officers {
             const OFFICER_COLUMNS: &str = "id, department_id, name, level, cert_no, cert_valid_until, post, \
                 expertise, active, phone, id_number, created_ms, updated_ms";
 
+            /// Whether the officer row is on leave on `day`.
+            fn push_on_leave(q: &mut sqlx::QueryBuilder<$db>, day: &str) {
+                q.push("EXISTS (SELECT 1 FROM officer_leave l WHERE l.officer_id = officer.id AND l.from_day <= ");
+                q.push_bind(day.to_string()).push(" AND l.to_day >= ").push_bind(day.to_string()).push(")");
+            }
+
             fn corrupt(e: impl std::fmt::Display) -> StorageError {
                 StorageError::Corrupt(e.to_string())
             }
@@ -88,6 +94,46 @@ macro_rules! sql_officers {
                     q.push(" OFFSET ").push_bind(f.offset as i64);
                     let rows = q.build().fetch_all(&self.pool).await.map_err(backend)?;
                     Ok((rows.iter().map(officer).collect::<Result<_>>()?, total as u64))
+                }
+
+                async fn officer_counts(&self, f: &OfficerFilter, day: &str) -> Result<OfficerCounts> {
+                    // The same rule as the app's `eligible`: 有效, certificate valid, not on leave.
+                    let mut q = sqlx::QueryBuilder::<$db>::new("SELECT COUNT(*) AS total, CAST(COALESCE(SUM(CASE WHEN active = ");
+                    q.push_bind(true).push(" AND cert_valid_until >= ").push_bind(day.to_string()).push(" AND NOT ");
+                    push_on_leave(&mut q, day);
+                    q.push(" THEN 1 ELSE 0 END), 0) AS BIGINT) AS eligible, CAST(COALESCE(SUM(CASE WHEN active = ");
+                    q.push_bind(true).push(" AND cert_valid_until < ").push_bind(day.to_string());
+                    q.push(" THEN 1 ELSE 0 END), 0) AS BIGINT) AS expired, CAST(COALESCE(SUM(CASE WHEN ");
+                    push_on_leave(&mut q, day);
+                    q.push(" THEN 1 ELSE 0 END), 0) AS BIGINT) AS on_leave, CAST(COALESCE(SUM(CASE WHEN active = ");
+                    q.push_bind(false).push(" THEN 1 ELSE 0 END), 0) AS BIGINT) AS inactive FROM officer");
+                    push_filter(&mut q, f);
+                    let r = q.build().fetch_one(&self.pool).await.map_err(backend)?;
+                    let n = |c: &str| -> Result<u64> { Ok(r.try_get::<i64, _>(c).map_err(corrupt)? as u64) };
+                    Ok(OfficerCounts {
+                        total: n("total")?,
+                        eligible: n("eligible")?,
+                        expired: n("expired")?,
+                        on_leave: n("on_leave")?,
+                        inactive: n("inactive")?,
+                    })
+                }
+
+                async fn officers_by_ids(&self, ids: &[i64]) -> Result<Vec<Officer>> {
+                    let mut out = Vec::new();
+                    for chunk in ids.chunks(900) {
+                        let mut q = sqlx::QueryBuilder::<$db>::new(format!("SELECT {OFFICER_COLUMNS} FROM officer WHERE id IN ("));
+                        let mut sep = q.separated(", ");
+                        sep.push_bind(-1i64);
+                        for id in chunk {
+                            sep.push_bind(*id);
+                        }
+                        q.push(")");
+                        for r in &q.build().fetch_all(&self.pool).await.map_err(backend)? {
+                            out.push(officer(r)?);
+                        }
+                    }
+                    Ok(out)
                 }
 
                 async fn officers_with_certs(&self, certs: &[String]) -> Result<Vec<Officer>> {

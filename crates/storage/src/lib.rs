@@ -10,7 +10,9 @@ pub mod tasks;
 
 pub use items::{Item, ItemFilter, ItemStore, ItemTx, ItemVersion, VersionStatus};
 pub use objects::{Licence, Object, ObjectChange, ObjectFilter, ObjectSort, ObjectStore, ObjectTx};
-pub use officers::{Conflict, Leave, Officer, OfficerFilter, OfficerStore, OfficerTx};
+pub use officers::{
+    Conflict, Leave, Officer, OfficerCounts, OfficerFilter, OfficerStore, OfficerTx,
+};
 pub use rows::*;
 pub use tasks::{
     Contribution, Draw, DrawFileName, DrawFiles, DrawPick, DrawScope, DrawStatus, DrawSubstitution,

@@ -56,9 +56,25 @@ pub struct OfficerFilter {
     pub limit: u64,
 }
 
+/// How the officers a filter selects stand on one day, counted by the database.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OfficerCounts {
+    pub total: u64,
+    /// 有效, certificate valid that day, not on leave: who a draw that day may pick.
+    pub eligible: u64,
+    /// 有效 but the certificate has expired.
+    pub expired: u64,
+    pub on_leave: u64,
+    pub inactive: u64,
+}
+
 #[async_trait]
 pub trait OfficerStore {
     async fn officers(&self, f: &OfficerFilter) -> Result<(Vec<Officer>, u64)>;
+    /// Counts of the officers `f` selects on `day` (`YYYY-MM-DD`); `f`'s paging is ignored.
+    async fn officer_counts(&self, f: &OfficerFilter, day: &str) -> Result<OfficerCounts>;
+    /// The officers with these ids.
+    async fn officers_by_ids(&self, ids: &[i64]) -> Result<Vec<Officer>>;
     async fn officer(&self, id: i64) -> Result<Option<Officer>>;
     /// The stored officers among `certs`, outside any transaction (previews).
     async fn officers_with_certs(&self, certs: &[String]) -> Result<Vec<Officer>>;

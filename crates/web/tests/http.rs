@@ -79,7 +79,6 @@ async fn login_logout_and_the_navigation() {
     assert_eq!(status, 303);
     assert_eq!(app.get(&c, "/console").await.0, 303, "logged out");
     let (records, _) = app
-        .platform
         .store
         .audit_search(&ssj_storage::AuditFilter {
             action_prefix: Some("auth.".into()),
@@ -173,8 +172,7 @@ async fn forms_without_the_right_csrf_token_are_refused() {
         (403, Some("CSRF_MISMATCH"))
     );
     assert!(
-        !app.platform
-            .store
+        !app.store
             .departments()
             .await
             .unwrap()
@@ -236,7 +234,7 @@ async fn oversized_and_malformed_bodies_are_refused_cleanly() {
     )
     .await;
     let (c, csrf) = app.login("admin").await;
-    let before = app.platform.store.audit_size().await.unwrap();
+    let before = app.store.audit_size().await.unwrap();
     let big = "x".repeat(10_000);
     let (status, page) = app
         .post(
@@ -296,7 +294,7 @@ async fn oversized_and_malformed_bodies_are_refused_cleanly() {
         "the form comes back filled in"
     );
     assert_eq!(
-        app.platform.store.audit_size().await.unwrap(),
+        app.store.audit_size().await.unwrap(),
         before,
         "nothing refused was written"
     );
@@ -328,7 +326,6 @@ async fn an_admin_creates_an_account_and_the_log_shows_it_with_a_proof() {
     assert_eq!(status, 200);
     assert!(page.contains("user.create"));
     let seq = app
-        .platform
         .store
         .audit_search(&ssj_storage::AuditFilter {
             action_prefix: Some("user.create".into()),

@@ -198,12 +198,7 @@ async fn rejected_rows_are_listed_and_come_back_as_a_file() {
     assert_eq!(status, 200);
     let v = app.platform.item_versions().await.unwrap();
     assert_eq!(
-        app.platform
-            .store
-            .version_items(v[1].id)
-            .await
-            .unwrap()
-            .len(),
+        app.store.version_items(v[1].id).await.unwrap().len(),
         368 + 1
     );
     for junk in [
@@ -286,12 +281,7 @@ async fn an_item_is_edited_through_its_form_into_a_new_draft() {
     assert_eq!(status, 303);
     let versions = app.platform.item_versions().await.unwrap();
     assert_eq!(versions.len(), 2, "a new draft");
-    let draft = app
-        .platform
-        .store
-        .version_items(versions[1].id)
-        .await
-        .unwrap();
+    let draft = app.store.version_items(versions[1].id).await.unwrap();
     assert!(
         draft
             .iter()

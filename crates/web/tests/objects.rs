@@ -124,34 +124,21 @@ async fn one_object_added_and_changed_by_hand() {
         limit: 100_000,
         ..Default::default()
     };
-    let (found, _) = app.platform.store.objects(&platform_codes).await.unwrap();
+    let (found, _) = app.store.objects(&platform_codes).await.unwrap();
     let last_before = found.into_iter().map(|o| o.code).max().unwrap();
     let serial: u64 = last_before.rsplit('-').next().unwrap().parse().unwrap();
     let first = format!("SSJ140581-{:09}", serial + 1);
     let second = format!("SSJ140581-{:09}", serial + 2);
     let (status, _) = app.post(&c, "/console/objects/new", &base).await;
     assert_eq!(status, 303);
-    let o = app
-        .platform
-        .store
-        .object_by_code(&first)
-        .await
-        .unwrap()
-        .unwrap();
+    let o = app.store.object_by_code(&first).await.unwrap().unwrap();
     assert_eq!(
         (o.name.as_str(), o.tags.len()),
         ("高平市第一中学新校区建设项目", 2)
     );
     let (status, _) = app.post(&c, "/console/objects/new", &base).await;
     assert_eq!(status, 303);
-    assert!(
-        app.platform
-            .store
-            .object_by_code(&second)
-            .await
-            .unwrap()
-            .is_some()
-    );
+    assert!(app.store.object_by_code(&second).await.unwrap().is_some());
 
     // Its tier changes; the history and the audit log say so, with the reason.
     let mut change = base.to_vec();
@@ -167,18 +154,11 @@ async fn one_object_added_and_changed_by_hand() {
         page.contains("&quot;tier&quot;:&quot;C&quot;") || page.contains("\"tier\":\"C\""),
         "{page}"
     );
-    let changed = app
-        .platform
-        .store
-        .object_by_code(&first)
-        .await
-        .unwrap()
-        .unwrap();
+    let changed = app.store.object_by_code(&first).await.unwrap().unwrap();
     assert_eq!(changed.tier.label(), "C");
-    let history = app.platform.store.object_history(changed.id).await.unwrap();
+    let history = app.store.object_history(changed.id).await.unwrap();
     assert_eq!(history.len(), 1);
     let (records, _) = app
-        .platform
         .store
         .audit_search(&ssj_storage::AuditFilter {
             target: Some(format!("object:{first}")),
@@ -209,7 +189,7 @@ async fn one_object_added_and_changed_by_hand() {
         limit: 10,
         ..Default::default()
     };
-    let (rows, total) = app.platform.store.objects(&c_tier).await.unwrap();
+    let (rows, total) = app.store.objects(&c_tier).await.unwrap();
     assert_eq!(total as usize, rows.len());
     assert!(rows.iter().any(|o| o.code == first));
 

@@ -4,9 +4,11 @@ mod edit;
 mod import;
 mod reader;
 
-use crate::{AppError, AppResult, Platform};
+use crate::{Actor, AppError, AppResult, Platform};
 use serde::Serialize;
+use ssj_domain::Permission;
 use ssj_storage::Object;
+use std::collections::HashMap;
 
 /// The content of an object, for comparison, history and the audit log. Fields are in sorted
 /// order, so serialising it directly gives the canonical snapshot ([`ssj_domain::audit::snapshot`])
@@ -133,6 +135,53 @@ pub fn export_row(o: &Object) -> Vec<String> {
 }
 
 impl Platform {
+    /// A page of the object directory (businesses are no department's: every console user
+    /// sees the directory).
+    pub async fn objects(
+        &self,
+        actor: &Actor,
+        filter: &ssj_storage::ObjectFilter,
+    ) -> AppResult<(Vec<Object>, u64)> {
+        actor.require(Permission::ViewConsole)?;
+        Ok(self.store.objects(filter).await?)
+    }
+
+    pub async fn object_tier_counts(
+        &self,
+        actor: &Actor,
+        filter: &ssj_storage::ObjectFilter,
+    ) -> AppResult<Vec<(ssj_domain::objects::Tier, u64)>> {
+        actor.require(Permission::ViewConsole)?;
+        Ok(self.store.object_tier_counts(filter).await?)
+    }
+
+    pub async fn object_by_code(&self, actor: &Actor, code: &str) -> AppResult<Object> {
+        actor.require(Permission::ViewConsole)?;
+        self.store.object_by_code(code).await?.ok_or_else(|| {
+            AppError::not_found("OBJECT_NOT_FOUND", format!("检查对象 {code} 不存在"))
+        })
+    }
+
+    pub async fn object_history(
+        &self,
+        actor: &Actor,
+        object_id: i64,
+    ) -> AppResult<Vec<ssj_storage::ObjectChange>> {
+        actor.require(Permission::ViewConsole)?;
+        Ok(self.store.object_history(object_id).await?)
+    }
+
+    /// Objects' names by code, for naming the drawn objects of a published draw (public).
+    pub async fn object_names(&self, codes: &[String]) -> AppResult<HashMap<String, String>> {
+        Ok(self
+            .store
+            .objects_with_codes(codes)
+            .await?
+            .into_iter()
+            .map(|o| (o.code, o.name))
+            .collect())
+    }
+
     /// The directory under a filter as a file (all pages), or the template when it is empty.
     pub async fn export_objects(
         &self,

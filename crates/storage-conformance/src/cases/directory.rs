@@ -20,8 +20,8 @@ fn counted(rows: &[Object]) -> BTreeMap<&'static str, u64> {
 }
 
 pub async fn directory_tally_and_keyset_pages_follow_every_change(h: &dyn Harness) {
-    let f = h.fresh().await;
-    let p = platform(&f, HashAlg::Sha256).await;
+    let fresh = h.fresh().await;
+    let p = platform(&fresh, HashAlg::Sha256).await;
     let cli = Actor::command_line();
     let divisions: Vec<String> = ["140581", "140502", "140302"].map(String::from).to_vec();
     let mut csv = Vec::new();
@@ -37,7 +37,7 @@ pub async fn directory_tally_and_keyset_pages_follow_every_change(h: &dyn Harnes
         limit: 10_000,
         ..Default::default()
     };
-    let (rows, total) = p.store.objects(&all).await.unwrap();
+    let (rows, total) = fresh.store.objects(&all).await.unwrap();
     assert_eq!((rows.len(), total), (3_000, 3_000));
     for o in rows.iter().take(5) {
         let row = ssj_import::objects::ObjectRow {
@@ -88,9 +88,9 @@ pub async fn directory_tally_and_keyset_pages_follow_every_change(h: &dyn Harnes
             limit: 10_000,
             ..f.clone()
         };
-        let (rows, total) = p.store.objects(&everything).await.unwrap();
+        let (rows, total) = fresh.store.objects(&everything).await.unwrap();
         assert_eq!(total as usize, rows.len(), "{f:?}");
-        let tiers: BTreeMap<&str, u64> = p
+        let tiers: BTreeMap<&str, u64> = fresh
             .store
             .object_tier_counts(&ObjectFilter {
                 tier: None,
@@ -101,7 +101,7 @@ pub async fn directory_tally_and_keyset_pages_follow_every_change(h: &dyn Harnes
             .into_iter()
             .map(|(t, n)| (t.label(), n))
             .collect();
-        let (untiered, _) = p
+        let (untiered, _) = fresh
             .store
             .objects(&ObjectFilter {
                 tier: None,
@@ -118,7 +118,7 @@ pub async fn directory_tally_and_keyset_pages_follow_every_change(h: &dyn Harnes
             ..f.clone()
         };
         loop {
-            let (got, _) = p.store.objects(&page).await.unwrap();
+            let (got, _) = fresh.store.objects(&page).await.unwrap();
             let Some(last) = got.last() else { break };
             page.after = Some((last.division.clone(), last.code.clone()));
             walked.extend(got.into_iter().map(|o| o.code));
@@ -138,5 +138,5 @@ pub async fn directory_tally_and_keyset_pages_follow_every_change(h: &dyn Harnes
         limit: 10,
         ..Default::default()
     };
-    assert_eq!(p.store.objects(&search).await.unwrap().1, 101);
+    assert_eq!(fresh.store.objects(&search).await.unwrap().1, 101);
 }

@@ -44,7 +44,7 @@ pub async fn a_task_is_drawn_once_verifiably_and_its_picks_count(h: &dyn Harness
         .await
         .unwrap();
     let version = p.publish_items(&cli, "").await.unwrap();
-    let items = p.store.version_items(version.id).await.unwrap();
+    let items = f.store.version_items(version.id).await.unwrap();
     let id_of = |name: &str| items.iter().find(|i| i.name == name).unwrap().id;
     let mut csv = Vec::new();
     ssj_app::generate::write_objects_csv(&mut csv, 2_000, &["140581".to_string()], 5).unwrap();
@@ -56,7 +56,7 @@ pub async fn a_task_is_drawn_once_verifiably_and_its_picks_count(h: &dyn Harness
         .unwrap();
 
     // The scope query returns every object once, with its tier and status; filters narrow it.
-    let scope = p.store.scope_objects(&DrawScope::default()).await.unwrap();
+    let scope = f.store.scope_objects(&DrawScope::default()).await.unwrap();
     let mut codes: Vec<&str> = (0..scope.len()).map(|i| scope.code(i)).collect();
     codes.sort_unstable_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
     codes.dedup();
@@ -66,7 +66,7 @@ pub async fn a_task_is_drawn_once_verifiably_and_its_picks_count(h: &dyn Harness
         divisions: vec!["1405".into()],
         ..Default::default()
     };
-    let d_rows = p.store.scope_objects(&d_only).await.unwrap();
+    let d_rows = f.store.scope_objects(&d_only).await.unwrap();
     assert_eq!(
         d_rows.len(),
         (0..scope.len())
@@ -75,7 +75,7 @@ pub async fn a_task_is_drawn_once_verifiably_and_its_picks_count(h: &dyn Harness
     );
     assert!(!d_rows.is_empty());
     assert!(
-        p.store
+        f.store
             .scope_objects(&DrawScope {
                 divisions: vec!["1406".into()],
                 ..Default::default()
@@ -86,7 +86,7 @@ pub async fn a_task_is_drawn_once_verifiably_and_its_picks_count(h: &dyn Harness
     );
     let first_code = codes[0].to_string();
 
-    let (officers, _) = p
+    let (officers, _) = f
         .store
         .officers(&ssj_storage::OfficerFilter {
             limit: 100,
@@ -120,7 +120,7 @@ pub async fn a_task_is_drawn_once_verifiably_and_its_picks_count(h: &dyn Harness
 
     // The ceremony step by step: a witness commits elsewhere and reveals later.
     let draw = p.freeze_draw(&cli, task.id, None).await.unwrap();
-    let files = p.store.draw_files(draw.id).await.unwrap().unwrap();
+    let files = f.store.draw_files(draw.id).await.unwrap().unwrap();
     assert_eq!(
         ssj_draw::hash::sha256_hex(&files.candidates),
         draw.candidate_digest
@@ -348,7 +348,7 @@ pub async fn impossible_draws_are_refused_and_save_nothing(h: &dyn Harness) {
         .await
         .unwrap();
     let version = p.publish_items(&cli, "").await.unwrap();
-    let item = p.store.version_items(version.id).await.unwrap()[0].id;
+    let item = f.store.version_items(version.id).await.unwrap()[0].id;
     let task = |ratio: &str, team_size: usize, kinds: Vec<String>| NewTask {
         name: "任务".into(),
         department_id: scjg,
@@ -484,7 +484,7 @@ pub async fn large_draw_files_come_back_byte_for_byte(h: &dyn Harness) {
         conflicts: Some(b"officer_id,key\n".to_vec()),
         result: None,
     };
-    let mut tx = p.store.begin().await.unwrap();
+    let mut tx = f.store.begin().await.unwrap();
     let task = ssj_storage::Task {
         id: 0,
         code: "140581202611210001".into(),
@@ -524,10 +524,10 @@ pub async fn large_draw_files_come_back_byte_for_byte(h: &dyn Harness) {
     };
     assert_eq!(read_in_tx, expected);
     assert_eq!(
-        p.store.draw_files(draw_id).await.unwrap().unwrap(),
+        f.store.draw_files(draw_id).await.unwrap().unwrap(),
         expected
     );
-    let one = |name| p.store.draw_file(draw_id, name);
+    let one = |name| f.store.draw_file(draw_id, name);
     assert_eq!(
         one(ssj_storage::DrawFileName::Candidates)
             .await
@@ -543,7 +543,7 @@ pub async fn large_draw_files_come_back_byte_for_byte(h: &dyn Harness) {
         result
     );
     assert_eq!(
-        p.store
+        f.store
             .draw(draw_id)
             .await
             .unwrap()
@@ -551,5 +551,5 @@ pub async fn large_draw_files_come_back_byte_for_byte(h: &dyn Harness) {
             .candidate_count,
         150_000
     );
-    assert!(p.store.draw_files(draw_id + 1).await.unwrap().is_none());
+    assert!(f.store.draw_files(draw_id + 1).await.unwrap().is_none());
 }

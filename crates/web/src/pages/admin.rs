@@ -57,11 +57,10 @@ fn user_view(u: &User, depts: &[Department]) -> UserView {
 async fn form_options(s: &AppState, u: &CurrentUser) -> Result<Value, AppError> {
     let depts: Vec<Value> = s
         .platform
-        .store
-        .departments()
+        .departments_in_scope(&u.actor)
         .await?
         .into_iter()
-        .filter(|d| d.active && u.actor.covers(d))
+        .filter(|d| d.active)
         .map(|d| context! { id => d.id, name => format!("{}（{}）", d.name, d.division) })
         .collect();
     let roles: Vec<Value> = Role::ALL
@@ -78,7 +77,7 @@ async fn form_options(s: &AppState, u: &CurrentUser) -> Result<Value, AppError> 
 
 pub async fn users(State(s): State<AppState>, u: CurrentUser) -> WebResult<Html<String>> {
     u.require(Permission::ManageUsers)?;
-    let depts = s.platform.store.departments().await?;
+    let depts = s.platform.departments().await?;
     let users: Vec<UserView> = s
         .platform
         .users_visible_to(&u.actor)
@@ -180,7 +179,7 @@ pub async fn edit_user_form(
 ) -> WebResult<Html<String>> {
     u.require(Permission::ManageUsers)?;
     let target = s.platform.user_visible_to(&u.actor, id).await?;
-    let depts = s.platform.store.departments().await?;
+    let depts = s.platform.departments().await?;
     let options = form_options(&s, &u).await?;
     render(
         &s,
@@ -250,7 +249,6 @@ pub async fn org(State(s): State<AppState>, u: CurrentUser) -> WebResult<Html<St
     u.require(Permission::ManageOrganisation)?;
     let p = &s.platform;
     let divisions: Vec<Value> = p
-        .store
         .divisions()
         .await?
         .into_iter()
@@ -262,7 +260,6 @@ pub async fn org(State(s): State<AppState>, u: CurrentUser) -> WebResult<Html<St
         })
         .collect();
     let departments: Vec<Value> = p
-        .store
         .departments()
         .await?
         .into_iter()

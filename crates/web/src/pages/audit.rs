@@ -52,7 +52,6 @@ async fn department_names(
     s: &AppState,
 ) -> Result<std::collections::HashMap<i64, String>, AppError> {
     Ok(s.platform
-        .store
         .departments()
         .await?
         .into_iter()
@@ -83,7 +82,6 @@ pub async fn list(
 ) -> WebResult<Html<String>> {
     u.require(Permission::ViewAuditLog)?;
     let p = &s.platform;
-    let visible = p.visible_departments(&u.actor).await?;
     let department = match nonempty(&q.department) {
         None => None,
         Some(d) => Some(
@@ -91,13 +89,8 @@ pub async fn list(
                 .map_err(|_| AppError::invalid("BAD_NUMBER", "部门参数无效"))?,
         ),
     };
-    let departments = match (department, &visible) {
-        (Some(d), Some(v)) if !v.contains(&d) => {
-            return Err(AppError::forbidden("该部门不在您的数据范围内").into());
-        }
-        (Some(d), _) => Some(vec![d]),
-        (None, v) => v.clone(),
-    };
+    // The service keeps the search inside the actor's scope.
+    let departments = department.map(|d| vec![d]);
     let page = nonempty(&q.page)
         .and_then(|p| p.parse::<u64>().ok())
         .unwrap_or(1)
@@ -112,16 +105,14 @@ pub async fn list(
         offset: (page - 1) * PAGE,
         limit: PAGE,
     };
-    let (records, total) = p.store.audit_search(&filter).await?;
+    let (records, total) = p.audit_page(&u.actor, filter).await?;
     let names = department_names(&s).await?;
     let rows: Vec<Row> = records.iter().map(|r| row(r, &names)).collect();
     let pages = total.div_ceil(PAGE).max(1);
     let dept_options: Vec<_> = p
-        .store
-        .departments()
+        .departments_in_scope(&u.actor)
         .await?
         .into_iter()
-        .filter(|d| visible.as_ref().is_none_or(|v| v.contains(&d.id)))
         .map(|d| context! { id => d.id, name => d.name, selected => Some(d.id) == department })
         .collect();
     let mut qs = q;
@@ -148,20 +139,7 @@ pub async fn list(
 }
 
 async fn visible_record(s: &AppState, u: &CurrentUser, seq: u64) -> Result<StoredAudit, AppError> {
-    u.actor.require(Permission::ViewAuditLog)?;
-    let p = &s.platform;
-    let r = p
-        .store
-        .audit_range(seq, seq + 1)
-        .await?
-        .pop()
-        .ok_or_else(|| AppError::not_found("AUDIT_NOT_FOUND", format!("审计记录 #{seq} 不存在")))?;
-    if let Some(v) = p.visible_departments(&u.actor).await?
-        && !r.record.entry.department_id.is_some_and(|d| v.contains(&d))
-    {
-        return Err(AppError::forbidden("该记录不在您的数据范围内"));
-    }
-    Ok(r)
+    s.platform.audit_record(&u.actor, seq).await
 }
 
 pub async fn detail(

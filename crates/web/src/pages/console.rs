@@ -126,11 +126,11 @@ pub async fn logout(
 
 pub async fn home(State(s): State<AppState>, u: CurrentUser) -> WebResult<Html<String>> {
     let p = &s.platform;
-    let department = p.store.department(u.user.department_id).await?;
+    let department = p.department(u.user.department_id).await?;
     let users = p.users_visible_to(&u.actor).await?.len();
     let departments = match p.visible_departments(&u.actor).await? {
         Some(v) => v.len(),
-        None => p.store.departments().await?.len(),
+        None => p.departments().await?.len(),
     };
     render(
         &s,
@@ -142,7 +142,7 @@ pub async fn home(State(s): State<AppState>, u: CurrentUser) -> WebResult<Html<S
             scope => u.actor.scope.label(),
             users,
             departments,
-            audit_size => p.store.audit_size().await?,
+            audit_size => p.audit_size().await?,
         },
     )
 }

@@ -13,6 +13,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use minijinja::value::Serde;
 use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
+use ssj_app::Actor;
 use ssj_app::AppError;
 use ssj_app::items::key;
 use ssj_domain::Permission;
@@ -100,8 +101,10 @@ fn version_view(v: &ItemVersion) -> VersionView {
     }
 }
 
-/// Runs the query against a version; `published_only` for the public page.
-async fn listing(s: &AppState, q: &ItemQuery, published_only: bool) -> Result<Value, AppError> {
+/// Runs the query against a version: any version for a console user, published ones for the
+/// public page (`actor` is `None`).
+async fn listing(s: &AppState, q: &ItemQuery, actor: Option<&Actor>) -> Result<Value, AppError> {
+    let published_only = actor.is_none();
     let versions: Vec<ItemVersion> = s
         .platform
         .item_versions()
@@ -117,7 +120,7 @@ async fn listing(s: &AppState, q: &ItemQuery, published_only: bool) -> Result<Va
     let Some(version) = version else {
         return Ok(context! { version => Value::UNDEFINED, versions => Vec::<Value>::new() });
     };
-    let all = s.platform.store.version_items(version.id).await?;
+    let all = s.platform.version_items(actor, version.id).await?;
     let mut seen = std::collections::HashSet::new();
     let departments: Vec<String> = all
         .iter()
@@ -146,7 +149,7 @@ async fn listing(s: &AppState, q: &ItemQuery, published_only: bool) -> Result<Va
         offset: (page - 1) * PAGE,
         limit: PAGE,
     };
-    let (items, total) = s.platform.store.items(&filter).await?;
+    let (items, total) = s.platform.items(actor, &filter).await?;
     let live: Vec<&Item> = all.iter().filter(|i| !i.retired).collect();
     let counts = context! {
         total => live.len(),
@@ -182,7 +185,7 @@ pub async fn list(
     Query(q): Query<ItemQuery>,
 ) -> WebResult<Html<String>> {
     u.require(Permission::ViewConsole)?;
-    let data = listing(&s, &q, false).await?;
+    let data = listing(&s, &q, Some(&u.actor)).await?;
     render(
         &s,
         "items.html",
@@ -197,7 +200,7 @@ pub async fn public_list(
     user: Option<CurrentUser>,
     Query(q): Query<ItemQuery>,
 ) -> WebResult<Html<String>> {
-    let data = listing(&s, &q, true).await?;
+    let data = listing(&s, &q, None).await?;
     render(&s, "public_items.html", user.as_ref(), "", data)
 }
 
@@ -366,7 +369,7 @@ pub async fn edit_form(
     let wanted = seen_key(&f);
     let latest = s.platform.item_versions().await?.last().map(|v| v.id);
     let items = match latest {
-        Some(id) => s.platform.store.version_items(id).await?,
+        Some(id) => s.platform.version_items(Some(&u.actor), id).await?,
         None => Vec::new(),
     };
     let item = items

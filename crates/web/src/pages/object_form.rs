@@ -174,14 +174,7 @@ pub async fn edit_form(
     Path(code): Path<String>,
 ) -> WebResult<Response> {
     u.require(Permission::EditLists)?;
-    let o = s
-        .platform
-        .store
-        .object_by_code(&code)
-        .await?
-        .ok_or_else(|| {
-            AppError::not_found("OBJECT_NOT_FOUND", format!("检查对象 {code} 不存在"))
-        })?;
+    let o = s.platform.object_by_code(&u.actor, &code).await?;
     let action = format!("{}/edit", detail_url(&o.code));
     page(&s, &u, &ObjectFields::of(&o), true, &action, None)
 }

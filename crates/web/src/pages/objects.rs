@@ -139,14 +139,13 @@ pub async fn list(
 ) -> WebResult<Html<String>> {
     u.require(Permission::ViewConsole)?;
     let f = filter(&q)?;
-    let store = &s.platform.store;
-    let (objects, total) = store.objects(&f).await?;
+    let p = &s.platform;
+    let (objects, total) = p.objects(&u.actor, &f).await?;
     let capped = !f.tally_serves() && total > COUNT_CAP;
     let tiers: Vec<Value> = if capped {
         Vec::new() // the first matches' tiers would mislead
     } else {
-        store
-            .object_tier_counts(&f)
+        p.object_tier_counts(&u.actor, &f)
             .await?
             .into_iter()
             .map(|(t, n)| context! { tier => t.label(), n })
@@ -154,7 +153,7 @@ pub async fn list(
     };
     let total = if capped { COUNT_CAP } else { total };
     let page = f.offset / PAGE + 1;
-    let divisions: Vec<Value> = store
+    let divisions: Vec<Value> = p
         .divisions()
         .await?
         .into_iter()
@@ -190,18 +189,10 @@ pub async fn detail(
     Path(code): Path<String>,
 ) -> WebResult<Html<String>> {
     u.require(Permission::ViewConsole)?;
-    let o = s
-        .platform
-        .store
-        .object_by_code(&code)
-        .await?
-        .ok_or_else(|| {
-            AppError::not_found("OBJECT_NOT_FOUND", format!("检查对象 {code} 不存在"))
-        })?;
+    let o = s.platform.object_by_code(&u.actor, &code).await?;
     let history: Vec<Value> = s
         .platform
-        .store
-        .object_history(o.id)
+        .object_history(&u.actor, o.id)
         .await?
         .into_iter()
         .map(|c| context! { at => ssj_app::clock::format_ms(c.at_ms), actor => c.actor, action => c.action, before => c.before, after => c.after })

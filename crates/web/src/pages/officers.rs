@@ -17,7 +17,7 @@ use ssj_app::officers::{eligible, today};
 use ssj_domain::Permission;
 use ssj_import::export::TableFormat;
 use ssj_storage::{Officer, OfficerFilter};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 const PAGE: u64 = 50;
 
@@ -73,8 +73,7 @@ pub async fn list(
 ) -> WebResult<Html<String>> {
     u.require(Permission::ViewConsole)?;
     let p = &s.platform;
-    let scope = p.visible_departments(&u.actor).await?;
-    let departments = p.store.departments().await?;
+    let departments = p.departments_in_scope(&u.actor).await?;
     let names: HashMap<i64, String> = departments.iter().map(|d| (d.id, d.name.clone())).collect();
     let page = q
         .page
@@ -89,13 +88,9 @@ pub async fn list(
                 .map_err(|_| AppError::invalid("BAD_NUMBER", "部门参数无效"))?,
         ),
     };
-    let base = OfficerFilter {
-        departments: scope.clone(),
+    let filter = OfficerFilter {
         department,
         q: q.q.clone(),
-        ..Default::default()
-    };
-    let filter = OfficerFilter {
         active: match q.active.as_deref() {
             Some("1") => Some(true),
             Some("0") => Some(false),
@@ -103,29 +98,22 @@ pub async fn list(
         },
         offset: (page - 1) * PAGE,
         limit: PAGE,
-        ..base.clone()
+        ..Default::default()
     };
-    let (officers, total) = p.store.officers(&filter).await?;
     let day = today();
-    let leave: HashSet<i64> = p.store.officers_on_leave(&day).await?.into_iter().collect();
-    let (all, _) = p
-        .store
-        .officers(&OfficerFilter {
-            limit: 1_000_000,
-            ..base
-        })
-        .await?;
+    let ssj_app::officers::OfficerPage {
+        rows: officers,
+        total,
+        counts: c,
+    } = p.officer_page(&u.actor, filter, &day).await?;
     let counts = context! {
-        total => all.len(),
-        eligible => all.iter().filter(|o| eligible(o, &day, leave.contains(&o.id))).count(),
-        expired => all.iter().filter(|o| o.active && o.cert_valid_until < day).count(),
-        on_leave => all.iter().filter(|o| leave.contains(&o.id)).count(),
-        inactive => all.iter().filter(|o| !o.active).count(),
+        total => c.total, eligible => c.eligible, expired => c.expired,
+        on_leave => c.on_leave, inactive => c.inactive,
     };
     let personal = u.actor.can(Permission::ViewPersonalData);
     let views: Vec<OfficerView> = officers
         .iter()
-        .map(|o| {
+        .map(|(o, on_leave)| {
             view(
                 o,
                 names
@@ -133,14 +121,13 @@ pub async fn list(
                     .map(String::as_str)
                     .unwrap_or(""),
                 &day,
-                leave.contains(&o.id),
+                *on_leave,
                 personal,
             )
         })
         .collect();
     let dept_options: Vec<Value> = departments
         .iter()
-        .filter(|d| scope.as_ref().is_none_or(|v| v.contains(&d.id)))
         .map(|d| context! { id => d.id, name => d.name.as_str(), selected => Some(d.id) == department })
         .collect();
     render(
@@ -163,24 +150,23 @@ pub async fn detail(
 ) -> WebResult<Html<String>> {
     u.require(Permission::ViewConsole)?;
     let p = &s.platform;
-    let o = p.officer_visible_to(&u.actor, id).await?;
+    let ssj_app::officers::OfficerDetail {
+        officer: o,
+        leaves,
+        conflicts,
+    } = p.officer_detail(&u.actor, id).await?;
     let department = p
-        .store
         .department(o.department_id)
         .await?
         .map(|d| d.name)
         .unwrap_or_default();
     let day = today();
-    let leaves = p.store.officer_leaves(id).await?;
     let on_leave = leaves.iter().any(|l| l.from <= day && l.to >= day);
     let leaves: Vec<Value> = leaves
         .into_iter()
         .map(|l| context! { from => l.from, to => l.to, reason => l.reason })
         .collect();
-    let conflicts: Vec<Value> = p
-        .store
-        .officer_conflicts(id)
-        .await?
+    let conflicts: Vec<Value> = conflicts
         .into_iter()
         .map(|c| context! { code => c.object_code, reason => c.reason, at => ssj_app::clock::format_ms(c.declared_ms), by => c.declared_by })
         .collect();

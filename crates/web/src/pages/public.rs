@@ -35,7 +35,6 @@ pub async fn audit(
 ) -> WebResult<Html<String>> {
     let p = &s.platform;
     let checkpoints: Vec<CheckpointView> = p
-        .store
         .checkpoints()
         .await?
         .iter()
@@ -52,7 +51,7 @@ pub async fn audit(
             checkpoints => Value::from(Serde(&checkpoints)),
             public_key => hex::encode(p.public_key()),
             hash_alg => p.alg.name(),
-            size => p.store.audit_size().await?,
+            size => p.audit_size().await?,
         },
     )
 }
@@ -97,9 +96,16 @@ pub async fn api_consistency(
 }
 
 pub async fn health(State(s): State<AppState>) -> Response {
-    match s.platform.store.audit_size().await {
-        Ok(n) => Json(serde_json::json!({ "status": "ok", "backend": s.platform.store.backend(), "audit_records": n })).into_response(),
-        Err(_) => error_page(StatusCode::SERVICE_UNAVAILABLE, "STORAGE", "数据库暂时不可用"),
+    match s.platform.health().await {
+        Ok((backend, n)) => {
+            Json(serde_json::json!({ "status": "ok", "backend": backend, "audit_records": n }))
+                .into_response()
+        }
+        Err(_) => error_page(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "STORAGE",
+            "数据库暂时不可用",
+        ),
     }
 }
 

@@ -27,7 +27,7 @@ struct PublicRow {
 
 pub async fn list(State(s): State<AppState>, u: Option<CurrentUser>) -> WebResult<Html<String>> {
     let p = &s.platform;
-    let departments = p.store.departments().await?;
+    let departments = p.departments().await?;
     let rows: Vec<PublicRow> = p
         .tasks()
         .await?
@@ -54,11 +54,7 @@ pub async fn list(State(s): State<AppState>, u: Option<CurrentUser>) -> WebResul
 }
 
 async fn by_code(s: &AppState, code: &str) -> WebResult<Task> {
-    Ok(s.platform
-        .store
-        .task_by_code(code)
-        .await?
-        .ok_or_else(|| AppError::not_found("TASK_NOT_FOUND", format!("抽查任务 {code} 不存在")))?)
+    Ok(s.platform.task_by_code(code).await?)
 }
 
 pub async fn detail(

@@ -6,7 +6,7 @@ use serde::Serialize;
 use ssj_app::draws::Contributor;
 use ssj_app::tasks::TaskSpec;
 use ssj_app::{AppResult, Platform, clock};
-use ssj_storage::{Draw, DrawFileName, DrawStatus, Task, TaskStatus};
+use ssj_storage::{Draw, DrawStatus, Task, TaskStatus};
 use std::collections::HashMap;
 
 /// Rows of a result shown on the page; the whole list is in result.csv.
@@ -179,7 +179,7 @@ pub async fn draw_views(p: &Platform, draws: &[Draw]) -> AppResult<Vec<DrawView>
 
 async fn draw_view(p: &Platform, d: &Draw) -> AppResult<DrawView> {
     // Not the candidate file: a province's is 200 MB, and the page needs only its digest.
-    let result_file = p.store.draw_file(d.id, DrawFileName::Result).await?;
+    let result_file = p.draw_result_file(d.id).await?;
     let has_officers = d.officer_pool_digest.is_some();
     let contributions = p
         .contributions(d.id)
@@ -210,25 +210,19 @@ async fn draw_view(p: &Platform, d: &Draw) -> AppResult<DrawView> {
         .take(RESULT_ROWS)
         .map(|f| f[1].to_string())
         .collect();
-    let objects: HashMap<String, String> = p
-        .store
-        .objects_with_codes(&codes)
-        .await?
-        .into_iter()
-        .map(|o| (o.code, o.name))
-        .collect();
-    // Officers by the ids of the pool file: one query for the whole page.
+    let objects = p.object_names(&codes).await?;
+    // The officers of the rows shown, by id: one query for the page, not the whole directory.
     let officer_names: HashMap<String, String> = if has_officers {
-        let every = ssj_storage::OfficerFilter {
-            limit: i64::MAX as u64,
-            ..Default::default()
-        };
-        p.store
-            .officers(&every)
+        let ids: Vec<i64> = lines
+            .iter()
+            .take(RESULT_ROWS)
+            .flat_map(|f| f[4].split(';').chain([f[5]]))
+            .filter_map(|id| id.parse().ok())
+            .collect();
+        p.officer_names(&ids)
             .await?
-            .0
             .into_iter()
-            .map(|o| (o.id.to_string(), format!("{}（{}）", o.name, o.cert_no)))
+            .map(|(id, name)| (id.to_string(), name))
             .collect()
     } else {
         HashMap::new()

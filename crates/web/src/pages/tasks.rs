@@ -119,7 +119,7 @@ async fn form_page(
 ) -> WebResult<Html<String>> {
     let p = &s.platform;
     let scope = p.visible_departments(&u.actor).await?;
-    let all = p.store.departments().await?;
+    let all = p.departments().await?;
     let departments: Vec<Option_> = all
         .iter()
         .filter(|d| d.active && scope.as_ref().is_none_or(|s| s.contains(&d.id)))
@@ -139,8 +139,7 @@ async fn form_page(
     let mut groups: Vec<ItemGroup> = Vec::new();
     if let Some(v) = p.published_items_version().await? {
         for i in p
-            .store
-            .version_items(v.id)
+            .version_items(Some(&u.actor), v.id)
             .await?
             .into_iter()
             .filter(|i| !i.retired)

@@ -9,6 +9,8 @@ use std::sync::Arc;
 pub struct TestApp {
     pub base: String,
     pub platform: Arc<Platform>,
+    /// The database under the platform, for tests that look at rows directly.
+    pub store: Arc<dyn ssj_storage::Store>,
     pub passwords: HashMap<String, String>,
     pub database: String,
     _dir: Option<tempfile::TempDir>,
@@ -48,6 +50,7 @@ pub async fn spawn_with(
     TestApp {
         base: format!("http://{addr}"),
         platform,
+        store: fresh.store.clone(),
         passwords: logins
             .into_iter()
             .map(|l| (l.username, l.password))
