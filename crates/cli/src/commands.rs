@@ -27,7 +27,10 @@ async fn open(cli: &Cli) -> AppResult<Platform> {
     };
     Platform::open(&OpenOptions {
         database: cli.database.clone(),
-        data_dir: cli.data_dir.clone(),
+        data_dir: cli
+            .data_dir
+            .clone()
+            .unwrap_or_else(|| keys::default_data_dir(&cli.database)),
         hash_alg,
     })
     .await

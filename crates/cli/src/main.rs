@@ -24,14 +24,10 @@ struct Cli {
         default_value = "./shuangsuiji.db"
     )]
     database: String,
-    /// Where the audit signing key is kept.
-    #[arg(
-        long,
-        global = true,
-        env = "SHUANGSUIJI_DATA_DIR",
-        default_value = "./shuangsuiji-data"
-    )]
-    data_dir: PathBuf,
+    /// Where the audit signing key is kept [default: shuangsuiji-data beside the SQLite file;
+    /// for a postgres:// URL, ./shuangsuiji-data in the working directory].
+    #[arg(long, global = true, env = "SHUANGSUIJI_DATA_DIR")]
+    data_dir: Option<PathBuf>,
     /// Hash function of a new database's audit log: sha256, or sm3 for 密评 deployments.
     #[arg(long, global = true, env = "SHUANGSUIJI_AUDIT_HASH")]
     audit_hash: Option<String>,
