@@ -104,6 +104,8 @@ async fn serve(p: Arc<Platform>, args: &ServeArgs) -> AppResult<ExitCode> {
         max_body_bytes: args.max_body_bytes,
         secure_cookies: args.secure_cookies,
         checkpoint_every: Duration::from_secs(args.checkpoint_every.max(1)),
+        header_read_timeout: Duration::from_secs(args.header_read_timeout.max(1)),
+        request_timeout: Duration::from_secs(args.request_timeout.max(1)),
     };
     let state = ssj_web::AppState::new(p, config);
     ssj_web::serve(state, args.listen)

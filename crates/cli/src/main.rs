@@ -49,6 +49,13 @@ struct ServeArgs {
     /// Seconds between signed audit checkpoints (when the log has grown).
     #[arg(long, default_value_t = 300)]
     checkpoint_every: u64,
+    /// Seconds a client has to send a request's headers (also how long an idle keep-alive
+    /// connection stays open) before it is closed.
+    #[arg(long, default_value_t = ssj_web::HEADER_READ_TIMEOUT.as_secs())]
+    header_read_timeout: u64,
+    /// Seconds within which a request (its upload included) must be answered, else 408.
+    #[arg(long, default_value_t = ssj_web::REQUEST_TIMEOUT.as_secs())]
+    request_timeout: u64,
 }
 
 #[derive(Subcommand)]

@@ -12,6 +12,7 @@ use axum::middleware;
 use axum::routing::{get, post};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
 
 pub fn router(state: AppState) -> Router {
     let limit = state.config.max_body_bytes;
@@ -115,6 +116,11 @@ pub fn router(state: AppState) -> Router {
         .fallback(public::not_found)
         .layer(DefaultBodyLimit::max(limit))
         .layer(RequestBodyLimitLayer::new(limit))
+        // Inside normalise_errors, so the 408 gets the usual Chinese page.
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            state.config.request_timeout,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             normalise_errors,
