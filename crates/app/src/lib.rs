@@ -91,7 +91,8 @@ pub async fn open_store(database: &str) -> AppResult<Arc<dyn Store>> {
 impl Platform {
     pub async fn open(opts: &OpenOptions) -> AppResult<Platform> {
         let store = open_store(&opts.database).await?;
-        let signer = keys::load_or_create(&opts.data_dir)?;
+        let latest = store.checkpoints().await?.pop();
+        let signer = keys::load_for(&opts.data_dir, latest.as_ref())?;
         Platform::with_store(store, signer, opts.hash_alg).await
     }
 

@@ -27,7 +27,10 @@ async fn open(cli: &Cli) -> AppResult<Platform> {
     };
     Platform::open(&OpenOptions {
         database: cli.database.clone(),
-        data_dir: cli.data_dir.clone(),
+        data_dir: cli
+            .data_dir
+            .clone()
+            .unwrap_or_else(|| keys::default_data_dir(&cli.database)),
         hash_alg,
     })
     .await
@@ -101,6 +104,8 @@ async fn serve(p: Arc<Platform>, args: &ServeArgs) -> AppResult<ExitCode> {
         max_body_bytes: args.max_body_bytes,
         secure_cookies: args.secure_cookies,
         checkpoint_every: Duration::from_secs(args.checkpoint_every.max(1)),
+        header_read_timeout: Duration::from_secs(args.header_read_timeout.max(1)),
+        request_timeout: Duration::from_secs(args.request_timeout.max(1)),
     };
     let state = ssj_web::AppState::new(p, config);
     ssj_web::serve(state, args.listen)

@@ -24,14 +24,10 @@ struct Cli {
         default_value = "./shuangsuiji.db"
     )]
     database: String,
-    /// Where the audit signing key is kept.
-    #[arg(
-        long,
-        global = true,
-        env = "SHUANGSUIJI_DATA_DIR",
-        default_value = "./shuangsuiji-data"
-    )]
-    data_dir: PathBuf,
+    /// Where the audit signing key is kept [default: shuangsuiji-data beside the SQLite file;
+    /// for a postgres:// URL, ./shuangsuiji-data in the working directory].
+    #[arg(long, global = true, env = "SHUANGSUIJI_DATA_DIR")]
+    data_dir: Option<PathBuf>,
     /// Hash function of a new database's audit log: sha256, or sm3 for 密评 deployments.
     #[arg(long, global = true, env = "SHUANGSUIJI_AUDIT_HASH")]
     audit_hash: Option<String>,
@@ -53,6 +49,13 @@ struct ServeArgs {
     /// Seconds between signed audit checkpoints (when the log has grown).
     #[arg(long, default_value_t = 300)]
     checkpoint_every: u64,
+    /// Seconds a client has to send a request's headers (also how long an idle keep-alive
+    /// connection stays open) before it is closed.
+    #[arg(long, default_value_t = ssj_web::HEADER_READ_TIMEOUT.as_secs())]
+    header_read_timeout: u64,
+    /// Seconds within which a request (its upload included) must be answered, else 408.
+    #[arg(long, default_value_t = ssj_web::REQUEST_TIMEOUT.as_secs())]
+    request_timeout: u64,
 }
 
 #[derive(Subcommand)]

@@ -90,6 +90,7 @@ fn describe(status: StatusCode) -> (&'static str, &'static str) {
     match status {
         StatusCode::NOT_FOUND => ("NOT_FOUND", "您访问的页面不存在"),
         StatusCode::METHOD_NOT_ALLOWED => ("METHOD_NOT_ALLOWED", "不支持此请求方式"),
+        StatusCode::REQUEST_TIMEOUT => ("REQUEST_TIMEOUT", "请求超时未完成，已被中止，请重试"),
         StatusCode::PAYLOAD_TOO_LARGE => ("PAYLOAD_TOO_LARGE", "提交的内容过大，已被拒绝"),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => ("UNSUPPORTED_MEDIA_TYPE", "提交的内容格式不正确"),
         StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST => (

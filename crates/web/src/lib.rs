@@ -6,14 +6,24 @@ mod pages;
 mod render;
 mod routes;
 mod security;
+mod serve;
 mod uploads;
 
 pub use routes::{RouteEntry, route_table, router};
+pub use serve::{serve, serve_on};
 
 use ssj_app::Platform;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// A client has this long to send a request's headers (and an idle keep-alive connection this
+/// long to start its next request) before the connection is closed.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Each request must be answered within this (else 408 REQUEST_TIMEOUT); generous enough for a
+/// full-size upload on a slow line and an import or draw of the largest lists the body limit lets
+/// in.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 
 #[derive(Debug, Clone)]
 pub struct WebConfig {
@@ -23,6 +33,10 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// How often the server signs a checkpoint of the audit log when it has grown.
     pub checkpoint_every: Duration,
+    /// See [`HEADER_READ_TIMEOUT`].
+    pub header_read_timeout: Duration,
+    /// See [`REQUEST_TIMEOUT`].
+    pub request_timeout: Duration,
 }
 
 impl Default for WebConfig {
@@ -31,6 +45,8 @@ impl Default for WebConfig {
             max_body_bytes: 8 * 1024 * 1024,
             secure_cookies: false,
             checkpoint_every: Duration::from_secs(300),
+            header_read_timeout: HEADER_READ_TIMEOUT,
+            request_timeout: REQUEST_TIMEOUT,
         }
     }
 }
@@ -51,58 +67,5 @@ impl AppState {
             templates: Arc::new(render::environment()),
             uploads: Arc::default(),
         }
-    }
-}
-
-/// Serves until Ctrl-C or SIGTERM; prints the address it listens on (port 0 picks a free one).
-pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    let local = listener.local_addr()?;
-    println!("shuangsuiji listening on http://{local}");
-    tracing::info!(%local, "listening");
-    let background = tokio::spawn(housekeeping(state.clone()));
-    let app = router(state.clone());
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
-    background.abort();
-    if let Err(e) = state.platform.checkpoint().await {
-        tracing::error!(%e, "final checkpoint failed");
-    }
-    Ok(())
-}
-
-/// Periodic work: sign a checkpoint when the log has grown, drop idle sessions.
-async fn housekeeping(state: AppState) {
-    let mut tick = tokio::time::interval(state.config.checkpoint_every);
-    loop {
-        tick.tick().await;
-        match state.platform.checkpoint().await {
-            Ok(Some(c)) => tracing::info!(size = c.tree_size, "signed audit checkpoint"),
-            Ok(None) => {}
-            Err(e) => tracing::error!(%e, "audit checkpoint refused"),
-        }
-        if let Err(e) = state.platform.expire_sessions().await {
-            tracing::warn!(%e, "session expiry failed");
-        }
-    }
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            s.recv().await;
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
     }
 }

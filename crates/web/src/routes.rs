@@ -15,6 +15,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router, middleware};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
 
 /// One route the router serves: its method and its path pattern.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,6 +175,11 @@ pub fn router(state: AppState) -> Router {
         .fallback(public::not_found)
         .layer(DefaultBodyLimit::max(limit))
         .layer(RequestBodyLimitLayer::new(limit))
+        // Inside normalise_errors, so the 408 gets the usual Chinese page.
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            state.config.request_timeout,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             normalise_errors,

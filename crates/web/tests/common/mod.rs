@@ -46,7 +46,11 @@ pub async fn spawn_with(
     let state = ssj_web::AppState::new(platform.clone(), config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, ssj_web::router(state)).await.unwrap() });
+    tokio::spawn(async move {
+        ssj_web::serve_on(listener, state, std::future::pending())
+            .await
+            .unwrap()
+    });
     TestApp {
         base: format!("http://{addr}"),
         platform,
