@@ -51,12 +51,18 @@ impl Default for WebConfig {
     }
 }
 
+/// How many uploaded exports are unpacked and recomputed at once; each may hold up to
+/// [`ssj_app::draw_zip::MAX_TOTAL_BYTES`] and a core for seconds. Further uploads get 503.
+pub const VERIFY_PERMITS: usize = 2;
+
 #[derive(Clone)]
 pub struct AppState {
     pub platform: Arc<Platform>,
     pub config: Arc<WebConfig>,
     templates: Arc<minijinja::Environment<'static>>,
     uploads: Arc<uploads::Uploads>,
+    /// Slots for public verification (see [`VERIFY_PERMITS`]); public so a test can hold them.
+    pub verify_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -66,6 +72,7 @@ impl AppState {
             config: Arc::new(config),
             templates: Arc::new(render::environment()),
             uploads: Arc::default(),
+            verify_slots: Arc::new(tokio::sync::Semaphore::new(VERIFY_PERMITS)),
         }
     }
 }

@@ -3,12 +3,12 @@
 
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::error::WebResult;
+use crate::error::{WebResult, error_page};
 use crate::pages::imports::read_upload;
 use crate::pages::task_view::{draw_views, status_label, task_view};
 use crate::render::render;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::header;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use minijinja::context;
 use minijinja::value::Serde;
@@ -166,47 +166,81 @@ pub async fn verify_upload(
     State(s): State<AppState>,
     u: Option<CurrentUser>,
     m: Multipart,
-) -> WebResult<Html<String>> {
+) -> WebResult<Response> {
     let (_, file) = read_upload(m).await?;
     let (_, bytes) = file
         .ok_or_else(|| AppError::invalid("UPLOAD_EMPTY", "请选择从任务公开页面下载的 zip 文件"))?;
-    let outcome = match ssj_app::draw_zip::unpack(&bytes) {
-        Err(e) => Outcome {
-            ok: false,
-            message: e.message,
-            file: String::new(),
-        },
-        Ok(files) => match tokio::task::spawn_blocking(move || ssj_draw::verify(&files)).await {
-            Ok(Ok(v)) => Outcome {
-                ok: true,
-                message: format!(
-                    "一致：任务 {} 的抽取由公开文件完全复算得到相同结果（候选 {} 户，抽中 {} 户，检查组 {} 个，递补 {} 条）。种子 {}",
-                    v.manifest.task_id,
-                    v.candidates,
-                    v.selected,
-                    v.teams,
-                    v.substitutions,
-                    v.manifest.seed
-                ),
-                file: String::new(),
-            },
-            Ok(Err(e)) => Outcome {
-                ok: false,
-                message: e.reason.clone(),
-                file: e.file.clone(),
-            },
-            Err(e) => Outcome {
+    // Unpacking and recomputing take seconds and up to MAX_TOTAL_BYTES each: a few at a time,
+    // off the async workers, so the rest of the site keeps answering.
+    let Ok(slot) = s.verify_slots.clone().try_acquire_owned() else {
+        tracing::warn!(code = "VERIFY_BUSY", "all verification slots busy");
+        let mut busy = error_page(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "VERIFY_BUSY",
+            "校验服务繁忙，请稍后再试",
+        );
+        busy.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("10"));
+        return Ok(busy);
+    };
+    let work = tokio::task::spawn_blocking(move || {
+        // Held until the work ends, even if the client has gone and this handler was dropped.
+        let _slot = slot;
+        unpack_and_verify(&bytes)
+    });
+    let (status, outcome) = work.await.unwrap_or_else(|e| {
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Outcome {
                 ok: false,
                 message: format!("复算中断：{e}"),
                 file: String::new(),
             },
-        },
-    };
-    render(
+        )
+    });
+    let page = render(
         &s,
         "public_verify.html",
         u.as_ref(),
         "",
         context! { q => Serde(&LookupQuery::default()), lookup => Serde(&None::<()>), lookup_error => None::<String>, outcome => Serde(&Some(outcome)) },
-    )
+    )?;
+    Ok((status, page).into_response())
+}
+
+/// A refused zip is 422; a zip that unpacks gets 200 whether or not its draw recomputes.
+fn unpack_and_verify(bytes: &[u8]) -> (StatusCode, Outcome) {
+    let files = match ssj_app::draw_zip::unpack(bytes) {
+        Ok(files) => files,
+        Err(e) => {
+            tracing::info!(code = e.code, "verification upload refused");
+            let refused = Outcome {
+                ok: false,
+                message: e.message,
+                file: String::new(),
+            };
+            return (StatusCode::UNPROCESSABLE_ENTITY, refused);
+        }
+    };
+    let outcome = match ssj_draw::verify(&files) {
+        Ok(v) => Outcome {
+            ok: true,
+            message: format!(
+                "一致：任务 {} 的抽取由公开文件完全复算得到相同结果（候选 {} 户，抽中 {} 户，检查组 {} 个，递补 {} 条）。种子 {}",
+                v.manifest.task_id,
+                v.candidates,
+                v.selected,
+                v.teams,
+                v.substitutions,
+                v.manifest.seed
+            ),
+            file: String::new(),
+        },
+        Err(e) => Outcome {
+            ok: false,
+            message: e.reason,
+            file: e.file,
+        },
+    };
+    (StatusCode::OK, outcome)
 }
