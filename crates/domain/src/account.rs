@@ -3,6 +3,8 @@
 use crate::error::{ValidationError, bounded_text};
 use serde::Serialize;
 
+pub use crate::password::{Password, PasswordPolicy};
+
 /// A login name: 3–32 ASCII letters, digits, `_`, `.` or `-` (staff IDs, pinyin).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(transparent)]
@@ -36,36 +38,6 @@ impl DisplayName {
     }
     pub fn as_str(&self) -> &str {
         &self.0
-    }
-}
-
-/// A new password that meets the policy: 10–128 characters with letters and digits, as
-/// 等级保护 password-complexity checks expect. Never serialised.
-pub struct Password(String);
-
-impl Password {
-    pub fn parse(raw: &str) -> Result<Password, ValidationError> {
-        let bad = |m: &str| ValidationError::new("PASSWORD_WEAK", "password", m);
-        let n = raw.chars().count();
-        if n < 10 {
-            return Err(bad("密码至少 10 位"));
-        }
-        if n > 128 {
-            return Err(bad("密码不能超过 128 位"));
-        }
-        if !raw.chars().any(|c| c.is_alphabetic()) || !raw.chars().any(|c| c.is_ascii_digit()) {
-            return Err(bad("密码须同时包含字母和数字"));
-        }
-        Ok(Password(raw.to_string()))
-    }
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Password {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Password(***)")
     }
 }
 
@@ -278,18 +250,6 @@ mod tests {
         for bad in ["ab", "张三", "a b c", &"x".repeat(33)] {
             assert_eq!(Username::parse(bad).unwrap_err().code, "USERNAME_INVALID");
         }
-    }
-
-    #[test]
-    fn password_policy() {
-        assert!(Password::parse("abcdefghij1").is_ok());
-        assert!(Password::parse("short1").is_err());
-        assert!(Password::parse("abcdefghijkl").is_err());
-        assert!(Password::parse("12345678901").is_err());
-        assert_eq!(
-            format!("{:?}", Password::parse("abcdefghij1").unwrap()),
-            "Password(***)"
-        );
     }
 
     #[test]

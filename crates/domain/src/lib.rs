@@ -10,8 +10,9 @@ pub mod items;
 pub mod objects;
 pub mod officers;
 pub mod org;
+pub mod password;
 
-pub use account::{DataScope, DisplayName, Password, Permission, Role, Username};
+pub use account::{DataScope, DisplayName, Password, PasswordPolicy, Permission, Role, Username};
 pub use audit::{AuditEntry, AuditRecord};
 pub use codes::{CodeKind, ObjectCode};
 pub use error::ValidationError;
