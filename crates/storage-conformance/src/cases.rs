@@ -78,16 +78,33 @@ async fn actor(p: &Platform, username: &str) -> Actor {
 }
 
 pub async fn migrations_are_idempotent(h: &dyn Harness) {
-    let f = h.fresh().await;
+    const APPLIED: &str = "SELECT COUNT(*) FROM _sqlx_migrations WHERE success";
+    let f = h.fresh().await; // the first open ran the migrator on an empty database
     let p = platform(&f, HashAlg::Sha256).await;
     county(&p).await;
-    // Opening again (a restart) re-runs the migrator: nothing changes, nothing is lost.
-    let again = Platform::with_store(Arc::clone(&f.store), signing_key(), None)
-        .await
-        .unwrap();
-    assert_eq!(again.alg, HashAlg::Sha256);
-    assert_eq!(again.store.departments().await.unwrap().len(), 3);
-    let err = Platform::with_store(Arc::clone(&f.store), signing_key(), Some(HashAlg::Sm3))
+    let migrations = f.raw.count(APPLIED).await.unwrap();
+    assert_eq!(
+        migrations as usize,
+        h.migration_files(),
+        "each migration once"
+    );
+    let schema = f.raw.count(h.schema_objects_sql()).await.unwrap();
+    let records = p.store.audit_size().await.unwrap();
+    // A restart opens the same database again, and the migrator runs again on it: nothing
+    // is applied twice, nothing changes, nothing is lost.
+    for _ in 0..2 {
+        let again = Platform::with_store(h.reopen(&f).await, signing_key(), None)
+            .await
+            .unwrap();
+        assert_eq!(again.alg, HashAlg::Sha256);
+        assert_eq!(again.store.departments().await.unwrap().len(), 3);
+        assert_eq!(again.store.audit_size().await.unwrap(), records);
+        assert!(again.verify().await.unwrap().problem.is_none());
+        assert_eq!(f.raw.count(APPLIED).await.unwrap(), migrations);
+        assert_eq!(f.raw.count(h.schema_objects_sql()).await.unwrap(), schema);
+        again.store.close().await;
+    }
+    let err = Platform::with_store(h.reopen(&f).await, signing_key(), Some(HashAlg::Sm3))
         .await
         .err()
         .unwrap();
