@@ -312,11 +312,53 @@ async fn department_admin_sees_only_their_department() {
         !form.contains("高平市城市管理局"),
         "nor place accounts outside their scope"
     );
+    // A department outside 晋城市 (in 朔州市), with an account created last of all: the newest
+    // record, on the first page of whoever may see it.
+    let cli = ssj_app::Actor::command_line();
+    app.platform
+        .import_divisions(&cli, "代码,名称\n140600,朔州市\n")
+        .await
+        .unwrap();
+    let elsewhere = app
+        .platform
+        .create_department(&cli, "朔州市市场监督管理局", "140600")
+        .await
+        .unwrap()
+        .id;
+    let outsider = app
+        .platform
+        .create_user(
+            &cli,
+            ssj_app::accounts::NewAccount {
+                username: "szs.plan".into(),
+                display_name: "朔州计划".into(),
+                department_id: elsewhere,
+                role: "planner".into(),
+                scope: None,
+                password: "Shuozhou2024pass".into(),
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    let outsider = format!("<td>user:{outsider}</td>");
+    let (c, _) = app.login("admin").await;
+    let (_, page) = app.get(&c, "/console/audit").await;
+    // (The list names an account by its id; scjg.admin's login above is a county record.)
+    let county_record = "<td>scjg.admin</td><td>高平市市场监督管理局</td>";
+    assert!(
+        page.contains(&outsider) && page.contains(county_record),
+        "the 系统管理员 sees every department"
+    );
     let (c, _) = app.login("jcs.jd").await;
     let (_, page) = app.get(&c, "/console/audit").await;
     assert!(
-        page.contains("scjg.plan") || page.contains("user.create"),
-        "the city supervisor sees the county"
+        page.contains(county_record),
+        "the city supervisor sees the county's records"
+    );
+    assert!(
+        !page.contains(&outsider) && !page.contains("朔州市"),
+        "and none of another city's"
     );
     let (_, page) = app.get(&c, "/console/audit?department=1").await;
     assert!(page.contains("auth.login"));
