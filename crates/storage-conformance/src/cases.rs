@@ -1136,35 +1136,65 @@ pub async fn officer_directory_with_leave_conflicts_and_personal_data(h: &dyn Ha
             .unwrap(),
     )
     .unwrap();
-    assert!(staff.contains("13800138000") && staff.contains("身份证号"));
-    let public = String::from_utf8(
-        p.export_officers(&cli, true, TableFormat::Csv)
-            .await
-            .unwrap(),
-    )
-    .unwrap();
     assert!(
-        !public.contains("13800138000")
-            && !public.contains("联系电话")
-            && public.contains("SX14058100001")
+        staff.contains("13800138000") && staff.contains("11010519491231002X"),
+        "the staff export has the personal data (so absence elsewhere means something)"
     );
-    let (records, _) = p
+    // A change of phone, so that the log holds a `before` and an `after` of this officer.
+    let changed = list.replace("13800138000", "13900139000");
+    let preview = p.preview_officers(&cli, changed.as_bytes()).await.unwrap();
+    assert_eq!(preview.changed, 1, "{:?}", preview.rejects);
+    p.import_officers(&cli, changed.as_bytes(), ImportMode::GoodRows)
+        .await
+        .unwrap();
+    // Every phone and ID number given, kept or rejected (周五's has a bad check digit).
+    let personal = [
+        "13800138000",
+        "13900139000",
+        "11010519491231002X",
+        "11010519491231002x",
+        "110105194912310021",
+    ];
+    for format in [TableFormat::Csv, TableFormat::Xlsx] {
+        let public = p.export_officers(&cli, true, format).await.unwrap();
+        let grid = ssj_import::grid::Grid::from_bytes(&public).unwrap();
+        let cells: Vec<String> = (0..grid.height())
+            .flat_map(|r| grid.row_values(r))
+            .collect();
+        assert!(cells.iter().any(|c| c == "SX14058100001"), "{cells:?}");
+        for cell in &cells {
+            assert!(
+                !personal.iter().any(|x| cell.contains(x))
+                    && !cell.contains("联系电话")
+                    && !cell.contains("身份证号"),
+                "personal data in the public export: {cell}"
+            );
+        }
+    }
+    // The log: every record, every field (the canonical bytes carry actor, target, before,
+    // after and reason alike).
+    let (records, total) = p
         .store
         .audit_search(&AuditFilter {
-            action_prefix: Some("officer.".into()),
-            limit: 100,
+            limit: 10_000,
             ..Default::default()
         })
         .await
         .unwrap();
-    assert!(records.iter().all(|r| {
-        !r.record
-            .entry
-            .after
-            .as_deref()
-            .unwrap_or("")
-            .contains("13800138000")
-    }));
+    assert_eq!(records.len() as u64, total);
+    assert!(
+        records
+            .iter()
+            .any(|r| r.record.entry.action == "officer.update" && r.record.entry.before.is_some()),
+        "the change is logged with its before"
+    );
+    for r in &records {
+        let bytes = String::from_utf8(r.record.canonical_bytes().unwrap()).unwrap();
+        assert!(
+            !personal.iter().any(|x| bytes.contains(x)),
+            "personal data in audit record {bytes}"
+        );
+    }
     // A county planner sees only their department's officers.
     p.create_user(&cli, account("scjg.plan", scjg, Role::Planner))
         .await
