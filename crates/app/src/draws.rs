@@ -555,6 +555,8 @@ impl Platform {
             "selected": picks.len(),
         })));
         log.append(&mut *tx, e, now).await?;
+        #[cfg(feature = "test-hooks")]
+        pause_before_commit().await;
         tx.commit().await?;
         steps.step("commit");
         Ok(draw)
@@ -595,6 +597,16 @@ impl Platform {
             self.add_contribution(actor, draw.id, c).await?;
         }
         self.reveal(actor, draw.id, &BTreeMap::new(), frozen).await
+    }
+}
+
+/// For the kill -9 test only: with `SSJ_TEST_PAUSE_BEFORE_DRAW_COMMIT=FILE`, everything of the
+/// draw is written but not committed when FILE appears, and the process waits to be killed.
+#[cfg(feature = "test-hooks")]
+async fn pause_before_commit() {
+    if let Some(path) = std::env::var_os("SSJ_TEST_PAUSE_BEFORE_DRAW_COMMIT") {
+        std::fs::write(path, b"in the transaction").expect("the test's ready file");
+        std::future::pending::<()>().await;
     }
 }
 

@@ -124,33 +124,40 @@ fn a_demo_task_is_drawn_exported_and_verified_by_both_verifiers() {
     assert!(o.status.success(), "{}", text(&o));
 }
 
-/// kill -9 in the middle of the reveal-and-draw transaction: the draw is either wholly drawn
-/// or still frozen with nothing of a result (no reveal, no pick, no result file), and the next
-/// `draw run` goes on from the same frozen files.
+/// kill -9 in the middle of the reveal-and-draw transaction, once every write of the draw is
+/// made but before the commit (the binary's test hook waits there): the draw is still frozen
+/// with nothing of a result (no reveal, no pick, no result file), and the next `draw run` goes
+/// on from the same frozen files.
 #[tokio::test]
 async fn kill_9_during_a_draw_leaves_no_half_drawn_task() {
-    use std::io::{BufRead, BufReader};
     use std::process::Stdio;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("d.db").display().to_string();
     let data = dir.path().join("data");
     assert!(run(&db, &data, &["demo", "--no-serve"]).status.success());
+    let ready = dir.path().join("in-the-transaction");
     let mut child = Command::new(common::BIN)
         .args(["--database", &db, "--data-dir"])
         .arg(&data)
         .args(["draw", "run", "2"])
-        .env("SHUANGSUIJI_LOG", "ssj_app=info")
-        .stderr(Stdio::piped())
+        .env("SSJ_TEST_PAUSE_BEFORE_DRAW_COMMIT", &ready)
+        .stderr(Stdio::null())
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
-    let stderr = BufReader::new(child.stderr.take().unwrap());
-    for line in stderr.lines() {
-        if line.unwrap().contains("draw: transaction started") {
-            break;
+    // The hook writes the file and waits to be killed: the kill lands inside the transaction.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+    while !ready.exists() {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the draw ended ({status}) before reaching its commit: no pause to kill in");
         }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the draw never reached its commit"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    child.kill().unwrap();
+    child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
 
     let p = ssj_app::Platform::open(&ssj_app::OpenOptions {
@@ -167,25 +174,35 @@ async fn kill_9_during_a_draw_leaves_no_half_drawn_task() {
         "the freeze had committed before the reveal began"
     );
     let d = &draws[0];
-    eprintln!("after kill -9 the draw is {:?}", d.status);
+    assert_eq!(
+        d.status,
+        ssj_storage::DrawStatus::Frozen,
+        "killed before its commit, the draw is not drawn"
+    );
     let result = p.draw_result_file(d.id).await.unwrap();
+    assert!(result.is_none() && d.manifest.is_none() && d.drawn_ms.is_none());
     let contributions = p.contributions(d.id).await.unwrap();
-    let task = p.task(2).await.unwrap();
-    match d.status {
-        ssj_storage::DrawStatus::Frozen => {
-            assert!(result.is_none() && d.manifest.is_none() && d.drawn_ms.is_none());
-            assert!(
-                contributions.iter().all(|c| c.reveal.is_none()),
-                "no reveal of a draw that was not drawn"
-            );
-            assert_eq!(task.status, ssj_storage::TaskStatus::Ready);
-        }
-        ssj_storage::DrawStatus::Drawn => {
-            assert!(result.is_some() && d.manifest.is_some());
-            assert!(contributions.iter().all(|c| c.reveal.is_some()));
-            assert_eq!(task.status, ssj_storage::TaskStatus::Drawn);
-        }
-        other => panic!("unexpected status {other:?}"),
+    assert!(
+        contributions.iter().all(|c| c.reveal.is_none()),
+        "no reveal of a draw that was not drawn"
+    );
+    assert_eq!(
+        p.task(2).await.unwrap().status,
+        ssj_storage::TaskStatus::Ready
+    );
+    let target = format!("task:{}", p.task(2).await.unwrap().code);
+    let logged = |action: &str| ssj_storage::AuditFilter {
+        action_prefix: Some(action.into()),
+        target: Some(target.clone()),
+        limit: 10,
+        ..Default::default()
+    };
+    for action in ["draw.reveal", "draw.result"] {
+        let (records, _) = p
+            .audit_page(&ssj_app::Actor::command_line(), logged(action))
+            .await
+            .unwrap();
+        assert!(records.is_empty(), "no {action} record of the killed draw");
     }
     assert!(p.verify().await.unwrap().problem.is_none());
     let frozen_digest = d.candidate_digest.clone();
@@ -193,9 +210,14 @@ async fn kill_9_during_a_draw_leaves_no_half_drawn_task() {
 
     // Going on: the same frozen candidate file is drawn, no second freeze.
     let o = run(&db, &data, &["draw", "run", "2"]);
-    if d.status == ssj_storage::DrawStatus::Frozen {
-        assert!(o.status.success(), "{}", text(&o));
-        assert!(text(&o).contains(&frozen_digest), "{}", text(&o));
-        assert!(text(&o).contains("第 1 次抽取：已抽取"), "{}", text(&o));
-    }
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains(&frozen_digest), "{}", text(&o));
+    assert!(text(&o).contains("第 1 次抽取：已抽取"), "{}", text(&o));
+    let store = ssj_app::open_store(&db).await.unwrap();
+    let (records, _) = store.audit_search(&logged("draw.result")).await.unwrap();
+    assert_eq!(
+        records.len(),
+        1,
+        "the same search finds the draw once drawn"
+    );
 }

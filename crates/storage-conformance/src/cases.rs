@@ -81,16 +81,33 @@ async fn actor(p: &Platform, username: &str) -> Actor {
 }
 
 pub async fn migrations_are_idempotent(h: &dyn Harness) {
-    let f = h.fresh().await;
+    const APPLIED: &str = "SELECT COUNT(*) FROM _sqlx_migrations WHERE success";
+    let f = h.fresh().await; // the first open ran the migrator on an empty database
     let p = platform(&f, HashAlg::Sha256).await;
     county(&p).await;
-    // Opening again (a restart) re-runs the migrator: nothing changes, nothing is lost.
-    let again = Platform::with_store(Arc::clone(&f.store), signing_key(), None)
-        .await
-        .unwrap();
-    assert_eq!(again.alg, HashAlg::Sha256);
-    assert_eq!(again.departments().await.unwrap().len(), 3);
-    let err = Platform::with_store(Arc::clone(&f.store), signing_key(), Some(HashAlg::Sm3))
+    let migrations = f.raw.count(APPLIED).await.unwrap();
+    assert_eq!(
+        migrations as usize,
+        h.migration_files(),
+        "each migration once"
+    );
+    let schema = f.raw.count(h.schema_objects_sql()).await.unwrap();
+    let records = f.store.audit_size().await.unwrap();
+    // A restart opens the same database again, and the migrator runs again on it: nothing
+    // is applied twice, nothing changes, nothing is lost.
+    for _ in 0..2 {
+        let again = Platform::with_store(h.reopen(&f).await, signing_key(), None)
+            .await
+            .unwrap();
+        assert_eq!(again.alg, HashAlg::Sha256);
+        assert_eq!(again.departments().await.unwrap().len(), 3);
+        assert_eq!(again.audit_size().await.unwrap(), records);
+        assert!(again.verify().await.unwrap().problem.is_none());
+        assert_eq!(f.raw.count(APPLIED).await.unwrap(), migrations);
+        assert_eq!(f.raw.count(h.schema_objects_sql()).await.unwrap(), schema);
+        again.close().await;
+    }
+    let err = Platform::with_store(h.reopen(&f).await, signing_key(), Some(HashAlg::Sm3))
         .await
         .err()
         .unwrap();
@@ -630,10 +647,7 @@ pub async fn item_list_imports_publishes_and_retires(h: &dyn Harness) {
     let p = platform(&f, HashAlg::Sha256).await;
     let cli = Actor::command_line();
     let hainan = fixture("hainan-2020-random-inspection-item-list.xlsx");
-    let preview = p
-        .preview_items(&ssj_app::Actor::command_line(), &hainan)
-        .await
-        .unwrap();
+    let preview = p.preview_items(&ssj_app::Actor::command_line(), &hainan).await.unwrap();
     assert_eq!(
         (
             preview.new,
@@ -778,10 +792,7 @@ pub async fn item_list_round_trips_through_export(h: &dyn Harness) {
     for format in [TableFormat::Xlsx, TableFormat::Csv] {
         for (joint, n) in [(false, 285), (true, 83)] {
             let file = p.export_items(None, joint, format).await.unwrap();
-            let again = p
-                .preview_items(&ssj_app::Actor::command_line(), &file)
-                .await
-                .unwrap();
+            let again = p.preview_items(&ssj_app::Actor::command_line(), &file).await.unwrap();
             assert_eq!(
                 (again.unchanged, again.new, again.changed, again.rejected()),
                 (n, 0, 0, 0),
@@ -797,11 +808,7 @@ pub async fn item_list_round_trips_through_export(h: &dyn Harness) {
         .await
         .unwrap();
     assert_eq!(
-        empty
-            .preview_items(&ssj_app::Actor::command_line(), &template)
-            .await
-            .unwrap_err()
-            .code,
+        empty.preview_items(&ssj_app::Actor::command_line(), &template).await.unwrap_err().code,
         "IMPORT_EMPTY"
     );
 }
@@ -1132,35 +1139,65 @@ pub async fn officer_directory_with_leave_conflicts_and_personal_data(h: &dyn Ha
             .unwrap(),
     )
     .unwrap();
-    assert!(staff.contains("13800138000") && staff.contains("身份证号"));
-    let public = String::from_utf8(
-        p.export_officers(&cli, true, TableFormat::Csv)
-            .await
-            .unwrap(),
-    )
-    .unwrap();
     assert!(
-        !public.contains("13800138000")
-            && !public.contains("联系电话")
-            && public.contains("SX14058100001")
+        staff.contains("13800138000") && staff.contains("11010519491231002X"),
+        "the staff export has the personal data (so absence elsewhere means something)"
     );
-    let (records, _) = f
+    // A change of phone, so that the log holds a `before` and an `after` of this officer.
+    let changed = list.replace("13800138000", "13900139000");
+    let preview = p.preview_officers(&cli, changed.as_bytes()).await.unwrap();
+    assert_eq!(preview.changed, 1, "{:?}", preview.rejects);
+    p.import_officers(&cli, changed.as_bytes(), ImportMode::GoodRows)
+        .await
+        .unwrap();
+    // Every phone and ID number given, kept or rejected (周五's has a bad check digit).
+    let personal = [
+        "13800138000",
+        "13900139000",
+        "11010519491231002X",
+        "11010519491231002x",
+        "110105194912310021",
+    ];
+    for format in [TableFormat::Csv, TableFormat::Xlsx] {
+        let public = p.export_officers(&cli, true, format).await.unwrap();
+        let grid = ssj_import::grid::Grid::from_bytes(&public).unwrap();
+        let cells: Vec<String> = (0..grid.height())
+            .flat_map(|r| grid.row_values(r))
+            .collect();
+        assert!(cells.iter().any(|c| c == "SX14058100001"), "{cells:?}");
+        for cell in &cells {
+            assert!(
+                !personal.iter().any(|x| cell.contains(x))
+                    && !cell.contains("联系电话")
+                    && !cell.contains("身份证号"),
+                "personal data in the public export: {cell}"
+            );
+        }
+    }
+    // The log: every record, every field (the canonical bytes carry actor, target, before,
+    // after and reason alike).
+    let (records, total) = f
         .store
         .audit_search(&AuditFilter {
-            action_prefix: Some("officer.".into()),
-            limit: 100,
+            limit: 10_000,
             ..Default::default()
         })
         .await
         .unwrap();
-    assert!(records.iter().all(|r| {
-        !r.record
-            .entry
-            .after
-            .as_deref()
-            .unwrap_or("")
-            .contains("13800138000")
-    }));
+    assert_eq!(records.len() as u64, total);
+    assert!(
+        records
+            .iter()
+            .any(|r| r.record.entry.action == "officer.update" && r.record.entry.before.is_some()),
+        "the change is logged with its before"
+    );
+    for r in &records {
+        let bytes = String::from_utf8(r.record.canonical_bytes().unwrap()).unwrap();
+        assert!(
+            !personal.iter().any(|x| bytes.contains(x)),
+            "personal data in audit record {bytes}"
+        );
+    }
     // A county planner sees only their department's officers.
     p.create_user(&cli, account("scjg.plan", scjg, Role::Planner))
         .await

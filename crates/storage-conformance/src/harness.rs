@@ -18,6 +18,8 @@ pub struct Fresh {
 #[async_trait]
 pub trait RawSql: Send + Sync {
     async fn exec(&self, sql: &str) -> Result<u64, String>;
+    /// The single integer a `SELECT COUNT(*) …` returns.
+    async fn count(&self, sql: &str) -> Result<i64, String>;
 }
 
 #[async_trait]
@@ -25,6 +27,23 @@ pub trait Harness: Sync {
     async fn fresh(&self) -> Fresh;
     /// SQL that removes the insert-only guard from `audit_log`, as an attacker would.
     fn drop_guard_sql(&self) -> &'static str;
+    /// Opens `f`'s database a second time, as a restart does: the backend's migrator runs again.
+    async fn reopen(&self, f: &Fresh) -> Arc<dyn Store>;
+    /// The backend's migration files, each of which the migrator must apply exactly once.
+    fn migration_files(&self) -> usize;
+    /// Counts the tables, columns and indexes of the schema (for "nothing changed").
+    fn schema_objects_sql(&self) -> &'static str;
+}
+
+fn migration_files(backend: &str) -> usize {
+    let dir = format!("{}/../{backend}/migrations", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{dir}: {e}"))
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "sql"))
+        })
+        .count()
 }
 
 pub struct SqliteHarness;
@@ -36,6 +55,13 @@ impl RawSql for SqliteRaw {
     async fn exec(&self, sql: &str) -> Result<u64, String> {
         self.0
             .execute_unchecked(sql)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    async fn count(&self, sql: &str) -> Result<i64, String> {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
+            .fetch_one(self.0.pool())
             .await
             .map_err(|e| e.to_string())
     }
@@ -62,6 +88,23 @@ impl Harness for SqliteHarness {
     fn drop_guard_sql(&self) -> &'static str {
         "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;"
     }
+
+    async fn reopen(&self, f: &Fresh) -> Arc<dyn Store> {
+        Arc::new(
+            ssj_storage_sqlite::SqliteStore::open(std::path::Path::new(&f.database))
+                .await
+                .expect("reopen sqlite"),
+        )
+    }
+
+    fn migration_files(&self) -> usize {
+        migration_files("storage-sqlite")
+    }
+
+    fn schema_objects_sql(&self) -> &'static str {
+        "SELECT (SELECT COUNT(*) FROM sqlite_master) + (SELECT COUNT(*) FROM sqlite_master m, \
+         pragma_table_info(m.name) c WHERE m.type = 'table')"
+    }
 }
 
 pub struct PostgresHarness;
@@ -73,6 +116,13 @@ impl RawSql for PgRaw {
     async fn exec(&self, sql: &str) -> Result<u64, String> {
         self.0
             .execute_unchecked(sql)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    async fn count(&self, sql: &str) -> Result<i64, String> {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
+            .fetch_one(self.0.pool())
             .await
             .map_err(|e| e.to_string())
     }
@@ -125,5 +175,23 @@ impl Harness for PostgresHarness {
 
     fn drop_guard_sql(&self) -> &'static str {
         "DROP TRIGGER audit_log_insert_only ON audit_log"
+    }
+
+    async fn reopen(&self, f: &Fresh) -> Arc<dyn Store> {
+        Arc::new(
+            ssj_storage_postgres::PgStore::connect(&f.database)
+                .await
+                .expect("reconnect"),
+        )
+    }
+
+    fn migration_files(&self) -> usize {
+        migration_files("storage-postgres")
+    }
+
+    fn schema_objects_sql(&self) -> &'static str {
+        "SELECT (SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = 'public') \
+         + (SELECT COUNT(*) FROM pg_indexes WHERE schemaname = 'public') \
+         + (SELECT COUNT(*) FROM information_schema.triggers WHERE trigger_schema = 'public')"
     }
 }

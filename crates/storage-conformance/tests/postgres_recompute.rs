@@ -22,8 +22,15 @@ fn documented_query() -> String {
     block[sql_start..sql_end].trim().to_string()
 }
 
-/// An export of the published vector with officers (201 candidates in four strata).
-fn export() -> std::collections::BTreeMap<String, Vec<u8>> {
+/// A stratum's rule as the vector gives it: (num, den, min).
+type Rule = (i64, i64, i64);
+
+/// An export of the published vector with officers (201 candidates in four strata), and the
+/// vector's own rules, read apart from the engine's.
+fn export() -> (
+    std::collections::BTreeMap<String, Vec<u8>>,
+    std::collections::BTreeMap<String, Rule>,
+) {
     let path = format!(
         "{}/../../../shared/reference/draw-v1-vectors.json",
         env!("CARGO_MANIFEST_DIR")
@@ -54,6 +61,15 @@ fn export() -> std::collections::BTreeMap<String, Vec<u8>> {
             )
         })
         .collect();
+    let given = input["strata"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(l, r)| {
+            let n = |f: &str| r[f].as_i64().unwrap_or(0);
+            (l.clone(), (n("num"), n("den"), n("min")))
+        })
+        .collect();
     let reveals: Vec<String> = input["reveals"].as_array().unwrap().iter().map(s).collect();
     let commitments: Vec<String> = reveals.iter().map(|r| commitment(r)).collect();
     let draw = DrawInput {
@@ -64,12 +80,17 @@ fn export() -> std::collections::BTreeMap<String, Vec<u8>> {
         reveals: &reveals,
         officers: None,
     };
-    run(&draw).unwrap().export_files(&draw, &[])
+    (run(&draw).unwrap().export_files(&draw, &[]), given)
 }
+
+/// k_s from docs/draw-v1.md §3, in SQL's exact integers: 0 if N_s = 0, else
+/// min(N_s, max(min_s, ceil(N_s × num_s / den_s))).
+const SAMPLE_SIZE: &str = "SELECT LEAST(n, GREATEST($2, (n * $3 + $4 - 1) / $4))::bigint AS k \
+     FROM (SELECT COUNT(*)::bigint AS n FROM candidates WHERE stratum = $1) c";
 
 #[tokio::test]
 async fn the_documented_postgresql_query_recomputes_every_stratum() {
-    let files = export();
+    let (files, rules) = export();
     let manifest: Manifest = serde_json::from_slice(&files["manifest.json"]).unwrap();
     let result = String::from_utf8(files["result.csv"].clone()).unwrap();
     let pool = sqlx::PgPool::connect(&ssj_storage_conformance::harness::pg_admin_url())
@@ -97,12 +118,29 @@ async fn the_documented_postgresql_query_recomputes_every_stratum() {
         .await
         .unwrap();
     let query = documented_query();
+    let labels: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT stratum FROM candidates ORDER BY stratum")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap();
+    assert_eq!(labels.len(), manifest.strata.len());
     let mut checked = 0;
-    for s in manifest.strata.iter().filter(|s| s.k > 0) {
+    let mut drawing = 0;
+    for label in &labels {
+        // A stratum without a rule draws 0/1.
+        let (num, den, min) = rules.get(label).copied().unwrap_or((0, 1, 0));
+        let k: i64 = sqlx::query_scalar(SAMPLE_SIZE)
+            .bind(label)
+            .bind(min)
+            .bind(num)
+            .bind(den)
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
         let rows = sqlx::query(sqlx::AssertSqlSafe(query.clone()))
-            .bind(&s.label)
+            .bind(label)
             .bind(&manifest.seed)
-            .bind(s.k as i64)
+            .bind(k)
             .fetch_all(&mut *conn)
             .await
             .unwrap();
@@ -111,11 +149,13 @@ async fn the_documented_postgresql_query_recomputes_every_stratum() {
             .lines()
             .skip(1)
             .map(|l| l.split(',').collect::<Vec<_>>())
-            .filter(|f| f[2] == s.label)
+            .filter(|f| f[2] == label.as_str())
             .map(|f| f[1].to_string())
             .collect();
-        assert_eq!(from_pg, from_engine, "stratum {}", s.label);
+        assert_eq!(from_pg, from_engine, "stratum {label}, k = {k}");
         checked += from_pg.len();
+        drawing += usize::from(k > 0);
     }
+    assert!(drawing >= 2, "the vector draws in several strata");
     assert_eq!(checked, result.lines().count() - 1);
 }

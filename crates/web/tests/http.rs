@@ -185,14 +185,59 @@ async fn forms_without_the_right_csrf_token_are_refused() {
 async fn security_headers_and_error_pages() {
     let app = spawn_sqlite().await;
     let c = client();
-    let r = c.get(app.url("/")).send().await.unwrap();
-    for h in [
-        "content-security-policy",
-        "x-content-type-options",
-        "x-frame-options",
-        "referrer-policy",
+    // Every response carries the same values; pages are never cached, the static files are.
+    let (console, _) = app.login("admin").await;
+    let static_cache = Some("public, max-age=3600");
+    for (client, path, status, cache) in [
+        (&c, "/", 200, Some("no-store")),
+        (&c, "/no/such/page", 404, Some("no-store")),
+        (&console, "/console", 200, Some("no-store")),
+        (&console, "/console/audit", 200, Some("no-store")),
+        (&c, "/static/app.css", 200, static_cache),
+        (&c, "/static/app.js", 200, static_cache),
     ] {
-        assert!(r.headers().contains_key(h), "{h}");
+        let r = client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), status, "{path}");
+        let h = |name: &str| {
+            r.headers()
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_string())
+        };
+        assert_eq!(
+            h("content-security-policy").as_deref(),
+            Some(
+                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                 form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+            ),
+            "{path}"
+        );
+        assert_eq!(
+            h("x-content-type-options").as_deref(),
+            Some("nosniff"),
+            "{path}"
+        );
+        assert_eq!(h("x-frame-options").as_deref(), Some("DENY"), "{path}");
+        assert_eq!(
+            h("referrer-policy").as_deref(),
+            Some("same-origin"),
+            "{path}"
+        );
+        assert_eq!(
+            h("permissions-policy").as_deref(),
+            Some("camera=(), microphone=(), geolocation=()"),
+            "{path}"
+        );
+        assert_eq!(
+            h("cross-origin-opener-policy").as_deref(),
+            Some("same-origin"),
+            "{path}"
+        );
+        assert_eq!(h("cache-control").as_deref(), cache, "{path}");
+        assert_eq!(
+            r.headers().get_all("cache-control").iter().count(),
+            1,
+            "{path}"
+        );
     }
     let (status, page) = app.get(&c, "/no/such/page").await;
     assert_eq!(

@@ -17,11 +17,28 @@ const ITEMS: &str = "序号,部门,抽查类别,抽查事项,检查对象,事项
     2,高平市市场监督管理局,产品质量,工业产品生产企业检查,生产企业,重点检查事项,现场检查,县级市场监管部门,《产品质量法》\n\
     3,高平市城市管理局,市容,户外广告设施检查,设置单位,一般检查事项,现场检查,县级城管部门,《城市市容和环境卫生管理条例》\n";
 
+const PHONE: &str = "13800138000";
+const ID_NUMBER: &str = "11010519491231002X";
+
+/// A draw's export is published: no file of it names an officer's phone or ID number.
+fn assert_no_personal_data(files: &BTreeMap<String, Vec<u8>>) {
+    for (name, bytes) in files {
+        let text = String::from_utf8_lossy(bytes);
+        for x in [PHONE, ID_NUMBER, "11010519491231002x"] {
+            assert!(!text.contains(x), "{x} in the exported {name}");
+        }
+    }
+}
+
 fn officers_csv() -> String {
     let mut s = String::from(
         "姓名,所属部门,执法证号,证件有效期,层级,执法事项范围,联系电话,身份证号,状态\n",
     );
-    for i in 1..=6 {
+    // One officer with a phone and an ID number, which no exported file may carry.
+    s.push_str(&format!(
+        "市监1,高平市市场监督管理局,SX14058100001,2099-12-31,县,,{PHONE},{ID_NUMBER},有效\n"
+    ));
+    for i in 2..=6 {
         s.push_str(&format!(
             "市监{i},高平市市场监督管理局,SX1405810{i:04},2099-12-31,县,,,,有效\n"
         ));
@@ -193,6 +210,11 @@ pub async fn a_task_is_drawn_once_verifiably_and_its_picks_count(h: &dyn Harness
         "REASON_REQUIRED"
     );
     let files = p.export_draw(drawn.id).await.unwrap();
+    assert!(
+        files.contains_key("officers.csv"),
+        "the officer pool is exported"
+    );
+    assert_no_personal_data(&files);
     let verified = ssj_draw::verify(&files).unwrap();
     assert_eq!(verified.manifest.task_id, task.code);
     assert_eq!(verified.manifest.reveals.len(), 3);
@@ -305,6 +327,7 @@ pub async fn a_task_is_drawn_once_verifiably_and_its_picks_count(h: &dyn Harness
     .await
     .unwrap();
     let files = p.export_draw(drawn.id).await.unwrap();
+    assert_no_personal_data(&files);
     assert_eq!(ssj_draw::verify(&files).unwrap().substitutions, 2);
 
     // A second task with the same item leaves out what the first one picked.
