@@ -220,6 +220,15 @@ fn plan(draft: &[Item], incoming: Vec<Item>) -> (Vec<Item>, Vec<(Item, Item)>, u
 }
 
 impl Platform {
+    /// [`parse`] on the blocking pool.
+    async fn parse_items(
+        &self,
+        bytes: &[u8],
+    ) -> AppResult<(bool, Vec<(usize, Item)>, Vec<Reject>)> {
+        let bytes = bytes.to_vec();
+        self.offload(move || parse(&bytes)).await?
+    }
+
     /// The list's versions, oldest first.
     pub async fn item_versions(&self) -> AppResult<Vec<ItemVersion>> {
         Ok(self.store.item_versions().await?)
@@ -274,7 +283,7 @@ impl Platform {
 
     /// What importing `bytes` would change in the draft (nothing is written).
     pub async fn preview_items(&self, actor: &Actor, bytes: &[u8]) -> AppResult<ImportSummary> {
-        let (joint, rows, mut rejects) = parse(bytes)?;
+        let (joint, rows, mut rejects) = self.parse_items(bytes).await?;
         let owners = ItemOwners::new(self.store.departments().await?);
         let items = owners.split(actor, rows, &mut rejects);
         let versions = self.store.item_versions().await?;
@@ -301,7 +310,7 @@ impl Platform {
         mode: ImportMode,
     ) -> AppResult<ImportSummary> {
         actor.require(Permission::EditLists)?;
-        let (joint, rows, mut rejects) = parse(bytes)?;
+        let (joint, rows, mut rejects) = self.parse_items(bytes).await?;
         if mode == ImportMode::AllOrNothing && !rejects.is_empty() {
             return Err(rejection(&rejects));
         }
@@ -585,9 +594,12 @@ impl Platform {
         } else {
             ("随机抽查事项清单", ITEM_EXPORT_HEADER)
         };
-        let rows = items.iter().filter(|i| i.joint == joint).map(export_row);
-        ssj_import::export::write_table(format, sheet, header, rows)
-            .map_err(|e| AppError::internal(format!("导出失败：{e}")))
+        self.offload(move || {
+            let rows = items.iter().filter(|i| i.joint == joint).map(export_row);
+            ssj_import::export::write_table(format, sheet, header, rows)
+        })
+        .await?
+        .map_err(|e| AppError::internal(format!("导出失败：{e}")))
     }
 }
 

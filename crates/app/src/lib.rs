@@ -62,6 +62,8 @@ pub struct Platform {
     pub alg: HashAlg,
     pub policy: Policy,
     signer: SigningKey,
+    /// Permits for CPU-heavy work on uploaded files and exports (one per core).
+    heavy: Arc<tokio::sync::Semaphore>,
 }
 
 const HASH_ALG_KEY: &str = "audit.hash_alg";
@@ -132,7 +134,34 @@ impl Platform {
             alg,
             policy: Policy::default(),
             signer,
+            heavy: Arc::new(tokio::sync::Semaphore::new(heavy_permits())),
         })
+    }
+
+    /// Runs CPU-heavy work (parsing an uploaded file, writing an export) on the blocking pool,
+    /// a few at a time, so that the async workers keep answering everyone else. The permit
+    /// goes with the work: a client that hangs up does not free it before the work ends.
+    pub(crate) async fn offload<T, F>(&self, work: F) -> AppResult<T>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let permit = self.heavy_permit().await?;
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            work()
+        })
+        .await
+        .map_err(|e| AppError::internal(format!("后台处理意外中断：{e}")))
+    }
+
+    /// A permit of [`Self::offload`]'s pool, for work that runs on a thread of its own.
+    pub(crate) async fn heavy_permit(&self) -> AppResult<tokio::sync::OwnedSemaphorePermit> {
+        self.heavy
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| AppError::internal("后台处理已停止"))
     }
 
     /// Closes the database's connections (the command line, before it exits).
@@ -143,4 +172,12 @@ impl Platform {
     pub fn public_key(&self) -> [u8; 32] {
         self.signer.verifying_key().to_bytes()
     }
+}
+
+/// One heavy job per core, and at least two.
+fn heavy_permits() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .max(2)
 }

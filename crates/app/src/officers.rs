@@ -186,10 +186,14 @@ impl Platform {
         bytes: &[u8],
         now: i64,
     ) -> AppResult<ParsedOfficers> {
-        let grid = Grid::from_bytes(bytes)
-            .map_err(|e| AppError::invalid("IMPORT_UNREADABLE", e.to_string()))?;
-        let parsed =
-            read_officers(&grid).map_err(|e| AppError::invalid("IMPORT_LAYOUT", e.to_string()))?;
+        let bytes = bytes.to_vec();
+        let parsed = self
+            .offload(move || {
+                let grid = Grid::from_bytes(&bytes)
+                    .map_err(|e| AppError::invalid("IMPORT_UNREADABLE", e.to_string()))?;
+                read_officers(&grid).map_err(|e| AppError::invalid("IMPORT_LAYOUT", e.to_string()))
+            })
+            .await??;
         let all = self.store.departments().await?;
         let by_name: HashMap<String, Department> = all
             .iter()
@@ -557,17 +561,20 @@ impl Platform {
         if personal {
             header.extend_from_slice(OFFICER_PERSONAL_HEADER);
         }
-        let rows = officers.iter().map(|o| {
-            export_row(
-                o,
-                departments
-                    .get(&o.department_id)
-                    .map(String::as_str)
-                    .unwrap_or(""),
-                personal,
-            )
-        });
-        ssj_import::export::write_table(format, "执法检查人员名录", &header, rows)
-            .map_err(|e| AppError::internal(format!("导出失败：{e}")))
+        self.offload(move || {
+            let rows = officers.iter().map(|o| {
+                export_row(
+                    o,
+                    departments
+                        .get(&o.department_id)
+                        .map(String::as_str)
+                        .unwrap_or(""),
+                    personal,
+                )
+            });
+            ssj_import::export::write_table(format, "执法检查人员名录", &header, rows)
+        })
+        .await?
+        .map_err(|e| AppError::internal(format!("导出失败：{e}")))
     }
 }

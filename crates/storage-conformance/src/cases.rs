@@ -647,7 +647,10 @@ pub async fn item_list_imports_publishes_and_retires(h: &dyn Harness) {
     let p = platform(&f, HashAlg::Sha256).await;
     let cli = Actor::command_line();
     let hainan = fixture("hainan-2020-random-inspection-item-list.xlsx");
-    let preview = p.preview_items(&ssj_app::Actor::command_line(), &hainan).await.unwrap();
+    let preview = p
+        .preview_items(&ssj_app::Actor::command_line(), &hainan)
+        .await
+        .unwrap();
     assert_eq!(
         (
             preview.new,
@@ -792,7 +795,10 @@ pub async fn item_list_round_trips_through_export(h: &dyn Harness) {
     for format in [TableFormat::Xlsx, TableFormat::Csv] {
         for (joint, n) in [(false, 285), (true, 83)] {
             let file = p.export_items(None, joint, format).await.unwrap();
-            let again = p.preview_items(&ssj_app::Actor::command_line(), &file).await.unwrap();
+            let again = p
+                .preview_items(&ssj_app::Actor::command_line(), &file)
+                .await
+                .unwrap();
             assert_eq!(
                 (again.unchanged, again.new, again.changed, again.rejected()),
                 (n, 0, 0, 0),
@@ -808,7 +814,11 @@ pub async fn item_list_round_trips_through_export(h: &dyn Harness) {
         .await
         .unwrap();
     assert_eq!(
-        empty.preview_items(&ssj_app::Actor::command_line(), &template).await.unwrap_err().code,
+        empty
+            .preview_items(&ssj_app::Actor::command_line(), &template)
+            .await
+            .unwrap_err()
+            .code,
         "IMPORT_EMPTY"
     );
 }

@@ -4,7 +4,7 @@
 use super::reader::Reader;
 use super::{content, snapshot_into, snapshot_of};
 use crate::audit::Appender;
-use crate::imports::{ImportMode, ImportSummary, import_error, rejection};
+use crate::imports::{ImportMode, ImportSummary, rejection};
 use crate::{Actor, AppResult, Platform, clock};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -12,7 +12,7 @@ use ssj_domain::audit::snapshot;
 use ssj_domain::objects::{ObjectKind, RegistrationStatus, Tier};
 use ssj_domain::{DivisionCode, ObjectCode, Permission};
 use ssj_import::Reject;
-use ssj_import::objects::{ObjectRow, ObjectSource};
+use ssj_import::objects::ObjectRow;
 use ssj_storage::{Object, ObjectChange};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -159,26 +159,6 @@ fn import_batch(backend: &str) -> usize {
     if backend == "postgres" { 20_000 } else { BATCH }
 }
 
-/// Reads the next batch of a source into objects and rejects.
-fn next_objects(
-    source: &mut ObjectSource<'_>,
-    now: i64,
-    summary: &mut ImportSummary,
-) -> AppResult<Option<Vec<Object>>> {
-    let batch = source.next_batch(BATCH).map_err(import_error)?;
-    if batch.is_empty() {
-        return Ok(None);
-    }
-    let mut objects = Vec::with_capacity(batch.len());
-    for row in batch {
-        match row.and_then(|r| to_object(r, now)) {
-            Ok(o) => objects.push(o),
-            Err(reject) => summary.add_reject(reject),
-        }
-    }
-    Ok(Some(objects))
-}
-
 /// What the audit record of a batch of new objects says: every code, and a digest of every
 /// object's content (fields in sorted order: this is the canonical JSON).
 #[derive(Serialize)]
@@ -188,20 +168,31 @@ struct CreatedBatch<'a> {
 }
 
 impl Platform {
-    /// What importing `bytes` would do to the directory (nothing is written).
+    /// What importing `bytes` would do to the directory (nothing is written). The file is
+    /// read on a thread of its own, as an import reads it.
     pub async fn preview_objects(
         &self,
         bytes: &[u8],
         take_flagged: bool,
     ) -> AppResult<ImportSummary> {
-        let now = clock::now_ms();
-        let mut source = ObjectSource::open(bytes, take_flagged).map_err(import_error)?;
+        let _permit = self.heavy_permit().await?;
+        let mut reader = Reader::open(
+            Arc::new(bytes.to_vec()),
+            take_flagged,
+            clock::now_ms(),
+            BATCH,
+        )
+        .await?;
         let mut summary = ImportSummary::default();
         // Reads only, outside a transaction: a long preview never holds the write lock.
-        while let Some(objects) = next_objects(&mut source, now, &mut summary)? {
-            let codes: Vec<String> = objects.iter().map(|o| o.code.clone()).collect();
+        while let Some(batch) = reader.next().await? {
+            for reject in batch.rejects {
+                summary.add_reject(reject);
+            }
+            let codes: Vec<String> = batch.objects.iter().map(|o| o.code.clone()).collect();
             let existing = self.store.objects_with_codes(&codes).await?;
-            let (new, changed, unchanged) = plan(existing, objects, &|k| source.has_column(k));
+            let (new, changed, unchanged) =
+                plan(existing, batch.objects, &|k| reader.columns.contains(k));
             summary.new += new.len();
             summary.changed += changed.len();
             summary.unchanged += unchanged;
@@ -237,6 +228,7 @@ impl Platform {
         let now = clock::now_ms();
         let t0 = std::time::Instant::now();
         let batch_rows = import_batch(self.store.backend());
+        let _permit = self.heavy_permit().await?;
         let mut reader = Reader::open(bytes.into(), take_flagged, now, batch_rows).await?;
         let mut summary = ImportSummary::default();
         let mut tx = self.store.begin().await?;

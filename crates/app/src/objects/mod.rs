@@ -211,12 +211,15 @@ impl Platform {
                 _ => break,
             }
         }
-        ssj_import::export::write_table(
-            format,
-            "检查对象名录",
-            OBJECT_EXPORT_HEADER,
-            rows.into_iter(),
-        )
+        self.offload(move || {
+            ssj_import::export::write_table(
+                format,
+                "检查对象名录",
+                OBJECT_EXPORT_HEADER,
+                rows.into_iter(),
+            )
+        })
+        .await?
         .map_err(|e| AppError::internal(format!("导出失败：{e}")))
     }
 }
