@@ -100,6 +100,7 @@ async fn serve(p: Arc<Platform>, args: &ServeArgs) -> AppResult<ExitCode> {
     let config = ssj_web::WebConfig {
         max_body_bytes: args.max_body_bytes,
         secure_cookies: args.secure_cookies,
+        client_ip_header: args.client_ip_header.clone(),
         checkpoint_every: Duration::from_secs(args.checkpoint_every.max(1)),
     };
     let state = ssj_web::AppState::new(p, config);

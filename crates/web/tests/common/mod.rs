@@ -26,12 +26,21 @@ pub async fn spawn_with(
     h: &dyn ssj_storage_conformance::Harness,
     config: ssj_web::WebConfig,
 ) -> TestApp {
+    spawn_with_policy(h, config, ssj_app::Policy::default()).await
+}
+
+/// As [`spawn_with`], with the platform's policy (session lifetimes, throttling) set.
+pub async fn spawn_with_policy(
+    h: &dyn ssj_storage_conformance::Harness,
+    config: ssj_web::WebConfig,
+    policy: ssj_app::Policy,
+) -> TestApp {
     let fresh = h.fresh().await;
     let seed: [u8; 32] = hex::decode(ssj_app::keys::random_hex(32))
         .unwrap()
         .try_into()
         .unwrap();
-    let platform = Platform::with_store(
+    let mut platform = Platform::with_store(
         fresh.store.clone(),
         ed25519_dalek::SigningKey::from_bytes(&seed),
         None,
@@ -40,11 +49,13 @@ pub async fn spawn_with(
     .unwrap();
     // A smaller directory than the real demo's 50,000 objects keeps each test quick.
     let logins = ssj_app::demo::load_sized(&platform, 2_000).await.unwrap();
+    platform.policy = policy;
     let platform = Arc::new(platform);
     let state = ssj_web::AppState::new(platform.clone(), config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, ssj_web::router(state)).await.unwrap() });
+    let app = ssj_web::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     TestApp {
         base: format!("http://{addr}"),
         platform,
