@@ -333,7 +333,10 @@ mod tests {
         let g = LoginGuard::default();
         let mut closed = Vec::new();
         for i in 0..(MAX_SOURCES + 5) {
-            go(&g, &format!("s{i}"), 0, &mut closed).failed(Some("admin"));
+            // The second failure is news the opening record did not carry.
+            for _ in 0..2 {
+                go(&g, &format!("s{i}"), 0, &mut closed).failed(Some("admin"));
+            }
         }
         assert_eq!(g.tracked(), MAX_SOURCES);
         assert_eq!(closed.len(), 5, "evicted bursts are summarised, not lost");
