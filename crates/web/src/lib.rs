@@ -83,7 +83,8 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Periodic work: sign a checkpoint when the log has grown, drop idle sessions.
+/// Periodic work: sign a checkpoint when the log has grown, drop idle sessions, and log the
+/// summaries of bursts of failed logins whose windows are over.
 async fn housekeeping(state: AppState) {
     let mut tick = tokio::time::interval(state.config.checkpoint_every);
     loop {
@@ -95,6 +96,9 @@ async fn housekeeping(state: AppState) {
         }
         if let Err(e) = state.platform.expire_sessions().await {
             tracing::warn!(%e, "session expiry failed");
+        }
+        if let Err(e) = state.platform.flush_login_bursts().await {
+            tracing::warn!(%e, "summarising failed logins failed");
         }
     }
 }
