@@ -1,4 +1,6 @@
-//! Accounts, logins with lock-out, sessions kept in the database, and data scope.
+//! Accounts, logins throttled per client address, sessions kept in the database, and data scope.
+
+mod throttle;
 
 use crate::audit::Appender;
 use crate::{AppError, AppResult, ErrorKind, Platform, clock, keys};
@@ -11,6 +13,8 @@ use ssj_domain::{
     AuditEntry, DataScope, DisplayName, DivisionCode, Password, Permission, Role, Username,
 };
 use ssj_storage::{Department, NewUser, Session, Tx, User};
+use throttle::{Closed, Start};
+pub use throttle::{LoginGuard, MAX_SOURCES};
 
 /// Who is acting: a logged-in user, or the local operator at the command line.
 #[derive(Debug, Clone)]
@@ -130,7 +134,10 @@ pub enum LoginOutcome {
         token: String,
         csrf: String,
     },
+    /// Refused: the same error for every reason, so that answers do not tell names apart.
     Refused(AppError),
+    /// Too many failures from this client address; the others may go on trying.
+    Throttled { error: AppError, retry_after_s: i64 },
 }
 
 #[derive(Debug, Clone)]
@@ -166,83 +173,115 @@ impl Platform {
         })
     }
 
-    /// Checks a password, counting failures: the 5th failure in a row locks the account for
-    /// 15 minutes. Every attempt is in the audit log.
-    pub async fn login(&self, username: &str, password: &str) -> AppResult<LoginOutcome> {
+    /// Checks a password for a client at `source` (its address, or "unknown").
+    ///
+    /// Failures are counted per source in memory ([`throttle`] has the scheme): too many from
+    /// one source and it gets [`LoginOutcome::Throttled`] for the rest of its window, before any
+    /// lookup. Every other refusal reads the same — malformed or unknown name, wrong password,
+    /// disabled or locked account — so the answers do not tell which names exist. A malformed
+    /// name is never looked up, stored or echoed. The log gets one record when a burst of
+    /// failures opens and one summary when it closes, not one per request; an account is
+    /// locked only after [`crate::Policy::max_failed_logins`] consecutive wrong passwords.
+    pub async fn login(
+        &self,
+        source: &str,
+        username: &str,
+        password: &str,
+    ) -> AppResult<LoginOutcome> {
         let now = clock::now_ms();
-        let name = username.trim().to_ascii_lowercase();
+        let source = throttle::source_key(source);
+        let mut closed = Vec::new();
+        let attempt = match self.logins.start(&source, now, &self.policy, &mut closed) {
+            Start::Go(a) => a,
+            Start::Refused(ms) => {
+                self.log_bursts(&closed, now).await?;
+                return Ok(LoginOutcome::Throttled {
+                    error: throttled(ms),
+                    retry_after_s: (ms + 999) / 1000,
+                });
+            }
+        };
+        let Ok(name) = Username::parse(username) else {
+            let first = attempt.failed(None).first;
+            let mut e = anonymous().entry("auth.login_failed", "client", &source);
+            e.reason = Some(format!("用户名格式无效（来源 {source}）"));
+            self.log_failure(first.then_some(e), &closed, now).await?;
+            return Ok(LoginOutcome::Refused(bad_credentials()));
+        };
+        let name = name.as_str().to_string();
         let user = self.store.user_by_name(&name).await?;
         let hash = user.as_ref().map(|u| u.password_hash.clone());
-        let candidate = password.to_string();
+        // No valid password is longer than 128 characters; do not hash megabytes for nothing.
+        let candidate = (password.len() <= 4 * 128).then(|| password.to_string());
         // Argon2 is slow by design: keep it off the async workers. Unknown users cost the same.
-        let ok = tokio::task::spawn_blocking(move || match hash {
-            Some(h) => password_matches(&h, &candidate),
-            None => {
-                let _ = password_matches(DUMMY_HASH, &candidate);
+        let ok = tokio::task::spawn_blocking(move || match (hash, candidate) {
+            (Some(h), Some(c)) => password_matches(&h, &c),
+            (None, Some(c)) => {
+                let _ = password_matches(DUMMY_HASH, &c);
                 false
             }
+            (_, None) => false,
         })
         .await
         .map_err(|e| AppError::internal(e.to_string()))?;
 
-        let mut tx = self.store.begin().await?;
-        let mut log = Appender::open(&mut *tx, self.alg).await?;
-        let anonymous = Actor {
+        let named = Actor {
             name: name.clone(),
-            ..Actor::command_line()
+            ..anonymous()
         };
         let Some(user) = user else {
-            let mut e = anonymous.entry("auth.login_failed", "user", &name);
-            e.reason = Some("用户名不存在".into());
-            log.append(&mut *tx, e, now).await?;
-            tx.commit().await?;
+            let first = attempt.failed(Some(&name)).first;
+            let mut e = named.entry("auth.login_failed", "user", &name);
+            e.reason = Some(format!("用户名不存在（来源 {source}）"));
+            self.log_failure(first.then_some(e), &closed, now).await?;
             return Ok(LoginOutcome::Refused(bad_credentials()));
         };
+        let mut tx = self.store.begin().await?;
+        let mut log = Appender::open(&mut *tx, self.alg).await?;
         let mut fresh = tx.user_for_update(user.id).await?.unwrap_or(user);
         let actor = Actor {
             user_id: Some(fresh.id),
             department_id: Some(fresh.department_id),
-            ..anonymous
+            ..named
         };
-        if !fresh.active {
-            let mut e = actor.entry("auth.login_failed", "user", fresh.id);
-            e.reason = Some("账号已停用".into());
-            log.append(&mut *tx, e, now).await?;
+        let refusal = if !fresh.active {
+            Some("账号已停用")
+        } else if fresh.locked_until_ms.is_some_and(|u| u > now) {
+            Some("账号锁定中")
+        } else if !ok {
+            Some("密码错误")
+        } else {
+            None
+        };
+        if let Some(reason) = refusal {
+            let mut entries = Vec::new();
+            if reason == "密码错误" {
+                let before = user_snapshot(&fresh);
+                fresh.failed_logins += 1;
+                if fresh.failed_logins >= self.policy.max_failed_logins {
+                    fresh.failed_logins = 0;
+                    fresh.locked_until_ms = Some(now + self.policy.lockout_ms);
+                    let mut e = actor.entry("auth.locked", "user", fresh.id);
+                    e.reason = Some(format!(
+                        "连续 {} 次密码错误（最后一次来源 {source}）",
+                        self.policy.max_failed_logins
+                    ));
+                    e.before = Some(before);
+                    e.after = Some(user_snapshot(&fresh));
+                    entries.push(e);
+                }
+                tx.update_user(&fresh).await?;
+            }
+            if attempt.failed(Some(&name)).first {
+                let mut e = actor.entry("auth.login_failed", "user", fresh.id);
+                e.reason = Some(format!("{reason}（来源 {source}）"));
+                entries.insert(0, e);
+            }
+            for e in entries.into_iter().chain(closed.iter().map(burst_entry)) {
+                log.append(&mut *tx, e, now).await?;
+            }
             tx.commit().await?;
-            return Ok(LoginOutcome::Refused(AppError::new(
-                ErrorKind::Forbidden,
-                "ACCOUNT_DISABLED",
-                "账号已停用，请联系管理员",
-            )));
-        }
-        if let Some(until) = fresh.locked_until_ms.filter(|u| *u > now) {
-            let mut e = actor.entry("auth.login_failed", "user", fresh.id);
-            e.reason = Some("账号锁定中".into());
-            log.append(&mut *tx, e, now).await?;
-            tx.commit().await?;
-            return Ok(LoginOutcome::Refused(locked(until)));
-        }
-        let before = user_snapshot(&fresh);
-        if !ok {
-            fresh.failed_logins += 1;
-            let left = self.policy.max_failed_logins - fresh.failed_logins;
-            let mut e = actor.entry("auth.login_failed", "user", fresh.id);
-            e.reason = Some("密码错误".into());
-            let refusal = if left <= 0 {
-                fresh.failed_logins = 0;
-                fresh.locked_until_ms = Some(now + self.policy.lockout_ms);
-                e.action = "auth.locked".into();
-                e.reason = Some(format!("连续 {} 次密码错误", self.policy.max_failed_logins));
-                locked(now + self.policy.lockout_ms)
-            } else {
-                bad_credentials()
-            };
-            tx.update_user(&fresh).await?;
-            e.before = Some(before);
-            e.after = Some(user_snapshot(&fresh));
-            log.append(&mut *tx, e, now).await?;
-            tx.commit().await?;
-            return Ok(LoginOutcome::Refused(refusal));
+            return Ok(LoginOutcome::Refused(bad_credentials()));
         }
         if fresh.failed_logins != 0 || fresh.locked_until_ms.is_some() {
             fresh.failed_logins = 0;
@@ -259,8 +298,12 @@ impl Platform {
             last_seen_ms: now,
         })
         .await?;
+        closed.extend(attempt.succeeded());
         log.append(&mut *tx, actor.entry("auth.login", "user", fresh.id), now)
             .await?;
+        for e in closed.iter().map(burst_entry) {
+            log.append(&mut *tx, e, now).await?;
+        }
         tx.commit().await?;
         Ok(LoginOutcome::LoggedIn {
             user: fresh,
@@ -269,13 +312,48 @@ impl Platform {
         })
     }
 
+    /// Writes the record that opens a burst of failures, if due, and any summaries due.
+    async fn log_failure(
+        &self,
+        first: Option<AuditEntry>,
+        closed: &[Closed],
+        now: i64,
+    ) -> AppResult<()> {
+        if first.is_none() && closed.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.store.begin().await?;
+        let mut log = Appender::open(&mut *tx, self.alg).await?;
+        for e in first.into_iter().chain(closed.iter().map(burst_entry)) {
+            log.append(&mut *tx, e, now).await?;
+        }
+        tx.commit().await.map_err(Into::into)
+    }
+
+    async fn log_bursts(&self, closed: &[Closed], now: i64) -> AppResult<()> {
+        self.log_failure(None, closed, now).await
+    }
+
+    /// Summarises the bursts of failed logins whose windows are over (run periodically by the
+    /// server, so that a burst's count reaches the log even if its source never comes back).
+    pub async fn flush_login_bursts(&self) -> AppResult<usize> {
+        let now = clock::now_ms();
+        let closed = self.logins.sweep(now, &self.policy);
+        self.log_bursts(&closed, now).await?;
+        Ok(closed.len())
+    }
+
     /// The user behind a session cookie, if the session is alive; refreshes its idle timer.
+    /// A session idle past the policy, or older than its absolute lifetime however active, is
+    /// deleted and refused.
     pub async fn session_user(&self, token: &str) -> AppResult<Option<(User, Session)>> {
         let now = clock::now_ms();
         let Some(session) = self.store.session(&token_hash(token)).await? else {
             return Ok(None);
         };
-        if now - session.last_seen_ms > self.policy.session_idle_ms {
+        if now - session.last_seen_ms > self.policy.session_idle_ms
+            || now - session.created_ms > self.policy.session_max_ms
+        {
             let mut tx = self.store.begin().await?;
             tx.delete_session(&session.token_hash).await?;
             tx.commit().await?;
@@ -607,22 +685,52 @@ fn may_manage(actor: &Actor, target: &User) -> AppResult<()> {
 /// A real argon2id hash of a random string, so that unknown usernames cost a verification too.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$Qh3iH2fYBp5Jz8tX9m0lZg8oJc2H0L9m3sJ3Yv8mWJw";
 
-/// The same words whether the name or the password was wrong: no probing for account names.
+/// The same words and code for every refused login — malformed or unknown name, wrong
+/// password, disabled or locked account — so that answers do not tell names apart.
 fn bad_credentials() -> AppError {
     AppError::new(
         ErrorKind::Unauthenticated,
         "LOGIN_FAILED",
-        "用户名或密码错误（连续 5 次错误，账号将被锁定 15 分钟）",
+        "用户名或密码错误；如确认无误仍无法登录，请联系管理员",
     )
 }
 
-fn locked(until_ms: i64) -> AppError {
+fn throttled(retry_ms: i64) -> AppError {
     AppError::new(
-        ErrorKind::Locked,
-        "ACCOUNT_LOCKED",
+        ErrorKind::Unauthenticated,
+        "LOGIN_THROTTLED",
         format!(
-            "连续登录失败次数过多，账号已锁定至 {}",
-            clock::format_ms(until_ms)
+            "尝试过于频繁，请 {} 分钟后再试",
+            (retry_ms + 59_999) / 60_000
         ),
     )
+}
+
+/// Whoever is at the login form before they are known.
+fn anonymous() -> Actor {
+    Actor {
+        name: "匿名".into(),
+        ..Actor::command_line()
+    }
+}
+
+/// The one record that sums up a burst of failed logins from one source.
+fn burst_entry(c: &Closed) -> AuditEntry {
+    let b = &c.burst;
+    let mut tried = b.names.join("、");
+    if b.malformed > 0 {
+        if !tried.is_empty() {
+            tried.push('、');
+        }
+        tried.push_str(&format!("格式无效的用户名 {} 次", b.malformed));
+    }
+    let mut e = anonymous().entry("auth.login_failures", "client", &c.source);
+    e.reason = Some(format!(
+        "自 {} 起 {} 次失败，{} 次因尝试过于频繁被拒绝；所用用户名：{}",
+        clock::format_ms(b.start_ms),
+        b.failures,
+        b.refused,
+        if tried.is_empty() { "无" } else { &tried }
+    ));
+    e
 }

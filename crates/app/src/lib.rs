@@ -42,7 +42,18 @@ pub struct OpenOptions {
 /// Policy numbers, kept in one place.
 #[derive(Debug, Clone)]
 pub struct Policy {
+    /// A session unused for this long is refused and deleted.
     pub session_idle_ms: i64,
+    /// A session older than this is refused and deleted however active it is.
+    pub session_max_ms: i64,
+    /// Failures from one client address within [`Policy::throttle_window_ms`] after which that
+    /// address is refused (429) until the window closes. Other addresses are unaffected.
+    pub throttle_failures: i64,
+    pub throttle_window_ms: i64,
+    /// Consecutive wrong passwords on one account, from anywhere, that lock it for
+    /// [`Policy::lockout_ms`]. Kept high (NIST SP 800-63B §5.2.2 allows at most 100) so that it
+    /// only stops a guessing campaign spread over many addresses; a locked account is answered
+    /// exactly like a wrong password, and `shuangsuiji user passwd` or 解锁 lifts it.
     pub max_failed_logins: i64,
     pub lockout_ms: i64,
 }
@@ -51,7 +62,10 @@ impl Default for Policy {
     fn default() -> Policy {
         Policy {
             session_idle_ms: 30 * 60 * 1000,
-            max_failed_logins: 5,
+            session_max_ms: 12 * 60 * 60 * 1000,
+            throttle_failures: 10,
+            throttle_window_ms: 15 * 60 * 1000,
+            max_failed_logins: 100,
             lockout_ms: 15 * 60 * 1000,
         }
     }
@@ -64,6 +78,7 @@ pub struct Platform {
     signer: SigningKey,
     /// Permits for CPU-heavy work on uploaded files and exports (one per core).
     heavy: Arc<tokio::sync::Semaphore>,
+    logins: accounts::LoginGuard,
 }
 
 const HASH_ALG_KEY: &str = "audit.hash_alg";
@@ -135,6 +150,7 @@ impl Platform {
             policy: Policy::default(),
             signer,
             heavy: Arc::new(tokio::sync::Semaphore::new(heavy_permits())),
+            logins: Default::default(),
         })
     }
 

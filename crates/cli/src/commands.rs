@@ -103,6 +103,7 @@ async fn serve(p: Arc<Platform>, args: &ServeArgs) -> AppResult<ExitCode> {
     let config = ssj_web::WebConfig {
         max_body_bytes: args.max_body_bytes,
         secure_cookies: args.secure_cookies,
+        client_ip_header: args.client_ip_header.clone(),
         checkpoint_every: Duration::from_secs(args.checkpoint_every.max(1)),
         header_read_timeout: Duration::from_secs(args.header_read_timeout.max(1)),
         request_timeout: Duration::from_secs(args.request_timeout.max(1)),

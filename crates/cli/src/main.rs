@@ -46,6 +46,11 @@ struct ServeArgs {
     /// Mark cookies Secure (when served over HTTPS behind a reverse proxy).
     #[arg(long)]
     secure_cookies: bool,
+    /// Only behind a reverse proxy that appends the client address to this header (e.g.
+    /// X-Forwarded-For): its right-most entry is the client for login throttling, and
+    /// X-Forwarded-Proto: https makes cookies Secure.
+    #[arg(long)]
+    client_ip_header: Option<String>,
     /// Seconds between signed audit checkpoints (when the log has grown).
     #[arg(long, default_value_t = 300)]
     checkpoint_every: u64,

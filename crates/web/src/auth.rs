@@ -2,13 +2,15 @@
 
 use crate::AppState;
 use crate::error::{WebError, error_page};
-use axum::extract::{FromRequestParts, OptionalFromRequestParts};
+use axum::extract::{ConnectInfo, FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use ssj_app::{Actor, AppError, ErrorKind};
 use ssj_domain::Permission;
 use ssj_storage::User;
+use std::convert::Infallible;
+use std::net::{IpAddr, SocketAddr};
 
 pub const SESSION_COOKIE: &str = "ssj_session";
 /// Double-submit token for the login form, which has no session yet.
@@ -34,6 +36,60 @@ pub fn set_cookie(name: &str, value: &str, secure: bool, max_age: Option<i64>) -
         c.push_str("; Secure");
     }
     c
+}
+
+/// Who is at the other end, for login throttling, and whether the request came over HTTPS.
+///
+/// The client is the socket's peer address, or "unknown" when the server was not started with
+/// connect info. Only when [`crate::WebConfig::client_ip_header`] names a header (the app is
+/// reachable solely through a proxy that appends to it) is that header's right-most entry —
+/// the one our proxy wrote; entries to its left are whatever the client sent — the client,
+/// and is `X-Forwarded-Proto: https` taken to mean HTTPS.
+pub struct Client {
+    pub address: String,
+    pub https: bool,
+}
+
+impl Client {
+    /// Whether cookies set on this response get `Secure`: always when configured, or when a
+    /// trusted proxy says the client connected over HTTPS.
+    pub fn secure_cookies(&self, config: &crate::WebConfig) -> bool {
+        config.secure_cookies || self.https
+    }
+}
+
+fn forwarded_ip(headers: &HeaderMap, name: &str) -> Option<IpAddr> {
+    let last = headers.get_all(name).iter().next_back()?.to_str().ok()?;
+    let entry = last.rsplit(',').next()?.trim();
+    entry
+        .parse::<IpAddr>()
+        .or_else(|_| entry.parse::<SocketAddr>().map(|s| s.ip()))
+        .ok()
+}
+
+impl FromRequestParts<AppState> for Client {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        let proxy = state.config.client_ip_header.as_deref();
+        let forwarded = proxy.and_then(|h| forwarded_ip(&parts.headers, h));
+        let https = proxy.is_some()
+            && parts
+                .headers
+                .get("x-forwarded-proto")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"));
+        Ok(Client {
+            address: forwarded
+                .or(peer)
+                .map_or_else(|| "unknown".into(), |ip| ip.to_string()),
+            https,
+        })
+    }
 }
 
 /// The logged-in user of a console request.

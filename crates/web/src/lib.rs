@@ -29,8 +29,15 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 pub struct WebConfig {
     /// Larger request bodies are refused with 413 (PAYLOAD_TOO_LARGE).
     pub max_body_bytes: usize,
-    /// Mark cookies `Secure` (when served over HTTPS behind a proxy).
+    /// Mark cookies `Secure` always. Without it they are still `Secure` on a request that a
+    /// trusted proxy (see `client_ip_header`) marks `X-Forwarded-Proto: https`.
     pub secure_cookies: bool,
+    /// Set only when every request comes through a reverse proxy that appends the client's
+    /// address to this header (e.g. `X-Forwarded-For`): the right-most entry, which that proxy
+    /// wrote, is then the client for login throttling, and `X-Forwarded-Proto` is believed.
+    /// `None` (the default) uses the socket's peer address and ignores both headers, since
+    /// any client could forge them.
+    pub client_ip_header: Option<String>,
     /// How often the server signs a checkpoint of the audit log when it has grown.
     pub checkpoint_every: Duration,
     /// See [`HEADER_READ_TIMEOUT`].
@@ -44,6 +51,7 @@ impl Default for WebConfig {
         WebConfig {
             max_body_bytes: 8 * 1024 * 1024,
             secure_cookies: false,
+            client_ip_header: None,
             checkpoint_every: Duration::from_secs(300),
             header_read_timeout: HEADER_READ_TIMEOUT,
             request_timeout: REQUEST_TIMEOUT,

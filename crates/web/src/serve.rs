@@ -2,6 +2,7 @@
 //! sends half its headers would hold its connection (and a task) for ever.
 
 use crate::{AppState, router};
+use axum::extract::ConnectInfo;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
@@ -10,6 +11,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::net::TcpListener;
+use tower::Layer;
 
 /// Serves until Ctrl-C or SIGTERM; prints the address it listens on (port 0 picks a free one).
 /// Signs audit checkpoints as the log grows, and a last one at shutdown.
@@ -54,7 +56,10 @@ pub async fn serve_on(
         let conn = http1::Builder::new()
             .timer(TokioTimer::new())
             .header_read_timeout(header_timeout)
-            .serve_connection(TokioIo::new(stream), TowerToHyperService::new(app.clone()));
+            .serve_connection(
+                TokioIo::new(stream),
+                TowerToHyperService::new(with_peer(&app, peer)),
+            );
         let conn = graceful.watch(conn);
         tokio::spawn(async move {
             if let Err(e) = conn.await {
@@ -67,7 +72,17 @@ pub async fn serve_on(
     Ok(())
 }
 
-/// Periodic work: sign a checkpoint when the log has grown, drop idle sessions.
+/// The router for one connection, telling handlers its peer's address (`ConnectInfo`), as
+/// `into_make_service_with_connect_info` does for `axum::serve`.
+fn with_peer(
+    app: &axum::Router,
+    peer: SocketAddr,
+) -> axum::middleware::AddExtension<axum::Router, ConnectInfo<SocketAddr>> {
+    axum::Extension(ConnectInfo(peer)).layer(app.clone())
+}
+
+/// Periodic work: sign a checkpoint when the log has grown, drop idle sessions, and log the
+/// summaries of bursts of failed logins whose windows are over.
 async fn housekeeping(state: AppState) {
     let mut tick = tokio::time::interval(state.config.checkpoint_every);
     loop {
@@ -79,6 +94,9 @@ async fn housekeeping(state: AppState) {
         }
         if let Err(e) = state.platform.expire_sessions().await {
             tracing::warn!(%e, "session expiry failed");
+        }
+        if let Err(e) = state.platform.flush_login_bursts().await {
+            tracing::warn!(%e, "summarising failed logins failed");
         }
     }
 }

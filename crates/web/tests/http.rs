@@ -97,8 +97,10 @@ async fn login_logout_and_the_navigation() {
     );
 }
 
+/// Five wrong passwords used to lock the account for everyone (423 ACCOUNT_LOCKED); now they
+/// are five plain refusals and the owner still gets in.
 #[tokio::test]
-async fn five_failures_lock_the_account() {
+async fn five_failures_do_not_lock_the_account() {
     let app = spawn_sqlite().await;
     let c = client();
     let (_, mut page) = app.get(&c, "/login").await;
@@ -115,18 +117,13 @@ async fn five_failures_lock_the_account() {
                 ],
             )
             .await;
-        let (want_status, want_code) = if i < 5 {
-            (401, "LOGIN_FAILED")
-        } else {
-            (423, "ACCOUNT_LOCKED")
-        };
-        assert_eq!(status, want_status, "attempt {i}");
-        assert!(p.contains(want_code));
+        assert_eq!(status, 401, "attempt {i}");
+        assert!(p.contains("LOGIN_FAILED"));
         page = p;
     }
     let csrf = csrf_of(&page);
     let pw = app.passwords["scjg.plan"].clone();
-    let (status, p) = app
+    let (status, _) = app
         .post(
             &c,
             "/login",
@@ -137,8 +134,7 @@ async fn five_failures_lock_the_account() {
             ],
         )
         .await;
-    assert_eq!(status, 423);
-    assert!(p.contains("账号已锁定至"));
+    assert_eq!(status, 303);
 }
 
 #[tokio::test]

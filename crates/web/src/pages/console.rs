@@ -2,7 +2,7 @@
 
 use crate::AppState;
 use crate::auth::{
-    CurrentUser, LOGIN_CSRF_COOKIE, SESSION_COOKIE, constant_time_eq, cookie, csrf_error,
+    Client, CurrentUser, LOGIN_CSRF_COOKIE, SESSION_COOKIE, constant_time_eq, cookie, csrf_error,
     safe_next, set_cookie,
 };
 use crate::error::{WebError, WebResult, status_of};
@@ -14,19 +14,26 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use minijinja::context;
 use serde::Deserialize;
 use ssj_app::{AppError, LoginOutcome, keys};
+use ssj_domain::Username;
 
 #[derive(Deserialize, Default)]
 pub struct NextQuery {
     next: Option<String>,
 }
 
+/// The login page. `username` re-fills the field only if it is of a valid form, so that
+/// nothing a client sends is echoed back at length.
 fn login_form(
     s: &AppState,
+    client: &Client,
     next: &str,
     error: Option<&AppError>,
     username: &str,
     status: StatusCode,
 ) -> WebResult<Response> {
+    let username = Username::parse(username)
+        .map(|u| u.as_str().to_string())
+        .unwrap_or_default();
     let token = keys::random_hex(16);
     let page = render(
         s,
@@ -43,7 +50,7 @@ fn login_form(
     let c = set_cookie(
         LOGIN_CSRF_COOKIE,
         &token,
-        s.config.secure_cookies,
+        client.secure_cookies(&s.config),
         Some(3600),
     );
     Ok((status, [(header::SET_COOKIE, c)], page).into_response())
@@ -51,6 +58,7 @@ fn login_form(
 
 pub async fn login_page(
     State(s): State<AppState>,
+    client: Client,
     user: Option<CurrentUser>,
     Query(q): Query<NextQuery>,
 ) -> WebResult<Response> {
@@ -58,7 +66,7 @@ pub async fn login_page(
     if user.is_some() {
         return Ok(Redirect::to(&next).into_response());
     }
-    login_form(&s, &next, None, "", StatusCode::OK)
+    login_form(&s, &client, &next, None, "", StatusCode::OK)
 }
 
 #[derive(Deserialize)]
@@ -71,6 +79,7 @@ pub struct LoginForm {
 
 pub async fn login(
     State(s): State<AppState>,
+    client: Client,
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> WebResult<Response> {
@@ -78,25 +87,24 @@ pub async fn login(
     let username = f.username.unwrap_or_default();
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     let submitted = f.csrf.unwrap_or_default();
+    let form = |e: &AppError, status| login_form(&s, &client, &next, Some(e), &username, status);
     if expected.is_empty() || !constant_time_eq(expected.as_bytes(), submitted.as_bytes()) {
-        let e = csrf_error().0;
-        return login_form(&s, &next, Some(&e), &username, StatusCode::FORBIDDEN);
+        return form(&csrf_error().0, StatusCode::FORBIDDEN);
     }
     let password = f.password.unwrap_or_default();
     if username.trim().is_empty() || password.is_empty() {
         let e = AppError::invalid("LOGIN_INCOMPLETE", "请输入用户名和密码");
-        return login_form(
-            &s,
-            &next,
-            Some(&e),
-            &username,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        );
+        return form(&e, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    match s.platform.login(&username, &password).await? {
+    let secure = client.secure_cookies(&s.config);
+    match s
+        .platform
+        .login(&client.address, &username, &password)
+        .await?
+    {
         LoginOutcome::LoggedIn { token, .. } => {
-            let session = set_cookie(SESSION_COOKIE, &token, s.config.secure_cookies, None);
-            let clear = set_cookie(LOGIN_CSRF_COOKIE, "", s.config.secure_cookies, Some(0));
+            let session = set_cookie(SESSION_COOKIE, &token, secure, None);
+            let clear = set_cookie(LOGIN_CSRF_COOKIE, "", secure, Some(0));
             let mut r = Redirect::to(&next).into_response();
             r.headers_mut()
                 .append(header::SET_COOKIE, session.parse().expect("cookie"));
@@ -104,7 +112,16 @@ pub async fn login(
                 .append(header::SET_COOKIE, clear.parse().expect("cookie"));
             Ok(r)
         }
-        LoginOutcome::Refused(e) => login_form(&s, &next, Some(&e), &username, status_of(e.kind)),
+        LoginOutcome::Refused(e) => form(&e, status_of(e.kind)),
+        LoginOutcome::Throttled {
+            error,
+            retry_after_s,
+        } => {
+            let mut r = form(&error, StatusCode::TOO_MANY_REQUESTS)?;
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, retry_after_s.max(1).into());
+            Ok(r)
+        }
     }
 }
 
@@ -115,12 +132,18 @@ pub struct CsrfForm {
 
 pub async fn logout(
     State(s): State<AppState>,
+    client: Client,
     u: CurrentUser,
     Form(f): Form<CsrfForm>,
 ) -> WebResult<Response> {
     u.check_csrf(f.csrf.as_deref())?;
     s.platform.logout(&u.token).await?;
-    let clear = set_cookie(SESSION_COOKIE, "", s.config.secure_cookies, Some(0));
+    let clear = set_cookie(
+        SESSION_COOKIE,
+        "",
+        client.secure_cookies(&s.config),
+        Some(0),
+    );
     Ok(([(header::SET_COOKIE, clear)], Redirect::to("/login")).into_response())
 }
 
@@ -217,6 +240,7 @@ pub struct PasswordForm {
 
 pub async fn change_password(
     State(s): State<AppState>,
+    client: Client,
     u: CurrentUser,
     Form(f): Form<PasswordForm>,
 ) -> WebResult<Response> {
@@ -228,6 +252,11 @@ pub async fn change_password(
     s.platform
         .set_password(&u.actor, u.user.id, f.current.as_deref(), &new)
         .await?;
-    let clear = set_cookie(SESSION_COOKIE, "", s.config.secure_cookies, Some(0));
+    let clear = set_cookie(
+        SESSION_COOKIE,
+        "",
+        client.secure_cookies(&s.config),
+        Some(0),
+    );
     Ok(([(header::SET_COOKIE, clear)], Redirect::to("/login")).into_response())
 }

@@ -28,12 +28,21 @@ pub async fn spawn_with(
     h: &dyn ssj_storage_conformance::Harness,
     config: ssj_web::WebConfig,
 ) -> TestApp {
+    spawn_with_policy(h, config, ssj_app::Policy::default()).await
+}
+
+/// As [`spawn_with`], with the platform's policy (session lifetimes, throttling) set.
+pub async fn spawn_with_policy(
+    h: &dyn ssj_storage_conformance::Harness,
+    config: ssj_web::WebConfig,
+    policy: ssj_app::Policy,
+) -> TestApp {
     let fresh = h.fresh().await;
     let seed: [u8; 32] = hex::decode(ssj_app::keys::random_hex(32))
         .unwrap()
         .try_into()
         .unwrap();
-    let platform = Platform::with_store(
+    let mut platform = Platform::with_store(
         fresh.store.clone(),
         ed25519_dalek::SigningKey::from_bytes(&seed),
         None,
@@ -42,6 +51,7 @@ pub async fn spawn_with(
     .unwrap();
     // A smaller directory than the real demo's 50,000 objects keeps each test quick.
     let logins = ssj_app::demo::load_sized(&platform, 2_000).await.unwrap();
+    platform.policy = policy;
     let platform = Arc::new(platform);
     let state = ssj_web::AppState::new(platform.clone(), config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
