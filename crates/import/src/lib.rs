@@ -6,8 +6,10 @@ pub mod export;
 pub mod grid;
 pub mod header;
 pub mod items;
+pub mod limits;
 pub mod objects;
 pub mod officers;
+mod sheet;
 
 pub use grid::{Grid, ImportError};
 

@@ -1,0 +1,345 @@
+//! Small hostile files against the importer's limits (ssj_import::limits). Each case runs in a
+//! process of its own (this binary re-run with the case's name), since the peak memory it
+//! reports, VmHWM, is the process's high-water mark: a case that allocates by what the file
+//! claims fails by its memory, or by its process dying, without taking the run with it.
+//!
+//! `harness = false`: run as `cargo test -p ssj-import --test limits`, or a case alone with
+//! `… --test limits -- <case>`.
+
+use ssj_import::limits::{MAX_CELL_CHARS, MAX_COLUMNS, MAX_MERGED_CELLS, MAX_SHEET_CELLS};
+use ssj_import::objects::ObjectSource;
+use ssj_import::{Grid, ImportError};
+use std::io::Write;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// Peak memory a case may reach, for the whole process (a fresh one takes a few MB).
+const PEAK_BOUND_KB: u64 = 200 * 1024;
+/// Only so that a case that never ends fails instead of hanging the run; not a timing claim.
+const GIVE_UP: Duration = Duration::from_secs(300);
+/// The address space a case's process may take (ulimit -v), so that a regression fails
+/// without pressing the machine: far above the peak bound.
+const ADDRESS_SPACE_KB: u64 = 4 * 1024 * 1024;
+
+type Case = (&'static str, fn() -> Result<(), String>);
+
+const CASES: &[Case] = &[
+    ("xlsx_a1_and_xfd1048576", xlsx_a1_and_xfd1048576),
+    ("xlsx_merge_c3_xfd1048576", xlsx_merge_c3_xfd1048576),
+    ("xlsx_single_cell_z1000000", xlsx_single_cell_z1000000),
+    ("xlsx_claimed_dimension_only", xlsx_claimed_dimension_only),
+    ("xlsx_cell_over_cap", xlsx_cell_over_cap),
+    ("csv_million_columns", csv_million_columns),
+    ("csv_50mb_line", csv_50mb_line),
+    ("csv_cell_over_cap", csv_cell_over_cap),
+];
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(case) = args.iter().find_map(|a| a.strip_prefix("--case=")) {
+        child(case);
+        return;
+    }
+    // libtest flags (--nocapture, --test-threads …) are ignored; a plain word filters cases.
+    let filter: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    let mut failed = Vec::new();
+    for (name, _) in CASES {
+        if !filter.is_empty() && !filter.iter().any(|f| name.contains(f.as_str())) {
+            continue;
+        }
+        match parent(name) {
+            Ok(report) => println!("ok    {name}: {report}"),
+            Err(why) => {
+                println!("FAIL  {name}: {why}");
+                failed.push(*name);
+            }
+        }
+    }
+    if !failed.is_empty() {
+        eprintln!("failed: {failed:?}");
+        std::process::exit(1);
+    }
+}
+
+/// Runs a case in its own process, under an address-space limit, and reads its report.
+fn parent(name: &str) -> Result<String, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let started = Instant::now();
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v {ADDRESS_SPACE_KB} && exec \"$0\" --case={name}"
+        ))
+        .arg(&exe)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    loop {
+        if child.try_wait().map_err(|e| e.to_string())?.is_some() {
+            break;
+        }
+        if started.elapsed() > GIVE_UP {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!("did not finish in {GIVE_UP:?}"));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().map_err(|e| e.to_string())?;
+    let elapsed = started.elapsed();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let peak: Option<u64> = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM_KB="))
+        .and_then(|v| v.trim().parse().ok());
+    if !out.status.success() {
+        return Err(format!(
+            "process ended with {} after {elapsed:.1?}, peak {:?} MB\n{stdout}{stderr}",
+            out.status,
+            peak.map(|p| p / 1024)
+        ));
+    }
+    let peak = peak.ok_or_else(|| format!("no peak reported\n{stdout}{stderr}"))?;
+    if peak > PEAK_BOUND_KB {
+        return Err(format!(
+            "peak memory {} MB over the bound {} MB",
+            peak / 1024,
+            PEAK_BOUND_KB / 1024
+        ));
+    }
+    Ok(format!("peak {} MB, {elapsed:.2?}", peak / 1024))
+}
+
+fn child(name: &str) {
+    let (_, case) = CASES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .unwrap_or_else(|| panic!("no case {name}"));
+    let result = case();
+    // Reported either way, so that a failing case shows what it cost.
+    println!("VmHWM_KB={}", vm_hwm_kb());
+    if let Err(why) = result {
+        eprintln!("{}", ssj_import::limits::excerpt_n(&why, 300));
+        std::process::exit(2);
+    }
+}
+
+fn vm_hwm_kb() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmHWM line")
+}
+
+/// An xlsx of one sheet whose `<worksheet>` body (dimension, sheetData, mergeCells) is `body`.
+fn xlsx(body: &str) -> Vec<u8> {
+    let files = [
+        (
+            "[Content_Types].xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#.to_string(),
+        ),
+        (
+            "_rels/.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_string(),
+        ),
+        (
+            "xl/workbook.xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>"#.to_string(),
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#.to_string(),
+        ),
+        (
+            "xl/worksheets/sheet1.xml",
+            format!(
+                r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{body}</worksheet>"#
+            ),
+        ),
+    ];
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (path, text) in files {
+        zip.start_file(path, options).unwrap();
+        zip.write_all(text.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+/// An inline-string cell.
+fn cell(at: &str, text: &str) -> String {
+    format!(r#"<c r="{at}" t="inlineStr"><is><t>{text}</t></is></c>"#)
+}
+
+/// A sheet of a header and one data row at the top: what a user means to upload.
+fn header_rows() -> String {
+    format!(
+        r#"<row r="1">{}{}</row><row r="2">{}{}</row>"#,
+        cell("A1", "统一社会信用代码"),
+        cell("B1", "企业名称"),
+        cell("A2", "91330000566997460T"),
+        cell("B2", "浙江南北联合信息科技有限公司"),
+    )
+}
+
+/// The file is refused as too large, with a message that contains every one of `words`.
+fn refused(bytes: &[u8], words: &[&str]) -> Result<(), String> {
+    if bytes.len() < 100_000 {
+        println!("file {} bytes", bytes.len());
+    }
+    let err = match Grid::from_bytes(bytes) {
+        Ok(g) => {
+            return Err(format!(
+                "accepted: {} rows × {} columns",
+                g.height(),
+                g.width()
+            ));
+        }
+        Err(e) => e,
+    };
+    check_refusal(&err, words)
+}
+
+fn check_refusal(err: &ImportError, words: &[&str]) -> Result<(), String> {
+    let message = err.to_string();
+    if !matches!(err, ImportError::TooLarge(_)) {
+        return Err(format!(
+            "not refused as too large ({} bytes): {}",
+            message.len(),
+            ssj_import::limits::excerpt_n(&message, 100)
+        ));
+    }
+    if message.len() > 1024 {
+        return Err(format!(
+            "message of {} bytes: {}",
+            message.len(),
+            ssj_import::limits::excerpt_n(&message, 100)
+        ));
+    }
+    for w in words {
+        if !message.contains(w) {
+            return Err(format!("message lacks “{w}”: {message}"));
+        }
+    }
+    println!("message: {message}");
+    Ok(())
+}
+
+/// 1.6 KB in the issue; calamine's dense range for it is 512 GiB.
+fn xlsx_a1_and_xfd1048576() -> Result<(), String> {
+    let body = format!(
+        r#"<dimension ref="A1:XFD1048576"/><sheetData>{}<row r="1048576">{}</row></sheetData>"#,
+        header_rows(),
+        cell("XFD1048576", "x")
+    );
+    let limit = MAX_COLUMNS.to_string();
+    refused(&xlsx(&body), &["XFD1048576", "16384", &limit, "列"])
+}
+
+/// 49 s and 3.2 GB in the issue, expanding the merge cell by cell.
+fn xlsx_merge_c3_xfd1048576() -> Result<(), String> {
+    let body = format!(
+        r#"<dimension ref="A1:C3"/><sheetData>{}<row r="3">{}</row></sheetData><mergeCells count="1"><mergeCell ref="C3:XFD1048576"/></mergeCells>"#,
+        header_rows(),
+        cell("C3", "合并")
+    );
+    let limit = MAX_MERGED_CELLS.to_string();
+    refused(&xlsx(&body), &["合并单元格 C3:XFD1048576", &limit])
+}
+
+/// 1.5 GB in the issue: 1,000,000 rows × 26 columns is over MAX_SHEET_CELLS (5,000,000).
+fn xlsx_single_cell_z1000000() -> Result<(), String> {
+    let body = format!(
+        r#"<sheetData>{}<row r="1000000">{}</row></sheetData>"#,
+        header_rows(),
+        cell("Z1000000", "x")
+    );
+    assert!(1_000_000 * 26 > MAX_SHEET_CELLS);
+    let limit = MAX_SHEET_CELLS.to_string();
+    refused(&xlsx(&body), &["Z1000000", "26000000", &limit])
+}
+
+/// A `<dimension>` that claims the whole sheet over two real rows is not believed, nor refused:
+/// the cells decide.
+fn xlsx_claimed_dimension_only() -> Result<(), String> {
+    let body = format!(
+        r#"<dimension ref="A1:XFD1048576"/><sheetData>{}</sheetData>"#,
+        header_rows()
+    );
+    let grid = Grid::from_bytes(&xlsx(&body)).map_err(|e| e.to_string())?;
+    if (grid.height(), grid.width()) != (2, 2) || grid.value(1, 1) != "浙江南北联合信息科技有限公司"
+    {
+        return Err(format!("read {} × {}", grid.height(), grid.width()));
+    }
+    Ok(())
+}
+
+fn xlsx_cell_over_cap() -> Result<(), String> {
+    let body = format!(
+        r#"<sheetData>{}<row r="3">{}</row></sheetData>"#,
+        header_rows(),
+        cell("B3", &"长".repeat(MAX_CELL_CHARS + 1))
+    );
+    let limit = MAX_CELL_CHARS.to_string();
+    refused(&xlsx(&body), &["第 3 行第 2 列（B3）", &limit])
+}
+
+/// A header then one row of a million empty columns, about 2 MB; 50 s in the issue.
+fn csv_million_columns() -> Result<(), String> {
+    let mut csv = String::from("统一社会信用代码,企业名称\n91330000566997460T,");
+    csv.push_str(&",".repeat(1_000_000));
+    csv.push('\n');
+    let words = [
+        "第 2 行有 1000002 列",
+        "第 513 列（SS）",
+        &MAX_COLUMNS.to_string(),
+    ];
+    refused(csv.as_bytes(), &words)?;
+    // The directory reader streams CSV itself: the same limit there.
+    refused_streamed(csv.as_bytes(), &words)
+}
+
+/// A 50 MB line under a header: the message quoted all of it (52 MB) in the issue.
+fn csv_50mb_line() -> Result<(), String> {
+    let mut csv = String::from("统一社会信用代码,企业名称\n");
+    csv.push_str(&"9".repeat(50 * 1024 * 1024));
+    csv.push_str(",企业\n");
+    let words = ["第 2 行第 1 列（A2）", &MAX_CELL_CHARS.to_string()];
+    refused(csv.as_bytes(), &words)?;
+    refused_streamed(csv.as_bytes(), &words)
+}
+
+/// A long cell after the first 20 rows, where the directory reader has begun its batches.
+fn csv_cell_over_cap() -> Result<(), String> {
+    let mut csv = String::from("统一社会信用代码,企业名称\n");
+    for i in 0..30 {
+        csv.push_str(&format!("91330000566997460T,企业{i}\n"));
+    }
+    csv.push_str(&format!(
+        "91330000566997460T,{}\n",
+        "名".repeat(MAX_CELL_CHARS + 1)
+    ));
+    let words = ["第 32 行第 2 列（B32）", &MAX_CELL_CHARS.to_string()];
+    refused(csv.as_bytes(), &words)?;
+    refused_streamed(csv.as_bytes(), &words)
+}
+
+/// As [`refused`], through the streamed directory reader (its header rows, then its batches).
+fn refused_streamed(bytes: &[u8], words: &[&str]) -> Result<(), String> {
+    let err = match ObjectSource::open(bytes, false) {
+        Err(e) => e,
+        Ok(mut source) => loop {
+            match source.next_batch(1000) {
+                Err(e) => break e,
+                Ok(batch) if batch.is_empty() => return Err("streamed: accepted".into()),
+                Ok(_) => {}
+            }
+        },
+    };
+    check_refusal(&err, words).map_err(|e| format!("streamed: {e}"))
+}
