@@ -65,8 +65,10 @@ impl Grid {
             let range = wb.worksheet_range(&name).map_err(|e| corrupt(e.into()))?;
             let (sr, sc) = range.start().unwrap_or((0, 0));
             let mut sheet = crate::sheet::SheetGrid::new(&name);
-            // calamine's own dense range is bounded by xls itself (65,536 rows × 256 columns);
-            // ours is checked cell by cell as for xlsx.
+            // Ours is checked cell by cell as for xlsx. calamine's own dense range is not bounded
+            // here: `Xls::new` parses every sheet, reserving by the DIMENSIONS record and
+            // allocating the cells' bounding box (up to 65,536 × 65,536). Closing that needs a
+            // scan of the BIFF records before calamine, which is not done yet.
             for (r, c, d) in range.used_cells() {
                 sheet.put(r + sr as usize, c + sc as usize, cell_text(d))?;
             }
