@@ -55,20 +55,19 @@ impl Grid {
 
     fn from_workbook(bytes: &[u8]) -> Result<Grid, ImportError> {
         let corrupt = |e: calamine::Error| ImportError::Corrupt(excerpt_n(&e.to_string(), 200));
-        let cursor = Cursor::new(bytes.to_vec());
         if bytes.starts_with(ZIP) {
-            let wb = calamine::Xlsx::new(cursor).map_err(|e| corrupt(e.into()))?;
+            let wb =
+                calamine::Xlsx::new(Cursor::new(bytes.to_vec())).map_err(|e| corrupt(e.into()))?;
             return crate::sheet::from_xlsx(wb);
         }
-        let mut wb = calamine::Xls::new(cursor).map_err(|e| corrupt(e.into()))?;
+        // calamine parses every sheet on opening, allocating by the file's claims: checked first.
+        let checked = crate::biff_guard::checked_xls(bytes)?;
+        let mut wb = calamine::Xls::new(Cursor::new(checked)).map_err(|e| corrupt(e.into()))?;
         for name in wb.sheet_names() {
             let range = wb.worksheet_range(&name).map_err(|e| corrupt(e.into()))?;
             let (sr, sc) = range.start().unwrap_or((0, 0));
             let mut sheet = crate::sheet::SheetGrid::new(&name);
-            // Ours is checked cell by cell as for xlsx. calamine's own dense range is not bounded
-            // here: `Xls::new` parses every sheet, reserving by the DIMENSIONS record and
-            // allocating the cells' bounding box (up to 65,536 × 65,536). Closing that needs a
-            // scan of the BIFF records before calamine, which is not done yet.
+            // Ours is checked cell by cell as for xlsx; calamine's ranges by crate::biff_guard.
             for (r, c, d) in range.used_cells() {
                 sheet.put(r + sr as usize, c + sc as usize, cell_text(d))?;
             }

@@ -2,6 +2,7 @@
 //! platforms or typed by hand in Excel. Takes bytes, gives parsed rows and, for every row it
 //! cannot take, the row number, the column and the reason in Chinese. No database here.
 
+mod biff_guard;
 pub mod export;
 pub mod grid;
 pub mod header;

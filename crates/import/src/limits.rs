@@ -18,6 +18,11 @@ pub const MAX_SHEET_CELLS: u64 = 5_000_000;
 /// looked up on its own). A merge whose own area is larger is refused by name.
 pub const MAX_MERGED_CELLS: u64 = 1_000_000;
 
+/// Bytes of text (UTF-8) in the cells of a workbook's sheets, all together: 128 MiB, e.g.
+/// 250,000 rows × 20 columns of 25 bytes each. A shared string is counted in every cell that
+/// shows it, as each cell holds a copy: a small file cannot make gigabytes of copies.
+pub const MAX_SHEET_TEXT_BYTES: u64 = 128 * 1024 * 1024;
+
 /// Characters in one cell: Excel's own limit (32,767).
 pub const MAX_CELL_CHARS: usize = 32_767;
 

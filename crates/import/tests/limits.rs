@@ -32,6 +32,20 @@ const CASES: &[Case] = &[
     ("csv_million_columns", csv_million_columns),
     ("csv_50mb_line", csv_50mb_line),
     ("csv_cell_over_cap", csv_cell_over_cap),
+    ("xls_generated_reads", xls_generated_reads),
+    ("xls_dimensions_claim", xls_dimensions_claim),
+    ("xls_dimensions_inverted", xls_dimensions_inverted),
+    ("xls_a1_and_iv65536", xls_a1_and_iv65536),
+    ("xls_far_column", xls_far_column),
+    (
+        "xls_far_cells_on_another_sheet",
+        xls_far_cells_on_another_sheet,
+    ),
+    ("xls_merge_a1_iv65536", xls_merge_a1_iv65536),
+    ("xls_merge_count_past_record", xls_merge_count_past_record),
+    ("xls_sheet_offset_past_end", xls_sheet_offset_past_end),
+    ("xls_one_string_many_cells", xls_one_string_many_cells),
+    ("xls_fixture_patched_far_cell", xls_fixture_patched_far_cell),
 ];
 
 fn main() {
@@ -342,4 +356,300 @@ fn refused_streamed(bytes: &[u8], words: &[&str]) -> Result<(), String> {
         },
     };
     check_refusal(&err, words).map_err(|e| format!("streamed: {e}"))
+}
+
+/// A BIFF8 record: type, length, payload.
+fn rec(typ: u16, payload: &[u8]) -> Vec<u8> {
+    let mut out = typ.to_le_bytes().to_vec();
+    out.extend((payload.len() as u16).to_le_bytes());
+    out.extend(payload);
+    out
+}
+
+/// BOF of the workbook globals (dt 0x0005) or of a worksheet (0x0010), BIFF8.
+fn bof(dt: u16) -> Vec<u8> {
+    let mut p = 0x0600u16.to_le_bytes().to_vec();
+    p.extend(dt.to_le_bytes());
+    p.extend([0u8; 4]);
+    p.extend([0u8; 4]);
+    p.extend(6u32.to_le_bytes());
+    rec(0x0809, &p)
+}
+
+fn dimensions(rw_mic: u32, rw_mac: u32, col_mic: u16, col_mac: u16) -> Vec<u8> {
+    let mut p = rw_mic.to_le_bytes().to_vec();
+    p.extend(rw_mac.to_le_bytes());
+    p.extend(col_mic.to_le_bytes());
+    p.extend(col_mac.to_le_bytes());
+    p.extend([0u8; 2]);
+    rec(0x0200, &p)
+}
+
+fn number(r: u16, c: u16, v: f64) -> Vec<u8> {
+    let mut p = r.to_le_bytes().to_vec();
+    p.extend(c.to_le_bytes());
+    p.extend([0u8; 2]);
+    p.extend(v.to_le_bytes());
+    rec(0x0203, &p)
+}
+
+/// A LABEL cell, its text as UTF-16.
+fn label(r: u16, c: u16, text: &str) -> Vec<u8> {
+    let units: Vec<u16> = text.encode_utf16().collect();
+    let mut p = r.to_le_bytes().to_vec();
+    p.extend(c.to_le_bytes());
+    p.extend([0u8; 2]);
+    p.extend((units.len() as u16).to_le_bytes());
+    p.push(1);
+    p.extend(units.iter().flat_map(|u| u.to_le_bytes()));
+    rec(0x0204, &p)
+}
+
+fn merged(ranges: &[(u16, u16, u16, u16)], count: u16) -> Vec<u8> {
+    let mut p = count.to_le_bytes().to_vec();
+    for (r0, r1, c0, c1) in ranges {
+        for v in [r0, r1, c0, c1] {
+            p.extend(v.to_le_bytes());
+        }
+    }
+    rec(0x00E5, &p)
+}
+
+/// The header and one data row, as LABEL cells at the top.
+fn xls_header_cells() -> Vec<Vec<u8>> {
+    vec![
+        label(0, 0, "统一社会信用代码"),
+        label(0, 1, "企业名称"),
+        label(1, 0, "91330000566997460T"),
+        label(1, 1, "浙江南北联合信息科技有限公司"),
+    ]
+}
+
+/// A BIFF8 workbook in a compound file: globals (`globals_extra` before their EOF), then one
+/// worksheet per entry of `sheets`, each BOF, its records, EOF. `ply_pos` overrides the first
+/// sheet's offset as BOUNDSHEET states it.
+fn xls_with(globals_extra: &[u8], sheets: &[Vec<Vec<u8>>], ply_pos: Option<u32>) -> Vec<u8> {
+    let boundsheet = |pos: u32, i: usize| {
+        let name = format!("Sheet{}", i + 1);
+        let mut p = pos.to_le_bytes().to_vec();
+        p.extend([0, 0, name.len() as u8, 0]);
+        p.extend(name.as_bytes());
+        rec(0x0085, &p)
+    };
+    let globals_len =
+        bof(0x0005).len() + sheets.len() * boundsheet(0, 0).len() + globals_extra.len() + 4;
+    let bodies: Vec<Vec<u8>> = sheets
+        .iter()
+        .map(|records| {
+            let mut s = bof(0x0010);
+            s.extend(records.iter().flatten());
+            s.extend(rec(0x000A, &[]));
+            s
+        })
+        .collect();
+    let mut stream = bof(0x0005);
+    let mut pos = globals_len;
+    for (i, body) in bodies.iter().enumerate() {
+        let at = match (i, ply_pos) {
+            (0, Some(p)) => p,
+            _ => pos as u32,
+        };
+        stream.extend(boundsheet(at, i));
+        pos += body.len();
+    }
+    stream.extend(globals_extra);
+    stream.extend(rec(0x000A, &[]));
+    assert_eq!(stream.len(), globals_len);
+    stream.extend(bodies.iter().flatten());
+    in_compound_file(&stream)
+}
+
+fn xls(records: Vec<Vec<u8>>) -> Vec<u8> {
+    xls_with(&[], &[records], None)
+}
+
+fn in_compound_file(stream: &[u8]) -> Vec<u8> {
+    let mut comp =
+        cfb::CompoundFile::create_with_version(cfb::Version::V3, std::io::Cursor::new(Vec::new()))
+            .unwrap();
+    comp.create_stream("/Workbook")
+        .unwrap()
+        .write_all(stream)
+        .unwrap();
+    comp.flush().unwrap();
+    comp.into_inner().into_inner()
+}
+
+/// The test's own xls writer makes files calamine reads: the refusals below are not misreads.
+fn xls_generated_reads() -> Result<(), String> {
+    let mut records = vec![dimensions(0, 3, 0, 2)];
+    records.extend(xls_header_cells());
+    records.push(number(2, 0, 42.0));
+    let grid = Grid::from_bytes(&xls(records)).map_err(|e| e.to_string())?;
+    if (grid.height(), grid.width()) != (3, 2)
+        || grid.value(0, 0) != "统一社会信用代码"
+        || grid.value(1, 1) != "浙江南北联合信息科技有限公司"
+        || grid.value(2, 0) != "42"
+    {
+        return Err(format!("read {} × {}", grid.height(), grid.width()));
+    }
+    Ok(())
+}
+
+/// DIMENSIONS claims 4,294,967,295 rows × 256 columns over two real rows: calamine reserves
+/// its cell list by that claim (an abort, the allocation failing).
+fn xls_dimensions_claim() -> Result<(), String> {
+    let mut records = vec![dimensions(0, u32::MAX, 0, 256)];
+    records.extend(xls_header_cells());
+    let limit = MAX_SHEET_CELLS.to_string();
+    refused(
+        &xls(records),
+        &["Sheet1", "DIMENSIONS", "4294967295", &limit],
+    )
+}
+
+/// DIMENSIONS whose last row is above its first: calamine's row count underflows.
+fn xls_dimensions_inverted() -> Result<(), String> {
+    let mut records = vec![dimensions(10, 5, 0, 2)];
+    records.extend(xls_header_cells());
+    corrupt(&xls(records), &["Sheet1", "DIMENSIONS"])
+}
+
+/// A1 and IV65536 (the last cell of an xls sheet): calamine's dense range is 16,777,216 cells.
+fn xls_a1_and_iv65536() -> Result<(), String> {
+    let mut records = vec![dimensions(0, 2, 0, 2)];
+    records.extend(xls_header_cells());
+    records.push(number(65535, 255, 1.0));
+    let limit = MAX_SHEET_CELLS.to_string();
+    refused(&xls(records), &["Sheet1", "IV65536", "16777216", &limit])
+}
+
+/// Column 65,536 of row 1 and row 65,536 of column A: 4,294,967,296 cells for calamine.
+fn xls_far_column() -> Result<(), String> {
+    let mut records = xls_header_cells();
+    records.push(number(0, u16::MAX, 1.0));
+    records.push(number(u16::MAX, 0, 1.0));
+    let at = ssj_import::limits::cell_name(0, u16::MAX as usize);
+    let limit = MAX_COLUMNS.to_string();
+    refused(&xls(records), &["Sheet1", &at, &limit])
+}
+
+/// calamine reads every sheet on opening, not only the one imported: the second is checked too.
+fn xls_far_cells_on_another_sheet() -> Result<(), String> {
+    let first = xls_header_cells();
+    let second = vec![number(0, 0, 1.0), number(65535, 255, 1.0)];
+    let limit = MAX_SHEET_CELLS.to_string();
+    refused(
+        &xls_with(&[], &[first, second], None),
+        &["Sheet2", "IV65536", &limit],
+    )
+}
+
+fn xls_merge_a1_iv65536() -> Result<(), String> {
+    let mut records = xls_header_cells();
+    records.push(merged(&[(0, 65535, 0, 255)], 1));
+    let limit = MAX_MERGED_CELLS.to_string();
+    refused(&xls(records), &["合并单元格 A1:IV65536", &limit])
+}
+
+/// A MERGEDCELLS record counting more ranges than it holds: calamine reads past its end.
+fn xls_merge_count_past_record() -> Result<(), String> {
+    let mut records = xls_header_cells();
+    records.push(merged(&[(0, 1, 0, 0)], 1000));
+    corrupt(&xls(records), &["Sheet1", "MERGEDCELLS", "1000"])
+}
+
+/// A sheet said to start past the end of the stream: calamine slices past it.
+fn xls_sheet_offset_past_end() -> Result<(), String> {
+    let bytes = xls_with(&[], &[xls_header_cells()], Some(0x00FF_FFFF));
+    corrupt(&bytes, &["Sheet1", "16777215"])
+}
+
+/// One 32,767-character shared string, and 40,000 cells that show it: a 600 KB file whose
+/// cells calamine copies out, 1.3 GB of text.
+fn xls_one_string_many_cells() -> Result<(), String> {
+    let chars = ssj_import::limits::MAX_CELL_CHARS;
+    let mut sst = 1u32.to_le_bytes().to_vec();
+    sst.extend(1u32.to_le_bytes());
+    sst.extend((chars as u16).to_le_bytes());
+    sst.push(0);
+    sst.extend(std::iter::repeat_n(b'A', chars));
+    let sst = rec(0x00FC, &sst);
+    let mut records = xls_header_cells();
+    for r in 2..40_002u16 {
+        let mut p = r.to_le_bytes().to_vec();
+        p.extend([0u8; 2]);
+        p.extend([0u8; 2]);
+        p.extend(0u32.to_le_bytes());
+        records.push(rec(0x00FD, &p));
+    }
+    let limit = ssj_import::limits::MAX_SHEET_TEXT_BYTES.to_string();
+    refused(&xls_with(&sst, &[records], None), &["Sheet1", &limit])
+}
+
+/// The real xls of the fixtures, one NUMBER cell at IV65536 added before its first sheet's EOF.
+fn xls_fixture_patched_far_cell() -> Result<(), String> {
+    let path = format!(
+        "{}/../../../shared/data/hainan-joint-inspection-item-list-v2.xls",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let original = std::fs::read(&path).map_err(|e| format!("{path}: {e}"))?;
+    let mut comp = cfb::CompoundFile::open(std::io::Cursor::new(original.clone()))
+        .map_err(|e| e.to_string())?;
+    let mut stream = Vec::new();
+    std::io::Read::read_to_end(&mut comp.open_stream("/Workbook").unwrap(), &mut stream).unwrap();
+    Grid::from_bytes(&original).map_err(|e| format!("the fixture itself: {e}"))?;
+    // The first sheet's offset (BOUNDSHEET), then its EOF: the cell goes in just before it.
+    let mut at = 0;
+    let mut first_sheet = None;
+    while at + 4 <= stream.len() {
+        let typ = u16::from_le_bytes([stream[at], stream[at + 1]]);
+        let len = u16::from_le_bytes([stream[at + 2], stream[at + 3]]) as usize;
+        if typ == 0x0085 && first_sheet.is_none() {
+            let p = &stream[at + 4..];
+            first_sheet = Some(u32::from_le_bytes([p[0], p[1], p[2], p[3]]) as usize);
+        }
+        if Some(at) >= first_sheet && typ == 0x000A {
+            break;
+        }
+        at += 4 + len;
+    }
+    let first_sheet = first_sheet.ok_or("no BOUNDSHEET")?;
+    if at < first_sheet {
+        return Err("no sheet EOF".into());
+    }
+    // Later sheets move by the record's length.
+    let cell = number(65535, 255, 1.0);
+    stream.splice(at..at, cell.iter().copied());
+    let mut i = 0;
+    while i + 4 <= first_sheet {
+        let typ = u16::from_le_bytes([stream[i], stream[i + 1]]);
+        let len = u16::from_le_bytes([stream[i + 2], stream[i + 3]]) as usize;
+        if typ == 0x0085 {
+            let p = i + 4;
+            let pos = u32::from_le_bytes(stream[p..p + 4].try_into().unwrap()) as usize;
+            if pos > at {
+                stream[p..p + 4].copy_from_slice(&((pos + cell.len()) as u32).to_le_bytes());
+            }
+        }
+        i += 4 + len;
+    }
+    let limit = MAX_SHEET_CELLS.to_string();
+    refused(&in_compound_file(&stream), &["IV65536", &limit])
+}
+
+/// The file is refused as damaged, with a message that contains every one of `words`.
+fn corrupt(bytes: &[u8], words: &[&str]) -> Result<(), String> {
+    let message = match Grid::from_bytes(bytes) {
+        Ok(g) => return Err(format!("accepted: {} × {}", g.height(), g.width())),
+        Err(e @ ImportError::Corrupt(_)) => e.to_string(),
+        Err(e) => return Err(format!("not refused as damaged: {e}")),
+    };
+    for w in words {
+        if !message.contains(w) {
+            return Err(format!("message lacks “{w}”: {message}"));
+        }
+    }
+    println!("message: {message}");
+    Ok(())
 }
