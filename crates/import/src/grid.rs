@@ -56,6 +56,8 @@ impl Grid {
     fn from_workbook(bytes: &[u8]) -> Result<Grid, ImportError> {
         let corrupt = |e: calamine::Error| ImportError::Corrupt(excerpt_n(&e.to_string(), 200));
         if bytes.starts_with(ZIP) {
+            // calamine inflates shared strings whole on opening: the zip's sizes checked first.
+            crate::zip_guard::check_xlsx(bytes)?;
             let wb =
                 calamine::Xlsx::new(Cursor::new(bytes.to_vec())).map_err(|e| corrupt(e.into()))?;
             return crate::sheet::from_xlsx(wb);

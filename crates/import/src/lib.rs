@@ -11,6 +11,7 @@ pub mod limits;
 pub mod objects;
 pub mod officers;
 mod sheet;
+mod zip_guard;
 
 pub use grid::{Grid, ImportError};
 

@@ -23,6 +23,15 @@ pub const MAX_MERGED_CELLS: u64 = 1_000_000;
 /// shows it, as each cell holds a copy: a small file cannot make gigabytes of copies.
 pub const MAX_SHEET_TEXT_BYTES: u64 = 128 * 1024 * 1024;
 
+/// Bytes an xlsx's parts (its zip entries) may inflate to, each and all together: 256 MiB. The
+/// sizes the zip declares are checked before anything is inflated; the zip crate that calamine
+/// reads through stops an entry that inflates past its declared size.
+pub const MAX_XLSX_UNCOMPRESSED: u64 = 256 * 1024 * 1024;
+
+/// The most an xlsx part over 1 MiB may inflate, relative to its compressed size: 200 to 1.
+/// Real parts (XML of cells and strings) deflate far less; a part past this is a zip bomb.
+pub const MAX_XLSX_RATIO: u64 = 200;
+
 /// Characters in one cell: Excel's own limit (32,767).
 pub const MAX_CELL_CHARS: usize = 32_767;
 

@@ -32,6 +32,7 @@ const CASES: &[Case] = &[
     ("csv_million_columns", csv_million_columns),
     ("csv_50mb_line", csv_50mb_line),
     ("csv_cell_over_cap", csv_cell_over_cap),
+    ("xlsx_shared_strings_1gib", xlsx_shared_strings_1gib),
     ("xls_generated_reads", xls_generated_reads),
     ("xls_dimensions_claim", xls_dimensions_claim),
     ("xls_dimensions_inverted", xls_dimensions_inverted),
@@ -652,4 +653,109 @@ fn corrupt(bytes: &[u8], words: &[&str]) -> Result<(), String> {
     }
     println!("message: {message}");
     Ok(())
+}
+
+/// A valid xlsx whose sharedStrings.xml inflates to 1 GiB of one repeated string (13 MB as
+/// written): calamine loads all of it on opening. The deflate stream is one compressed chunk
+/// repeated (each compressed alone and fully flushed, so it refers to nothing before it),
+/// so that the test does not spend minutes deflating.
+fn xlsx_shared_strings_1gib() -> Result<(), String> {
+    use flate2::{Compress, Compression, FlushCompress};
+    let deflate = |data: &[u8], flush: FlushCompress| {
+        let mut c = Compress::new(Compression::fast(), false);
+        let mut out = Vec::with_capacity(data.len() + 1024);
+        c.compress_vec(data, &mut out, flush).unwrap();
+        assert_eq!(c.total_in(), data.len() as u64);
+        out
+    };
+    let head = br#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#;
+    let chunk = "<si><t>重复的文字</t></si>".repeat(32 * 1024);
+    let tail = b"</sst>";
+    let repeats = (1u64 << 30).div_ceil(chunk.len() as u64);
+    let (head_z, chunk_z) = (
+        deflate(head, FlushCompress::Full),
+        deflate(chunk.as_bytes(), FlushCompress::Full),
+    );
+    let tail_z = deflate(tail, FlushCompress::Finish);
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(head);
+    let chunk_crc = {
+        let mut h = crc32fast::Hasher::new();
+        h.update(chunk.as_bytes());
+        h
+    };
+    for _ in 0..repeats {
+        crc.combine(&chunk_crc);
+    }
+    crc.update(tail);
+    let size = head.len() as u64 + repeats * chunk.len() as u64 + tail.len() as u64;
+    let mut data = head_z;
+    for _ in 0..repeats {
+        data.extend(&chunk_z);
+    }
+    data.extend(tail_z);
+
+    let mut base = zip::ZipArchive::new(std::io::Cursor::new(xlsx(&format!(
+        "<sheetData>{}</sheetData>",
+        header_rows()
+    ))))
+    .unwrap();
+    let mut entries = Vec::new();
+    for i in 0..base.len() {
+        let mut f = base.by_index(i).unwrap();
+        let mut content = Vec::new();
+        std::io::Read::read_to_end(&mut f, &mut content).unwrap();
+        let crc = crc32fast::hash(&content);
+        let len = content.len() as u64;
+        entries.push((f.name().unwrap().to_string(), 0u16, crc, len, content));
+    }
+    entries.push(("xl/sharedStrings.xml".into(), 8, crc.finalize(), size, data));
+    let bytes = zip_by_hand(&entries);
+    println!("file {} bytes", bytes.len());
+    let limit = ssj_import::limits::MAX_XLSX_UNCOMPRESSED.to_string();
+    refused(&bytes, &["xl/sharedStrings.xml", &limit])
+}
+
+/// A zip of (name, method, crc32, uncompressed size, data as stored), 32-bit fields.
+fn zip_by_hand(entries: &[(String, u16, u32, u64, Vec<u8>)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut central = Vec::new();
+    for (name, method, crc, size, data) in entries {
+        let offset = out.len() as u32;
+        let fields = |sig: u32, central: bool| {
+            let mut h = sig.to_le_bytes().to_vec();
+            if central {
+                h.extend(20u16.to_le_bytes());
+            }
+            h.extend(20u16.to_le_bytes());
+            h.extend(0u16.to_le_bytes());
+            h.extend(method.to_le_bytes());
+            h.extend([0u8; 4]);
+            h.extend(crc.to_le_bytes());
+            h.extend((data.len() as u32).to_le_bytes());
+            h.extend((*size as u32).to_le_bytes());
+            h.extend((name.len() as u16).to_le_bytes());
+            h.extend(0u16.to_le_bytes());
+            if central {
+                // Comment length, disk, internal and external attributes.
+                h.extend([0u8; 10]);
+                h.extend(offset.to_le_bytes());
+            }
+            h.extend(name.as_bytes());
+            h
+        };
+        out.extend(fields(0x0403_4b50, false));
+        out.extend(data);
+        central.extend(fields(0x0201_4b50, true));
+    }
+    let cd_offset = out.len() as u32;
+    out.extend(&central);
+    out.extend(0x0605_4b50u32.to_le_bytes());
+    out.extend([0u8; 4]);
+    out.extend((entries.len() as u16).to_le_bytes());
+    out.extend((entries.len() as u16).to_le_bytes());
+    out.extend((central.len() as u32).to_le_bytes());
+    out.extend(cd_offset.to_le_bytes());
+    out.extend(0u16.to_le_bytes());
+    out
 }
