@@ -45,7 +45,8 @@ impl ImportSummary {
     }
 }
 
-/// A file that cannot be read (IMPORT_UNREADABLE) or whose layout is not recognised (IMPORT_LAYOUT).
+/// A file that cannot be read (IMPORT_UNREADABLE), whose layout is not recognised (IMPORT_LAYOUT)
+/// or that is over the importer's limits (IMPORT_TOO_LARGE).
 pub fn import_error(e: ImportError) -> AppError {
     match e {
         ImportError::UnknownLayout(_) | ImportError::NoRows => {
@@ -54,6 +55,7 @@ pub fn import_error(e: ImportError) -> AppError {
         ImportError::Empty | ImportError::NotASpreadsheet(_) | ImportError::Corrupt(_) => {
             AppError::invalid("IMPORT_UNREADABLE", e.to_string())
         }
+        ImportError::TooLarge(_) => AppError::invalid("IMPORT_TOO_LARGE", e.to_string()),
     }
 }
 

@@ -1,5 +1,6 @@
 //! A sheet as a grid of trimmed text cells, with its merged regions, from xlsx, xls or csv.
 
+use crate::limits::{check_cell, check_width, excerpt_n};
 use calamine::{Data, Reader};
 use std::io::Cursor;
 
@@ -15,6 +16,9 @@ pub enum ImportError {
     NoRows,
     #[error("无法识别表头：未找到“{0}”列。请使用模板，或确认表头文字")]
     UnknownLayout(String),
+    /// Over one of the limits in [`crate::limits`]; the message names the row, column or range.
+    #[error("文件超出导入上限：{0}")]
+    TooLarge(String),
 }
 
 /// A merged range, inclusive, 0-based.
@@ -50,41 +54,30 @@ impl Grid {
     }
 
     fn from_workbook(bytes: &[u8]) -> Result<Grid, ImportError> {
-        let corrupt = |e: calamine::Error| ImportError::Corrupt(e.to_string());
-        let mut wb =
-            calamine::open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(corrupt)?;
-        let names = wb.sheet_names();
-        for name in names {
-            let range = wb.worksheet_range(&name).map_err(corrupt)?;
-            if range.is_empty() {
+        let corrupt = |e: calamine::Error| ImportError::Corrupt(excerpt_n(&e.to_string(), 200));
+        if bytes.starts_with(ZIP) {
+            // calamine inflates shared strings whole on opening: the zip's sizes checked first.
+            crate::zip_guard::check_xlsx(bytes)?;
+            let wb =
+                calamine::Xlsx::new(Cursor::new(bytes.to_vec())).map_err(|e| corrupt(e.into()))?;
+            return crate::sheet::from_xlsx(wb);
+        }
+        // calamine parses every sheet on opening, allocating by the file's claims: checked first.
+        let checked = crate::biff_guard::checked_xls(bytes)?;
+        let mut wb = calamine::Xls::new(Cursor::new(checked)).map_err(|e| corrupt(e.into()))?;
+        for name in wb.sheet_names() {
+            let range = wb.worksheet_range(&name).map_err(|e| corrupt(e.into()))?;
+            let (sr, sc) = range.start().unwrap_or((0, 0));
+            let mut sheet = crate::sheet::SheetGrid::new(&name);
+            // Ours is checked cell by cell as for xlsx; calamine's ranges by crate::biff_guard.
+            for (r, c, d) in range.used_cells() {
+                sheet.put(r + sr as usize, c + sc as usize, cell_text(d))?;
+            }
+            if sheet.is_empty() {
                 continue;
             }
-            let (r_off, c_off) = range
-                .start()
-                .map(|(r, c)| (r as usize, c as usize))
-                .unwrap_or((0, 0));
-            let mut rows: Vec<Vec<String>> = Vec::with_capacity(range.height() + r_off);
-            rows.resize(r_off, Vec::new());
-            for r in range.rows() {
-                let mut cells = vec![String::new(); c_off];
-                cells.extend(r.iter().map(cell_text));
-                rows.push(cells);
-            }
-            let merges = match &mut wb {
-                calamine::Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
-                calamine::Sheets::Xls(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
-                _ => Vec::new(),
-            };
-            let merges = merges
-                .iter()
-                .map(|d| Merge {
-                    r0: d.start.0 as usize,
-                    c0: d.start.1 as usize,
-                    r1: d.end.0 as usize,
-                    c1: d.end.1 as usize,
-                })
-                .collect::<Vec<_>>();
-            return Ok(Grid::new(rows, &merges));
+            let merges = wb.merge_cells_by_sheet_name(&name).unwrap_or_default();
+            return sheet.finish(&merges);
         }
         Err(ImportError::NoRows)
     }
@@ -103,7 +96,7 @@ impl Grid {
                     e.position().map_or(0, |p| p.line())
                 ))
             })?;
-            rows.push(rec.iter().map(clean).collect());
+            rows.push(csv_row(rows.len(), &rec)?);
         }
         Ok(Grid::new(rows, &[]))
     }
@@ -173,7 +166,18 @@ pub fn clean(s: &str) -> String {
         .replace("\r\n", "\n")
 }
 
-fn cell_text(d: &Data) -> String {
+/// A CSV record as cleaned cells, refused over [`crate::limits::MAX_COLUMNS`] or
+/// [`crate::limits::MAX_CELL_CHARS`]
+/// (`r` 0-based).
+pub fn csv_row(r: usize, rec: &csv::StringRecord) -> Result<Vec<String>, ImportError> {
+    check_width(r, rec.len())?;
+    rec.iter()
+        .enumerate()
+        .map(|(c, cell)| check_cell(r, c, cell).map(|()| clean(cell)))
+        .collect()
+}
+
+pub(crate) fn cell_text(d: &Data) -> String {
     match d {
         Data::Empty => String::new(),
         Data::String(s) => clean(s),

@@ -182,10 +182,20 @@ fn read(grid: &Grid, layout: &Layout, joint: bool) -> ItemImport {
                 Ok(k) => item.kind = Some(k),
                 Err(_) if layout.col("kind").is_none() => item.kind = Some(ItemKind::General),
                 Err(e) => {
+                    let kind = cell(r, "kind");
+                    // The parser quotes the whole cell; a long one is quoted by its start.
+                    let reason = if kind.chars().count() > crate::limits::MAX_QUOTE_CHARS {
+                        format!(
+                            "事项类别“{}”无法识别，应为一般检查事项或重点检查事项",
+                            crate::limits::excerpt(&kind)
+                        )
+                    } else {
+                        e.message
+                    };
                     out.rejects.push(Reject {
                         row: r + 1,
                         column: "事项类别".into(),
-                        reason: e.message,
+                        reason,
                     });
                     continue;
                 }

@@ -2,12 +2,16 @@
 //! platforms or typed by hand in Excel. Takes bytes, gives parsed rows and, for every row it
 //! cannot take, the row number, the column and the reason in Chinese. No database here.
 
+mod biff_guard;
 pub mod export;
 pub mod grid;
 pub mod header;
 pub mod items;
+pub mod limits;
 pub mod objects;
 pub mod officers;
+mod sheet;
+mod zip_guard;
 
 pub use grid::{Grid, ImportError};
 

@@ -3,6 +3,7 @@
 use crate::Reject;
 use crate::grid::{Grid, ImportError};
 use crate::header::{Field, find_layout};
+use crate::limits::{check_cell, check_width, excerpt};
 use serde::Serialize;
 use ssj_domain::ObjectCode;
 use std::collections::HashMap;
@@ -323,6 +324,18 @@ impl RowReader {
             reason,
         };
         let raw_code = cell(s.code);
+        // No code is longer than 40 characters (a platform code at most): refused here, so that
+        // the message quotes only the start of what may be a whole line of text.
+        let typed = raw_code.chars().filter(|c| !c.is_whitespace()).count();
+        if typed > 40 {
+            return Err(reject(
+                &self.code_label,
+                format!(
+                    "代码 {} 长度为 {typed} 位：统一社会信用代码应为 18 位，注册号应为 15 位数字",
+                    excerpt(&raw_code)
+                ),
+            ));
+        }
         let (code, flagged) = match ObjectCode::parse(&raw_code) {
             Ok(c) => (c.into_string(), false),
             Err(_) if self.take_flagged && !raw_code.is_empty() && raw_code.len() <= 40 => (
@@ -342,7 +355,7 @@ impl RowReader {
         if let Some(first) = self.seen.get(code.as_str()) {
             return Err(reject(
                 &self.code_label,
-                format!("代码 {code} 与第 {first} 行重复"),
+                format!("代码 {} 与第 {first} 行重复", excerpt(&code)),
             ));
         }
         self.seen.insert(code.clone(), row);
@@ -424,10 +437,7 @@ impl<'a> ObjectSource<'a> {
         let mut head = Vec::new();
         for (i, rec) in reader.records().take(20).enumerate() {
             let rec = rec.map_err(csv_error)?;
-            head.push((
-                i + 1,
-                rec.iter().map(crate::grid::clean).collect::<Vec<String>>(),
-            ));
+            head.push((i + 1, crate::grid::csv_row(i, &rec)?));
         }
         let next_row = head.len() + 1;
         let pos = reader.position().byte() as usize;
@@ -490,6 +500,10 @@ impl<'a> ObjectSource<'a> {
                         *next_row += 1;
                         if rec.iter().all(|c| c.trim().is_empty()) {
                             continue;
+                        }
+                        check_width(row - 1, rec.len())?;
+                        for (c, cell) in rec.iter().enumerate() {
+                            check_cell(row - 1, c, cell)?;
                         }
                         out.push(rows.read(row, |c| rec.get(c).unwrap_or("")));
                     }

@@ -3,6 +3,7 @@
 use crate::Reject;
 use crate::grid::{Grid, ImportError};
 use crate::header::{Field, find_layout};
+use crate::limits::excerpt;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -135,7 +136,7 @@ pub fn read_officers(grid: &Grid) -> Result<OfficerImport, ImportError> {
             out.rejects.push(Reject {
                 row: r + 1,
                 column: "执法证号".into(),
-                reason: format!("执法证号 {key} 与第 {first} 行重复"),
+                reason: format!("执法证号 {} 与第 {first} 行重复", excerpt(&key)),
             });
             continue;
         }
