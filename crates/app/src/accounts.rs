@@ -148,6 +148,9 @@ pub struct NewAccount {
     pub role: String,
     pub scope: Option<String>,
     pub password: String,
+    /// Whether the password was chosen by someone other than the holder (generated, or typed
+    /// by an administrator): then it is changed at the first login.
+    pub must_change_password: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -456,7 +459,8 @@ impl Platform {
             Some(s) => DataScope::parse(s)?,
             None => role.default_scope(),
         };
-        let password = Password::parse(&a.password)?;
+        let password =
+            Password::parse_with(&a.password, Some(username.as_str()), &self.policy.passwords)?;
         may_give(actor, role, scope)?;
         self.department_in_scope(actor, a.department_id).await?;
         if self.store.user_by_name(username.as_str()).await?.is_some() {
@@ -478,6 +482,8 @@ impl Platform {
             scope,
             password_hash,
             created_ms: now,
+            must_change_password: a.must_change_password
+                && self.policy.passwords.force_change_generated,
         };
         let mut tx = self.store.begin().await?;
         let mut log = Appender::open(&mut *tx, self.alg).await?;
@@ -570,7 +576,7 @@ impl Platform {
             may_manage(actor, &u)?;
             u
         };
-        let password = Password::parse(new)?;
+        let password = Password::parse_with(new, Some(&user.username), &self.policy.passwords)?;
         if own {
             let (hash, cur) = (
                 user.password_hash.clone(),
@@ -595,6 +601,9 @@ impl Platform {
         u.password_hash = hash;
         u.failed_logins = 0;
         u.locked_until_ms = None;
+        u.password_changed_ms = clock::now_ms();
+        // A password someone else chose is the holder's to replace at the next login.
+        u.must_change_password = !own && self.policy.passwords.force_change_generated;
         tx.update_user(&u).await?;
         tx.delete_user_sessions(id).await?;
         let mut e = actor.entry("user.password", "user", id);
@@ -607,6 +616,17 @@ impl Platform {
         log.append(&mut *tx, e, clock::now_ms()).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Why this account must choose a new password before anything else, if it must: the
+    /// password was set by someone else, or is older than the policy allows.
+    pub fn password_change_due(&self, u: &User) -> Option<&'static str> {
+        if u.must_change_password {
+            return Some("您的密码由管理员设置或系统生成，请先修改为只有您知道的密码");
+        }
+        let max_age_ms = i64::from(self.policy.passwords.max_age_days?) * 86_400_000;
+        (clock::now_ms() - u.password_changed_ms > max_age_ms)
+            .then_some("您的密码已超过有效期，请修改密码后继续使用")
     }
 
     /// Lifts a lock-out before its 15 minutes are over.

@@ -113,6 +113,8 @@ pub async fn load_sized(p: &Platform, objects: u64) -> AppResult<Vec<DemoLogin>>
                 role: role.to_string(),
                 scope: None,
                 password: password.clone(),
+                // The demo prints its logins for trying the platform at once.
+                must_change_password: false,
             },
         )
         .await?;

@@ -56,6 +56,9 @@ pub struct Policy {
     /// exactly like a wrong password, and `shuangsuiji user passwd` or 解锁 lifts it.
     pub max_failed_logins: i64,
     pub lockout_ms: i64,
+    /// What a new password must be, how long it lasts, and whether one set by someone else
+    /// (generated, or reset by an administrator) is changed at the holder's first login.
+    pub passwords: ssj_domain::PasswordPolicy,
 }
 
 impl Default for Policy {
@@ -67,6 +70,7 @@ impl Default for Policy {
             throttle_window_ms: 15 * 60 * 1000,
             max_failed_logins: 100,
             lockout_ms: 15 * 60 * 1000,
+            passwords: ssj_domain::PasswordPolicy::default(),
         }
     }
 }

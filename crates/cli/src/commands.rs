@@ -154,6 +154,8 @@ async fn user(p: &Platform, c: UserCommand) -> AppResult<ExitCode> {
                         role,
                         scope,
                         password: password.clone(),
+                        // The operator hands it over: the holder chooses their own.
+                        must_change_password: true,
                     },
                 )
                 .await?;

@@ -69,6 +69,7 @@ fn account(username: &str, department_id: i64, role: Role) -> NewAccount {
         role: role.key().into(),
         scope: None,
         password: PASSWORD.into(),
+        must_change_password: false,
     }
 }
 

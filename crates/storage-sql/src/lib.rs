@@ -66,11 +66,14 @@ macro_rules! sql_backend {
             use ssj_storage::*;
 
             pub const USER_SELECT_ALL: &str = "SELECT id, username, display_name, department_id, role, \
-                 scope, password_hash, failed_logins, locked_until_ms, active, created_ms FROM app_user ORDER BY id";
+                 scope, password_hash, failed_logins, locked_until_ms, active, created_ms, \
+                 password_changed_ms, must_change_password FROM app_user ORDER BY id";
             pub const USER_BY_ID: &str = "SELECT id, username, display_name, department_id, role, \
-                 scope, password_hash, failed_logins, locked_until_ms, active, created_ms FROM app_user WHERE id = $1";
+                 scope, password_hash, failed_logins, locked_until_ms, active, created_ms, \
+                 password_changed_ms, must_change_password FROM app_user WHERE id = $1";
             pub const USER_BY_NAME: &str = "SELECT id, username, display_name, department_id, role, \
-                 scope, password_hash, failed_logins, locked_until_ms, active, created_ms FROM app_user \
+                 scope, password_hash, failed_logins, locked_until_ms, active, created_ms, \
+                 password_changed_ms, must_change_password FROM app_user \
                  WHERE username = $1";
 
             fn corrupt(what: impl std::fmt::Display) -> StorageError {
@@ -125,6 +128,8 @@ macro_rules! sql_backend {
                     locked_until_ms: get(r, "locked_until_ms")?,
                     active: get(r, "active")?,
                     created_ms: get(r, "created_ms")?,
+                    password_changed_ms: get(r, "password_changed_ms")?,
+                    must_change_password: get(r, "must_change_password")?,
                 })
             }
 
@@ -512,7 +517,8 @@ macro_rules! sql_backend {
                 async fn insert_user(&mut self, u: &NewUser) -> Result<i64> {
                     sqlx::query_scalar(
                         "INSERT INTO app_user (username, display_name, department_id, role, scope, \
-                         password_hash, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                         password_hash, created_ms, password_changed_ms, must_change_password) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) RETURNING id",
                     )
                     .bind(&u.username)
                     .bind(&u.display_name)
@@ -521,6 +527,7 @@ macro_rules! sql_backend {
                     .bind(u.scope.key())
                     .bind(&u.password_hash)
                     .bind(u.created_ms)
+                    .bind(u.must_change_password)
                     .fetch_one(&mut *self.tx)
                     .await
                     .map_err(backend)
@@ -529,7 +536,8 @@ macro_rules! sql_backend {
                 async fn update_user(&mut self, u: &User) -> Result<()> {
                     sqlx::query(
                         "UPDATE app_user SET display_name = $1, department_id = $2, role = $3, scope = $4, \
-                         password_hash = $5, failed_logins = $6, locked_until_ms = $7, active = $8 WHERE id = $9",
+                         password_hash = $5, failed_logins = $6, locked_until_ms = $7, active = $8, \
+                         password_changed_ms = $9, must_change_password = $10 WHERE id = $11",
                     )
                     .bind(&u.display_name)
                     .bind(u.department_id)
@@ -539,6 +547,8 @@ macro_rules! sql_backend {
                     .bind(u.failed_logins)
                     .bind(u.locked_until_ms)
                     .bind(u.active)
+                    .bind(u.password_changed_ms)
+                    .bind(u.must_change_password)
                     .bind(u.id)
                     .execute(&mut *self.tx)
                     .await

@@ -35,6 +35,9 @@ pub struct NewUser {
     pub scope: DataScope,
     pub password_hash: String,
     pub created_ms: i64,
+    /// The password was set by someone other than its holder (generated, or by an
+    /// administrator): the holder chooses a new one at first login.
+    pub must_change_password: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -50,6 +53,9 @@ pub struct User {
     pub locked_until_ms: Option<i64>,
     pub active: bool,
     pub created_ms: i64,
+    /// When the password was last set, for its expiry.
+    pub password_changed_ms: i64,
+    pub must_change_password: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -156,6 +156,19 @@ impl FromRequestParts<AppState> for CurrentUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         if let Some(u) = lookup(parts, state).await? {
+            // A password set by someone else, or past its age, is changed before anything
+            // else: only the password form and logging out stay open.
+            let path = parts.uri.path();
+            if let Some(why) = state.platform.password_change_due(&u.user)
+                && path != "/console/account"
+                && path != "/logout"
+            {
+                return Err(if parts.method == Method::GET {
+                    Redirect::to("/console/account").into_response()
+                } else {
+                    error_page(StatusCode::FORBIDDEN, "PASSWORD_CHANGE_REQUIRED", why)
+                });
+            }
             return Ok(u);
         }
         if parts.method == Method::GET && !parts.uri.path().starts_with("/api/") {

@@ -75,10 +75,13 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(platform: Arc<Platform>, config: WebConfig) -> AppState {
+        let mut templates = render::environment();
+        // Every form that sets a password states the rule it will be held to.
+        templates.add_global("password_rule", platform.policy.passwords.describe());
         AppState {
             platform,
             config: Arc::new(config),
-            templates: Arc::new(render::environment()),
+            templates: Arc::new(templates),
             uploads: Arc::default(),
             verify_slots: Arc::new(tokio::sync::Semaphore::new(VERIFY_PERMITS)),
         }

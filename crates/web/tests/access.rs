@@ -330,6 +330,7 @@ async fn a_created_system_admin_in_the_same_department_is_out_of_a_department_ad
                 role: "system_admin".into(),
                 scope: None,
                 password: "Kq7#mWz2vLp9".into(),
+                must_change_password: false,
             },
         )
         .await

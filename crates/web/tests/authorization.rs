@@ -104,6 +104,7 @@ async fn every_route_for_every_role() {
                 role: "officer".into(),
                 scope: None,
                 password: "Target2024pass".into(),
+                must_change_password: false,
             },
         )
         .await

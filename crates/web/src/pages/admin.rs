@@ -142,6 +142,8 @@ pub async fn create_user(
             role: f.role.clone().unwrap_or_default(),
             scope: f.scope.clone(),
             password: f.password.clone().unwrap_or_default(),
+            // An administrator typed it: the holder replaces it at the first login.
+            must_change_password: true,
         };
         s.platform.create_user(&u.actor, account).await
     };

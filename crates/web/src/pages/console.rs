@@ -219,16 +219,19 @@ pub async fn section(
 }
 
 pub async fn account(State(s): State<AppState>, u: CurrentUser) -> WebResult<Html<String>> {
-    render(
-        &s,
-        "account.html",
-        Some(&u),
-        "",
-        context! { message => Value::UNDEFINED },
-    )
+    account_page(&s, &u, None)
 }
 
-use minijinja::Value;
+/// The password form, with why a change is due and the last attempt's refusal, if any.
+fn account_page(s: &AppState, u: &CurrentUser, error: Option<&str>) -> WebResult<Html<String>> {
+    render(
+        s,
+        "account.html",
+        Some(u),
+        "",
+        context! { change_due => s.platform.password_change_due(&u.user), error },
+    )
+}
 
 #[derive(Deserialize)]
 pub struct PasswordForm {
@@ -246,12 +249,21 @@ pub async fn change_password(
 ) -> WebResult<Response> {
     u.check_csrf(f.csrf.as_deref())?;
     let new = f.new_password.unwrap_or_default();
-    if Some(&new) != f.confirm.as_ref() {
-        return Err(AppError::invalid("PASSWORD_MISMATCH", "两次输入的新密码不一致").into());
+    let changed = if Some(&new) != f.confirm.as_ref() {
+        Err(AppError::invalid(
+            "PASSWORD_MISMATCH",
+            "两次输入的新密码不一致",
+        ))
+    } else {
+        s.platform
+            .set_password(&u.actor, u.user.id, f.current.as_deref(), &new)
+            .await
+    };
+    if let Err(e) = changed {
+        // The form again, saying why (the typed passwords are not sent back).
+        let status = crate::error::status_of(e.kind);
+        return Ok((status, account_page(&s, &u, Some(&e.message))?).into_response());
     }
-    s.platform
-        .set_password(&u.actor, u.user.id, f.current.as_deref(), &new)
-        .await?;
     let clear = set_cookie(
         SESSION_COOKIE,
         "",

@@ -116,6 +116,11 @@ impl TestApp {
 
     /// Logs in through the login form; returns the client and the session's CSRF token.
     pub async fn login(&self, username: &str) -> (reqwest::Client, String) {
+        self.login_to(username, "/console").await
+    }
+
+    /// [`Self::login`], taking the CSRF token from `landing` (for an account held to a page).
+    pub async fn login_to(&self, username: &str, landing: &str) -> (reqwest::Client, String) {
         let c = client();
         let (_, page) = self.get(&c, "/login").await;
         let password = self.passwords[username].clone();
@@ -132,7 +137,7 @@ impl TestApp {
             )
             .await;
         assert_eq!(status, 303, "login of {username}");
-        let (_, home) = self.get(&c, "/console").await;
+        let (_, home) = self.get(&c, landing).await;
         let token = csrf_of(&home);
         (c, token)
     }
