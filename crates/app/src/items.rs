@@ -96,7 +96,10 @@ fn content(i: &Item) -> ItemSnapshot<'_> {
 }
 
 /// Parses an uploaded list and sets duplicates within the file aside as rejects.
-fn parse(bytes: &[u8]) -> AppResult<(bool, Vec<(usize, Item)>, Vec<Reject>)> {
+/// A list file as read: whether it is the joint list, each item with its row, the rejects.
+type ParsedItems = (bool, Vec<(usize, Item)>, Vec<Reject>);
+
+fn parse(bytes: &[u8]) -> AppResult<ParsedItems> {
     let grid = Grid::from_bytes(bytes)
         .map_err(|e| AppError::invalid("IMPORT_UNREADABLE", e.to_string()))?;
     let parsed =
