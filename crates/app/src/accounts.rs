@@ -559,13 +559,39 @@ impl Platform {
         Ok(after)
     }
 
-    /// Sets a password: one's own (knowing the current one), or another's as an administrator.
+    /// Sets a password: one's own (knowing the current one), or another's as an administrator,
+    /// who chose it: the holder then changes it at the next login.
     pub async fn set_password(
         &self,
         actor: &Actor,
         id: i64,
         current: Option<&str>,
         new: &str,
+    ) -> AppResult<()> {
+        self.change_password(actor, id, current, new, true).await
+    }
+
+    /// An administrator's reset that says whether the holder chose the password: at the
+    /// command line, a 系统管理员 who typed `user passwd admin --password …` for their own
+    /// locked account is not sent to change it again; a generated one is changed.
+    pub async fn reset_password(
+        &self,
+        actor: &Actor,
+        id: i64,
+        new: &str,
+        holder_must_change: bool,
+    ) -> AppResult<()> {
+        self.change_password(actor, id, None, new, holder_must_change)
+            .await
+    }
+
+    async fn change_password(
+        &self,
+        actor: &Actor,
+        id: i64,
+        current: Option<&str>,
+        new: &str,
+        holder_must_change: bool,
     ) -> AppResult<()> {
         let own = actor.user_id == Some(id);
         let user = if own {
@@ -603,7 +629,8 @@ impl Platform {
         u.locked_until_ms = None;
         u.password_changed_ms = clock::now_ms();
         // A password someone else chose is the holder's to replace at the next login.
-        u.must_change_password = !own && self.policy.passwords.force_change_generated;
+        u.must_change_password =
+            !own && holder_must_change && self.policy.passwords.force_change_generated;
         tx.update_user(&u).await?;
         tx.delete_user_sessions(id).await?;
         let mut e = actor.entry("user.password", "user", id);

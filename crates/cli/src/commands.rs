@@ -172,7 +172,9 @@ async fn user(p: &Platform, c: UserCommand) -> AppResult<ExitCode> {
         UserCommand::Passwd { username, password } => {
             let u = p.user_by_name(&Actor::command_line(), &username).await?;
             let (password, generated) = password_or_generated(password);
-            p.set_password(&cli, u.id, None, &password).await?;
+            // A typed password is the operator's own choice (a locked 系统管理员 letting
+            // themselves in); a generated one is handed over and changed at the next login.
+            p.reset_password(&cli, u.id, &password, generated).await?;
             println!("已设置账号 {} 的密码，并解除锁定。", u.username);
             if generated {
                 println!("新密码：{password}");
