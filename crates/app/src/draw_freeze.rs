@@ -189,7 +189,7 @@ impl Platform {
         let (officers, _) = self.store.officers(&filter).await?;
         let pool: Vec<_> = officers
             .into_iter()
-            .filter(|o| o.cert_valid_until.as_str() >= today.as_str() && !on_leave.contains(&o.id))
+            .filter(|o| crate::officers::eligible(o, &today, on_leave.contains(&o.id)))
             .collect();
         let ids: Vec<i64> = pool.iter().map(|o| o.id).collect();
         let conflicts = self.store.conflicts_of(&ids).await?;

@@ -362,12 +362,7 @@ impl Platform {
     ) -> AppResult<(Task, Draw)> {
         let (task, draw) = self.draw_in_tx(tx, draw_id).await?;
         crate::tasks::task_in_scope(actor, &task, &tx.tx_departments().await?)?;
-        if draw.status != DrawStatus::Frozen {
-            return Err(conflict(
-                "DRAW_NOT_FROZEN",
-                "该次抽取已完成或已作废，不能再更改",
-            ));
-        }
+        still_frozen(&draw)?;
         Ok((task, draw))
     }
 
@@ -423,60 +418,27 @@ impl Platform {
     ) -> AppResult<Draw> {
         actor.require(Permission::PlanTasks)?;
         let now = clock::now_ms();
-        let mut tx = self.store.begin().await?;
-        let mut log = Appender::open(&mut *tx, self.alg).await?;
-        let (mut task, mut draw) = self.frozen_draw(actor, &mut *tx, draw_id).await?;
-        tracing::info!(draw = draw.id, "draw: transaction started, revealing");
-        let mut contributions = tx.tx_contributions(draw.id).await?;
-        if contributions.len() < 2 {
-            return Err(invalid(
-                "DRAW_FEW_CONTRIBUTIONS",
-                "除平台外，至少还需要一位操作员或见证人提供随机数",
-            ));
-        }
-        // Every commitment is in before anything is revealed.
-        if let Some(c) = contributions.iter().find(|c| c.commitment.is_none()) {
-            return Err(invalid(
-                "LOTTERY_PENDING",
-                format!("尚未录入“{}”的开奖结果", c.label),
-            ));
-        }
-        for c in &mut contributions {
-            let commitment = c.commitment.clone().unwrap_or_default();
-            let value = match (&c.secret, reveals.get(&c.position)) {
-                (Some(s), _) => s.clone(),
-                (None, Some(v)) => v.trim().to_string(),
-                (None, None) => {
-                    return Err(invalid(
-                        "REVEAL_MISSING",
-                        format!("请输入第 {} 项（{}）的随机数原文", c.position, c.label),
-                    ));
-                }
-            };
-            if ssj_draw::commitment(&value) != commitment {
-                return Err(invalid(
-                    "DRAW_REVEAL_MISMATCH",
-                    format!(
-                        "第 {} 项（{}）揭示的随机数与其承诺值不符",
-                        c.position, c.label
-                    ),
-                ));
-            }
-            c.reveal = Some(value);
-            c.secret = None;
-            c.revealed_ms = Some(now);
-        }
+        // Outside the write lock: check, read the files and draw (a province's draw takes
+        // seconds of CPU). The transaction then re-checks that nothing the result depends on
+        // has changed, and stores it; other writers never wait on the computation.
+        let draw = self.draw(draw_id).await?;
+        let task = self.task(draw.task_id).await?;
+        self.check_task_scope(actor, &task).await?;
+        still_frozen(&draw)?;
+        let contributions = revealed(self.contributions(draw.id).await?, reveals, now)?;
         let mut steps = clock::Steps::start("reveal and draw");
         let files = match frozen {
             Some(files) => files,
-            None => tx
-                .tx_draw_files(draw.id)
+            None => self
+                .store
+                .draw_files(draw.id)
                 .await?
                 .ok_or_else(|| AppError::internal("抽取文件缺失"))?,
         };
         steps.step("files read");
         let spec = TaskSpec::parse(&task.spec)?;
-        let names = names_by_id(tx.tx_departments().await?);
+        let spec_json = task.spec.clone();
+        let names = self.department_names().await?;
         let team = self.team_spec(&task, &spec, &names);
         let rules = spec.rules()?;
         let commitments: Vec<String> = contributions
@@ -525,7 +487,24 @@ impl Platform {
             .map_err(|e| AppError::internal(format!("抽取计算中断：{e}")))??;
         let (manifest, result, picks) = computed;
         steps.step("computed");
-        tracing::info!(draw = draw.id, "draw: result computed, storing it");
+        let mut tx = self.store.begin().await?;
+        let mut log = Appender::open(&mut *tx, self.alg).await?;
+        let (mut task, mut draw) = self.frozen_draw(actor, &mut *tx, draw_id).await?;
+        tracing::info!(
+            draw = draw.id,
+            "draw: transaction started, storing the result"
+        );
+        // The inputs again, as they are now: the same contributions, task and teams' names.
+        let unchanged = revealed(tx.tx_contributions(draw.id).await?, reveals, now)?
+            == contributions
+            && task.spec == spec_json
+            && names_by_id(tx.tx_departments().await?) == names;
+        if !unchanged {
+            return Err(conflict(
+                "DRAW_INPUTS_CHANGED",
+                "抽取计算期间随机数贡献或任务发生了变化，请刷新页面后重新揭示",
+            ));
+        }
         for c in &contributions {
             tx.update_contribution(c).await?;
             let mut e = actor.entry("draw.reveal", "task", &task.code);
@@ -608,6 +587,65 @@ async fn pause_before_commit() {
         std::fs::write(path, b"in the transaction").expect("the test's ready file");
         std::future::pending::<()>().await;
     }
+}
+
+fn still_frozen(draw: &Draw) -> AppResult<()> {
+    if draw.status == DrawStatus::Frozen {
+        Ok(())
+    } else {
+        Err(conflict(
+            "DRAW_NOT_FROZEN",
+            "该次抽取已完成或已作废，不能再更改",
+        ))
+    }
+}
+
+/// Every contribution with its value revealed: held secrets, or values given now for
+/// commitments made elsewhere, each checked against its commitment.
+fn revealed(
+    mut contributions: Vec<Contribution>,
+    reveals: &BTreeMap<i64, String>,
+    now: i64,
+) -> AppResult<Vec<Contribution>> {
+    if contributions.len() < 2 {
+        return Err(invalid(
+            "DRAW_FEW_CONTRIBUTIONS",
+            "除平台外，至少还需要一位操作员或见证人提供随机数",
+        ));
+    }
+    // Every commitment is in before anything is revealed.
+    if let Some(c) = contributions.iter().find(|c| c.commitment.is_none()) {
+        return Err(invalid(
+            "LOTTERY_PENDING",
+            format!("尚未录入“{}”的开奖结果", c.label),
+        ));
+    }
+    for c in &mut contributions {
+        let commitment = c.commitment.clone().unwrap_or_default();
+        let value = match (&c.secret, reveals.get(&c.position)) {
+            (Some(s), _) => s.clone(),
+            (None, Some(v)) => v.trim().to_string(),
+            (None, None) => {
+                return Err(invalid(
+                    "REVEAL_MISSING",
+                    format!("请输入第 {} 项（{}）的随机数原文", c.position, c.label),
+                ));
+            }
+        };
+        if ssj_draw::commitment(&value) != commitment {
+            return Err(invalid(
+                "DRAW_REVEAL_MISMATCH",
+                format!(
+                    "第 {} 项（{}）揭示的随机数与其承诺值不符",
+                    c.position, c.label
+                ),
+            ));
+        }
+        c.reveal = Some(value);
+        c.secret = None;
+        c.revealed_ms = Some(now);
+    }
+    Ok(contributions)
 }
 
 /// A task with a live draw is frozen again only by a 系统管理员, with a written reason.
