@@ -50,6 +50,8 @@ pub struct Policy {
     /// address is refused (429) until the window closes. Other addresses are unaffected.
     pub throttle_failures: i64,
     pub throttle_window_ms: i64,
+    /// Attempts one client address may have in flight at once (see `accounts::throttle`).
+    pub throttle_in_flight: i64,
     /// Consecutive wrong passwords on one account, from anywhere, that lock it for
     /// [`Policy::lockout_ms`]. Kept high (NIST SP 800-63B §5.2.2 allows at most 100) so that it
     /// only stops a guessing campaign spread over many addresses; a locked account is answered
@@ -68,6 +70,7 @@ impl Default for Policy {
             session_max_ms: 12 * 60 * 60 * 1000,
             throttle_failures: 10,
             throttle_window_ms: 15 * 60 * 1000,
+            throttle_in_flight: 64,
             max_failed_logins: 100,
             lockout_ms: 15 * 60 * 1000,
             passwords: ssj_domain::PasswordPolicy::default(),

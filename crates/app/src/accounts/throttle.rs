@@ -4,8 +4,10 @@
 //!
 //! * Each client address ("source") has at most one open *burst*: a window of
 //!   [`Policy::throttle_window_ms`] that starts with its first attempt. Attempts are counted
-//!   when they start (so concurrent requests cannot overshoot) and settled as a failure or a
-//!   success when they end.
+//!   when they start and settled as a failure or a success when they end; at most
+//!   [`Policy::throttle_in_flight`] may be in flight at once, which bounds how far concurrent
+//!   guesses can overshoot the limit, while an office behind one address still logs in
+//!   together in the morning.
 //! * Once a source has [`Policy::throttle_failures`] failures in its window, its further
 //!   attempts are refused before any lookup or password hashing until the window closes;
 //!   other sources are unaffected, so nobody can lock an account for everyone.
@@ -21,6 +23,7 @@
 //!
 //! [`Policy::throttle_window_ms`]: crate::Policy::throttle_window_ms
 //! [`Policy::throttle_failures`]: crate::Policy::throttle_failures
+//! [`Policy::throttle_in_flight`]: crate::Policy::throttle_in_flight
 
 use crate::Policy;
 use std::collections::HashMap;
@@ -143,7 +146,9 @@ impl LoginGuard {
                 start_ms: now,
                 ..Burst::default()
             });
-        if i64::from(b.failures + b.pending) >= policy.throttle_failures {
+        if i64::from(b.failures) >= policy.throttle_failures
+            || i64::from(b.pending) >= policy.throttle_in_flight
+        {
             b.refused += 1;
             return Start::Refused((b.start_ms + policy.throttle_window_ms - now).max(1));
         }
@@ -273,6 +278,7 @@ mod tests {
     fn policy() -> Policy {
         Policy {
             throttle_failures: 3,
+            throttle_in_flight: 3,
             throttle_window_ms: 1_000,
             ..Policy::default()
         }
