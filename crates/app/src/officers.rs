@@ -186,29 +186,32 @@ impl Platform {
         bytes: &[u8],
         now: i64,
     ) -> AppResult<ParsedOfficers> {
-        let bytes = bytes.to_vec();
-        let parsed = self
-            .offload(move || {
-                let grid = Grid::from_bytes(&bytes)
-                    .map_err(|e| AppError::invalid("IMPORT_UNREADABLE", e.to_string()))?;
-                read_officers(&grid).map_err(|e| AppError::invalid("IMPORT_LAYOUT", e.to_string()))
-            })
-            .await??;
         let all = self.store.departments().await?;
         let by_name: HashMap<String, Department> = all
             .iter()
             .filter(|d| d.active)
             .map(|d| (d.name.clone(), d.clone()))
             .collect();
-        let mut rejects = parsed.rejects;
-        let mut rows = Vec::new();
-        for row in parsed.officers {
-            let n = row.row;
-            match to_officer(row, &by_name, actor, now) {
-                Ok(o) => rows.push((n, o)),
-                Err(r) => rejects.push(r),
-            }
-        }
+        let (bytes, actor) = (bytes.to_vec(), actor.clone());
+        // Reading the grid and checking every row is one long computation: off the workers.
+        let (rows, rejects) = self
+            .offload(move || -> AppResult<_> {
+                let grid = Grid::from_bytes(&bytes)
+                    .map_err(|e| AppError::invalid("IMPORT_UNREADABLE", e.to_string()))?;
+                let parsed = read_officers(&grid)
+                    .map_err(|e| AppError::invalid("IMPORT_LAYOUT", e.to_string()))?;
+                let mut rejects = parsed.rejects;
+                let mut rows = Vec::new();
+                for row in parsed.officers {
+                    let n = row.row;
+                    match to_officer(row, &by_name, &actor, now) {
+                        Ok(o) => rows.push((n, o)),
+                        Err(r) => rejects.push(r),
+                    }
+                }
+                Ok((rows, rejects))
+            })
+            .await??;
         Ok(ParsedOfficers {
             rows,
             rejects,

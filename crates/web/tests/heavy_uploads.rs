@@ -6,13 +6,18 @@ mod common;
 use common::*;
 use std::time::{Duration, Instant};
 
-/// A directory file just under the upload limit: tens of thousands of valid rows.
-fn big_directory() -> Vec<u8> {
-    let mut csv = Vec::new();
-    let divisions = vec!["140581".to_string()];
-    ssj_app::generate::write_objects_csv(&mut csv, 60_000, &divisions, 3).unwrap();
+/// An officer list of tens of thousands of rows, under the upload limit. A list like this is
+/// read whole into a grid before its rows are checked: one long computation.
+fn big_officer_list() -> Vec<u8> {
+    let mut csv =
+        String::from("姓名,所属部门,执法证号,证件有效期,层级,执法事项范围,联系电话,状态\n");
+    for n in 0..60_000 {
+        csv.push_str(&format!(
+            "检查员{n},高平市市场监督管理局,SX1405819{n:05},2029-12-31,县,食品,139{n:08},有效\n"
+        ));
+    }
     assert!(csv.len() < ssj_web::WebConfig::default().max_body_bytes);
-    csv
+    csv.into_bytes()
 }
 
 #[tokio::test]
@@ -20,14 +25,14 @@ async fn large_previews_do_not_stall_the_server() {
     // One async worker, as a busy server's: parsing on it would hold up every other request.
     let app = spawn_sqlite().await;
     let (c, csrf) = app.login("scjg.admin").await;
-    let file = big_directory();
+    let file = big_officer_list();
     let mut previews = Vec::new();
-    for _ in 0..3 {
+    for _ in 0..2 {
         let (c, csrf, file, url) = (
             c.clone(),
             csrf.clone(),
             file.clone(),
-            app.url("/console/objects/import"),
+            app.url("/console/officers/import"),
         );
         previews.push(tokio::spawn(async move {
             let form = reqwest::multipart::Form::new().text("csrf", csrf).part(
@@ -53,6 +58,7 @@ async fn large_previews_do_not_stall_the_server() {
         assert_eq!(p.await.unwrap(), 200, "the preview itself succeeds");
     }
     assert!(probes > 0);
+    eprintln!("{probes} probes, slowest {slowest:?}");
     assert!(
         slowest < Duration::from_secs(1),
         "/healthz took {slowest:?} while the previews were read"
