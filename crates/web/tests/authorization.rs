@@ -197,7 +197,7 @@ async fn every_route_for_every_role() {
         ),
         get("/public/verify", "/public/verify", PUBLIC),
         // An upload without a file: the page says so, for everyone alike.
-        post("/public/verify", "/public/verify", [200; 8]).multipart(),
+        post("/public/verify", "/public/verify", [422; 8]).multipart(),
         get("/login", "/login", [303, 303, 303, 303, 303, 303, 303, 200]),
         // The console session's token is not the login form's: refused as a forged form.
         post("/login", "/login", [403; 8]),

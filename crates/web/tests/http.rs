@@ -354,7 +354,7 @@ async fn an_admin_creates_an_account_and_the_log_shows_it_with_a_proof() {
                 ("display_name", "王五"),
                 ("department_id", "3"),
                 ("role", "officer"),
-                ("password", "Wangwu2024abc"),
+                ("password", "Kq7#mWz2vLp9"),
                 ("csrf", &csrf),
             ],
         )
