@@ -52,6 +52,18 @@ impl Actor {
         }
     }
 
+    /// The roles this actor may give (the rule [`Platform::create_user`] applies).
+    pub fn grantable_roles(&self) -> impl Iterator<Item = Role> + '_ {
+        Role::ALL.into_iter().filter(|r| self.role.may_grant(*r))
+    }
+
+    /// The data scopes this actor may give: none wider than their own.
+    pub fn grantable_scopes(&self) -> impl Iterator<Item = DataScope> + '_ {
+        DataScope::ALL
+            .into_iter()
+            .filter(|s| self.scope.includes(*s))
+    }
+
     /// Whether this actor's data scope includes department `d`.
     pub fn covers(&self, d: &Department) -> bool {
         match (self.department_id, &self.division) {

@@ -12,7 +12,7 @@ use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 use ssj_app::accounts::{AccountChange, NewAccount};
 use ssj_app::{AppError, clock};
-use ssj_domain::{DataScope, Permission, Role};
+use ssj_domain::Permission;
 use ssj_storage::{Department, User};
 
 #[derive(Serialize)]
@@ -63,13 +63,14 @@ async fn form_options(s: &AppState, u: &CurrentUser) -> Result<Value, AppError> 
         .filter(|d| d.active)
         .map(|d| context! { id => d.id, name => format!("{}（{}）", d.name, d.division) })
         .collect();
-    let roles: Vec<Value> = Role::ALL
-        .iter()
-        .filter(|r| u.actor.role.may_grant(**r))
+    let roles: Vec<Value> = u
+        .actor
+        .grantable_roles()
         .map(|r| context! { key => r.key(), label => r.label() })
         .collect();
-    let scopes: Vec<Value> = DataScope::ALL
-        .iter()
+    let scopes: Vec<Value> = u
+        .actor
+        .grantable_scopes()
         .map(|d| context! { key => d.key(), label => d.label() })
         .collect();
     Ok(context! { departments => depts, roles, scopes })

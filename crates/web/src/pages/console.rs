@@ -151,10 +151,7 @@ pub async fn home(State(s): State<AppState>, u: CurrentUser) -> WebResult<Html<S
     let p = &s.platform;
     let department = p.department(u.user.department_id).await?;
     let users = p.users_visible_to(&u.actor).await?.len();
-    let departments = match p.visible_departments(&u.actor).await? {
-        Some(v) => v.len(),
-        None => p.departments().await?.len(),
-    };
+    let departments = p.departments_in_scope(&u.actor).await?.len();
     render(
         &s,
         "console_home.html",

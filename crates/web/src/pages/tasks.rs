@@ -118,11 +118,12 @@ async fn form_page(
     error: Option<String>,
 ) -> WebResult<Html<String>> {
     let p = &s.platform;
-    let scope = p.visible_departments(&u.actor).await?;
     let all = p.departments().await?;
-    let departments: Vec<Option_> = all
+    let departments: Vec<Option_> = p
+        .departments_in_scope(&u.actor)
+        .await?
         .iter()
-        .filter(|d| d.active && scope.as_ref().is_none_or(|s| s.contains(&d.id)))
+        .filter(|d| d.active)
         .map(|d| Option_ {
             id: d.id,
             name: d.name.clone(),
