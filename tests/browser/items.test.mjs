@@ -17,9 +17,19 @@ after(async () => {
   await demo?.stop();
 });
 
-test("upload the Hainan list, preview it, import it and search it", async () => {
+test("a county office may not import the province's list; the 系统管理员 may", async () => {
+  const county = await browser.newPage();
+  await login(county, demo.base, "scjg.admin", demo.passwords["scjg.admin"]);
+  await county.waitForURL(demo.base + "/console");
+  await county.goto(demo.base + "/console/items/import");
+  await county.setInputFiles("input[name=file]", resolve(fixtures, "hainan-2020-random-inspection-item-list.xlsx"));
+  await Promise.all([county.waitForNavigation(), county.click("button[type=submit]:has-text('上传并预览')")]);
+  assert.match(await county.textContent("#preview-counts"), /被拒绝 285 行/);
+  assert.match(await county.textContent("body"), /属于“省市场监管局”，不在您的数据范围内/);
+  await county.close();
+
   const page = await browser.newPage();
-  await login(page, demo.base, "scjg.admin", demo.passwords["scjg.admin"]);
+  await login(page, demo.base, "admin", demo.passwords.admin);
   await page.waitForURL(demo.base + "/console");
   await page.click("a[data-nav=items]");
   // The demo county already has the published 2020 list.
