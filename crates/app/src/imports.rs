@@ -79,3 +79,20 @@ pub fn rejection(rejects: &[Reject]) -> AppError {
         format!("导入未执行：{} 行有误，{}", rejects.len(), shown.join("；")),
     )
 }
+
+impl crate::Platform {
+    /// The uploaded file's rejected rows as a workbook, each with its reason (on the blocking
+    /// pool: it re-reads the whole file).
+    pub async fn rejects_file(
+        &self,
+        bytes: &[u8],
+        rejects: &[Reject],
+    ) -> Result<Vec<u8>, AppError> {
+        let (bytes, rejects) = (bytes.to_vec(), rejects.to_vec());
+        self.offload(move || {
+            ssj_import::rejects_file(&bytes, &rejects, ssj_import::export::TableFormat::Xlsx)
+        })
+        .await?
+        .map_err(|e| AppError::invalid("IMPORT_UNREADABLE", e.to_string()))
+    }
+}

@@ -175,8 +175,7 @@ pub async fn rejects(
     u.require(Permission::EditLists)?;
     let (name, bytes) = uploaded(&s, &u, kind, &token)?;
     let summary = kind.preview(&s, &u, &bytes).await?;
-    let file = ssj_import::rejects_file(&bytes, &summary.rejects, TableFormat::Xlsx)
-        .map_err(|e| AppError::invalid("IMPORT_UNREADABLE", e.to_string()))?;
+    let file = s.platform.rejects_file(&bytes, &summary.rejects).await?;
     let stem = name
         .rsplit_once('.')
         .map(|(s, _)| s)
