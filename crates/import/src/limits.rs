@@ -21,8 +21,7 @@ pub const MAX_MERGED_CELLS: u64 = 1_000_000;
 /// Bytes of text (UTF-8) in the cells of a workbook's sheets, all together: 128 MiB, e.g.
 /// 250,000 rows × 20 columns of 25 bytes each. A shared string is counted in every cell that
 /// shows it, as each cell holds a copy: a small file cannot make gigabytes of copies. Checked for
-/// xls (crate::biff_guard, before calamine copies); not yet for xlsx, whose cells are streamed
-/// but each shared string still copied per cell into the grid.
+/// xls by crate::biff_guard (before calamine copies), for every sheet grid as it is built.
 pub const MAX_SHEET_TEXT_BYTES: u64 = 128 * 1024 * 1024;
 
 /// Bytes an xlsx's parts (its zip entries) may inflate to, each and all together: 256 MiB. The

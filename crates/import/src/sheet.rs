@@ -4,8 +4,8 @@
 
 use crate::grid::{Grid, ImportError, Merge, cell_text};
 use crate::limits::{
-    MAX_COLUMNS, MAX_MERGED_CELLS, MAX_ROWS, MAX_SHEET_CELLS, cell_name, check_cell, column_name,
-    excerpt,
+    MAX_COLUMNS, MAX_MERGED_CELLS, MAX_ROWS, MAX_SHEET_CELLS, MAX_SHEET_TEXT_BYTES, cell_name,
+    check_cell, column_name, excerpt,
 };
 use calamine::{Data, Dimensions, Xlsx, XlsxError};
 use std::io::{Read, Seek};
@@ -15,6 +15,8 @@ pub(crate) struct SheetGrid {
     rows: Vec<Vec<String>>,
     /// The widest column so far (0-based), for the used area.
     max_c: usize,
+    /// Bytes of text put so far: a shared string shown by many cells is copied into each.
+    text_bytes: u64,
 }
 
 impl SheetGrid {
@@ -23,6 +25,7 @@ impl SheetGrid {
             name: excerpt(name),
             rows: Vec::new(),
             max_c: 0,
+            text_bytes: 0,
         }
     }
 
@@ -72,6 +75,13 @@ impl SheetGrid {
             ImportError::TooLarge(m) => self.too_large(format!("：{m}")),
             other => other,
         })?;
+        self.text_bytes += text.len() as u64;
+        if self.text_bytes > MAX_SHEET_TEXT_BYTES {
+            return Err(self.too_large(format!(
+                "的文字到单元格 {} 时已超过 {MAX_SHEET_TEXT_BYTES} 字节的上限（同一段文字出现在                 许多单元格中也逐格计算）。请分成几个文件",
+                cell_name(r, c)
+            )));
+        }
         if self.rows.len() <= r {
             self.rows.resize_with(r + 1, Vec::new);
         }

@@ -33,6 +33,7 @@ const CASES: &[Case] = &[
     ("csv_50mb_line", csv_50mb_line),
     ("csv_cell_over_cap", csv_cell_over_cap),
     ("xlsx_shared_strings_1gib", xlsx_shared_strings_1gib),
+    ("xlsx_one_string_many_cells", xlsx_one_string_many_cells),
     ("xls_generated_reads", xls_generated_reads),
     ("xls_dimensions_claim", xls_dimensions_claim),
     ("xls_dimensions_inverted", xls_dimensions_inverted),
@@ -152,10 +153,29 @@ fn vm_hwm_kb() -> u64 {
 
 /// An xlsx of one sheet whose `<worksheet>` body (dimension, sheetData, mergeCells) is `body`.
 fn xlsx(body: &str) -> Vec<u8> {
-    let files = [
+    xlsx_parts(body, None)
+}
+
+/// [`xlsx`] with a shared-string table (`xl/sharedStrings.xml`).
+fn xlsx_with_strings(body: &str, shared_strings: &str) -> Vec<u8> {
+    xlsx_parts(body, Some(shared_strings))
+}
+
+fn xlsx_parts(body: &str, shared_strings: Option<&str>) -> Vec<u8> {
+    let strings_type = if shared_strings.is_some() {
+        r#"<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>"#
+    } else {
+        ""
+    };
+    let strings_rel = if shared_strings.is_some() {
+        r#"<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>"#
+    } else {
+        ""
+    };
+    let mut files = vec![
         (
             "[Content_Types].xml",
-            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#.to_string(),
+            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>{strings_type}</Types>"#.replace("{strings_type}", strings_type),
         ),
         (
             "_rels/.rels",
@@ -167,7 +187,7 @@ fn xlsx(body: &str) -> Vec<u8> {
         ),
         (
             "xl/_rels/workbook.xml.rels",
-            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#.to_string(),
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>{strings_rel}</Relationships>"#.replace("{strings_rel}", strings_rel),
         ),
         (
             "xl/worksheets/sheet1.xml",
@@ -176,6 +196,9 @@ fn xlsx(body: &str) -> Vec<u8> {
             ),
         ),
     ];
+    if let Some(sst) = shared_strings {
+        files.push(("xl/sharedStrings.xml", sst.to_string()));
+    }
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
@@ -586,6 +609,26 @@ fn xls_one_string_many_cells() -> Result<(), String> {
     }
     let limit = ssj_import::limits::MAX_SHEET_TEXT_BYTES.to_string();
     refused(&xls_with(&sst, &[records], None), &["Sheet1", &limit])
+}
+
+/// An xlsx whose one 32,767-character shared string is shown by 40,000 cells: a file of a few
+/// hundred KB that would be 1.3 GB of copies in the grid.
+fn xlsx_one_string_many_cells() -> Result<(), String> {
+    let text = "A".repeat(ssj_import::limits::MAX_CELL_CHARS);
+    let mut rows = header_rows();
+    for r in 3..40_003 {
+        rows.push_str(&format!(
+            r#"<row r="{r}"><c r="B{r}" t="s"><v>0</v></c></row>"#
+        ));
+    }
+    let sst = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="40000" uniqueCount="1"><si><t>{text}</t></si></sst>"#
+    );
+    let limit = ssj_import::limits::MAX_SHEET_TEXT_BYTES.to_string();
+    refused(
+        &xlsx_with_strings(&format!("<sheetData>{rows}</sheetData>"), &sst),
+        &["Sheet1", &limit],
+    )
 }
 
 /// The real xls of the fixtures, one NUMBER cell at IV65536 added before its first sheet's EOF.
