@@ -222,19 +222,14 @@ async fn upload(
     list: &str,
     bytes: Vec<u8>,
 ) -> (u16, String) {
-    let form = reqwest::multipart::Form::new()
-        .text("csrf", csrf.to_string())
-        .part(
-            "file",
-            reqwest::multipart::Part::bytes(bytes).file_name("名录.csv"),
-        );
-    let r = c
-        .post(app.url(&format!("/console/{list}/import")))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.text().await.unwrap())
+    app.upload(
+        c,
+        &format!("/console/{list}/import"),
+        csrf,
+        "名录.csv",
+        bytes,
+    )
+    .await
 }
 
 fn token_of(preview: &str, list: &str) -> String {

@@ -23,20 +23,9 @@ fn officer_file(client: usize, round: usize) -> Vec<u8> {
 }
 
 async fn import(app: &TestApp, c: &reqwest::Client, csrf: &str, bytes: Vec<u8>) -> u16 {
-    let form = reqwest::multipart::Form::new()
-        .text("csrf", csrf.to_string())
-        .part(
-            "file",
-            reqwest::multipart::Part::bytes(bytes).file_name("名录.csv"),
-        );
-    let r = c
-        .post(app.url("/console/officers/import"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    let page = r.text().await.unwrap();
+    let (status, page) = app
+        .upload(c, "/console/officers/import", csrf, "名录.csv", bytes)
+        .await;
     if status != 200 {
         return status;
     }

@@ -19,19 +19,8 @@ async fn upload(
     name: &str,
     bytes: Vec<u8>,
 ) -> (u16, String) {
-    let form = reqwest::multipart::Form::new()
-        .text("csrf", csrf.to_string())
-        .part(
-            "file",
-            reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
-        );
-    let r = c
-        .post(app.url("/console/items/import"))
-        .multipart(form)
-        .send()
+    app.upload(c, "/console/items/import", csrf, name, bytes)
         .await
-        .unwrap();
-    (r.status().as_u16(), r.text().await.unwrap())
 }
 
 fn token_of(page: &str) -> String {

@@ -17,21 +17,16 @@ fn fixture(name: &str) -> Vec<u8> {
 async fn zhejiang_list_through_the_console() {
     let app = spawn_sqlite().await;
     let (c, csrf) = app.login("scjg.admin").await;
-    let form = reqwest::multipart::Form::new()
-        .text("csrf", csrf.clone())
-        .part(
-            "file",
-            reqwest::multipart::Part::bytes(fixture("zhejiang-enterprises-2883.xlsx"))
-                .file_name("浙江.xlsx"),
-        );
-    let r = c
-        .post(app.url("/console/objects/import"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let page = r.text().await.unwrap();
+    let (status, page) = app
+        .upload(
+            &c,
+            "/console/objects/import",
+            &csrf,
+            "浙江.xlsx",
+            fixture("zhejiang-enterprises-2883.xlsx"),
+        )
+        .await;
+    assert_eq!(status, 200);
     assert!(
         page.contains("新增 <strong>2873</strong> 项")
             && page.contains("被拒绝 <strong>10</strong> 行"),

@@ -114,6 +114,25 @@ impl TestApp {
         (r.status().as_u16(), r.text().await.unwrap())
     }
 
+    /// Posts `bytes` as the file of the upload form at `path`, with the session's CSRF token.
+    pub async fn upload(
+        &self,
+        c: &reqwest::Client,
+        path: &str,
+        csrf: &str,
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> (u16, String) {
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", csrf.to_string())
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string()),
+            );
+        let r = c.post(self.url(path)).multipart(form).send().await.unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
     /// Logs in through the login form; returns the client and the session's CSRF token.
     pub async fn login(&self, username: &str) -> (reqwest::Client, String) {
         self.login_to(username, "/console").await
