@@ -53,13 +53,17 @@ impl Appender {
 
     /// Numbers and hashes a record as the next leaf.
     fn seal(&mut self, entry: AuditEntry, at_ms: i64) -> AppResult<StoredAudit> {
+        let mut salt = [0u8; 16];
+        getrandom::fill(&mut salt)
+            .map_err(|e| AppError::internal(format!("无法取得随机数：{e}")))?;
         let record = AuditRecord {
             seq: self.frontier.size(),
             at_ms,
             entry,
+            actor_salt: Some(salt),
         };
         let bytes = record
-            .canonical_bytes()
+            .canonical_bytes(self.frontier.alg())
             .map_err(|e| AppError::internal(format!("审计记录无法编码：{e}")))?;
         let leaf_hash = self.frontier.alg().leaf(&bytes);
         let closed = ssj_merkle::pack_hashes(&self.frontier.push(leaf_hash));
@@ -141,9 +145,18 @@ impl From<&Checkpoint> for CheckpointView {
 }
 
 impl Platform {
-    /// Signs the log as it stands, after checking every record added since the last checkpoint.
-    /// Returns `None` when nothing was added since.
+    /// Signs the log as it stands, after checking every record added since the last checkpoint
+    /// and that the log extends the checkpoints kept outside the database. Returns `None` when
+    /// nothing was added since.
     pub async fn checkpoint(&self) -> AppResult<Option<Checkpoint>> {
+        let stored = self.store.checkpoints().await?;
+        if let Some(why) = self.anchor_problem(&stored)? {
+            return Err(AppError::new(
+                crate::ErrorKind::Internal,
+                "AUDIT_ANCHOR_MISMATCH",
+                format!("审计日志与库外保存的检查点不一致，拒绝签发检查点：{why}"),
+            ));
+        }
         let report = self.verify_since_last_checkpoint().await?;
         if let Some(problem) = report.problem {
             return Err(AppError::new(
@@ -152,24 +165,60 @@ impl Platform {
                 format!("审计日志校验未通过，拒绝签发检查点：{problem}"),
             ));
         }
-        let last = self.store.checkpoints().await?.last().map(|c| c.tree_size);
-        if report.records == 0 || last == Some(report.records) {
+        let last = stored.last();
+        if report.records == 0 || last.map(|c| c.tree_size) == Some(report.records) {
+            // A database signed before anchors existed: its newest checkpoint starts the file.
+            if let (Some(a), Some(c)) = (&self.anchors, last)
+                && crate::anchor::read(&a.primary)?.is_empty()
+            {
+                self.anchor(c)?;
+            }
             return Ok(None);
         }
+        let c = self.sign(report.records, report.root);
+        let mut tx = self.store.begin().await?;
+        tx.insert_checkpoint(&c).await?;
+        tx.commit().await?;
+        // After the commit: an anchor never names a checkpoint the database lacks.
+        self.anchor(&c)?;
+        Ok(Some(c))
+    }
+
+    pub(crate) fn sign(&self, tree_size: u64, root: Hash) -> Checkpoint {
         let at_ms = clock::now_ms();
-        let msg = checkpoint_message(self.alg.name(), report.records, &report.root, at_ms);
-        let c = Checkpoint {
-            tree_size: report.records,
-            root: report.root,
+        let msg = checkpoint_message(self.alg.name(), tree_size, &root, at_ms);
+        Checkpoint {
+            tree_size,
+            root,
             at_ms,
             hash_alg: self.alg.name().to_string(),
             public_key: self.public_key().to_vec(),
             signature: self.signer.sign(msg.as_bytes()).to_bytes().to_vec(),
+        }
+    }
+
+    pub(crate) fn anchor(&self, c: &Checkpoint) -> AppResult<()> {
+        if let Some(a) = &self.anchors
+            && let Some(why) = a.append(c)?
+        {
+            tracing::error!(%why, "the audit witness could not be written");
+        }
+        Ok(())
+    }
+
+    /// Why the database's checkpoints do not include the newest checkpoint of an anchor file.
+    pub(crate) fn anchor_problem(&self, stored: &[Checkpoint]) -> AppResult<Option<String>> {
+        let Some(a) = &self.anchors else {
+            return Ok(None);
         };
-        let mut tx = self.store.begin().await?;
-        tx.insert_checkpoint(&c).await?;
-        tx.commit().await?;
-        Ok(Some(c))
+        for path in a.files() {
+            if let Some(newest) = crate::anchor::read(path)?.last()
+                && let Some(why) = crate::anchor::disagreement(path, newest, stored)
+            {
+                return Ok(Some(why));
+            }
+        }
+        Ok(None)
     }
 
     pub async fn latest_checkpoint(&self) -> AppResult<Option<Checkpoint>> {
@@ -208,7 +257,7 @@ impl Platform {
         let root = resolve(self.alg, &[(0, size)], &nodes)?[0];
         let record = row
             .record
-            .canonical_bytes()
+            .canonical_bytes(self.alg)
             .map(|b| String::from_utf8_lossy(&b).into_owned());
         Ok(InclusionProof {
             hash_alg: self.alg.name(),

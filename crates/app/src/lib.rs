@@ -3,6 +3,7 @@
 //! so a change and its record are stored together or not at all.
 
 pub mod accounts;
+pub mod anchor;
 pub mod audit;
 pub mod clock;
 pub mod demo;
@@ -37,6 +38,8 @@ pub struct OpenOptions {
     pub data_dir: PathBuf,
     /// The audit log's hash function for a new database; an existing one keeps its own.
     pub hash_alg: Option<HashAlg>,
+    /// A second place, outside the data directory, that keeps every signed checkpoint.
+    pub witness_dir: Option<PathBuf>,
 }
 
 /// Policy numbers, kept in one place.
@@ -86,6 +89,9 @@ pub struct Platform {
     /// Permits for CPU-heavy work on uploaded files and exports (one per core).
     heavy: Arc<tokio::sync::Semaphore>,
     logins: accounts::LoginGuard,
+    /// The checkpoints kept outside the database ([`anchor`]); `None` for platforms assembled
+    /// from parts in tests, which have no data directory.
+    anchors: Option<anchor::Anchors>,
 }
 
 const HASH_ALG_KEY: &str = "audit.hash_alg";
@@ -117,7 +123,18 @@ impl Platform {
         let store = open_store(&opts.database).await?;
         let latest = store.checkpoints().await?.pop();
         let signer = keys::load_for(&opts.data_dir, latest.as_ref())?;
-        Platform::with_store(store, signer, opts.hash_alg).await
+        let mut p = Platform::with_store(store, signer, opts.hash_alg).await?;
+        p.anchors = Some(anchor::Anchors::new(
+            &opts.data_dir,
+            opts.witness_dir.as_deref(),
+        ));
+        Ok(p)
+    }
+
+    /// Keeps signed checkpoints in anchor files under `data_dir` (and `witness_dir`) too.
+    pub fn with_anchors(mut self, data_dir: &Path, witness_dir: Option<&Path>) -> Platform {
+        self.anchors = Some(anchor::Anchors::new(data_dir, witness_dir));
+        self
     }
 
     /// Assembles a platform from parts; fixes the log's hash function on first use.
@@ -158,6 +175,7 @@ impl Platform {
             signer,
             heavy: Arc::new(tokio::sync::Semaphore::new(heavy_permits())),
             logins: Default::default(),
+            anchors: None,
         })
     }
 

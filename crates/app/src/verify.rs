@@ -38,9 +38,16 @@ fn problem(seq: Option<u64>, code: &'static str, message: String) -> Option<Prob
 }
 
 impl Platform {
-    /// Recomputes the whole log.
+    /// Recomputes the whole log, and checks that it holds the checkpoints kept outside the
+    /// database (the anchor file and the witness).
     pub async fn verify(&self) -> AppResult<VerifyReport> {
-        self.verify_from(None).await
+        let mut report = self.verify_from(None).await?;
+        if report.problem.is_none()
+            && let Some(why) = self.anchor_problem(&self.store.checkpoints().await?)?
+        {
+            report.problem = problem(None, "AUDIT_ANCHOR_MISMATCH", why);
+        }
+        Ok(report)
     }
 
     /// Recomputes what was added after the last checkpoint, starting from that checkpoint's
@@ -183,7 +190,7 @@ fn check_row(frontier: &mut Frontier, row: &StoredAudit) -> Option<Problem> {
             format!("审计记录 #{seq} 缺失"),
         );
     }
-    let Ok(bytes) = row.record.canonical_bytes() else {
+    let Ok(bytes) = row.record.canonical_bytes(frontier.alg()) else {
         return problem(
             Some(seq),
             "AUDIT_RECORD_ALTERED",

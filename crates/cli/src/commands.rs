@@ -32,6 +32,7 @@ async fn open(cli: &Cli) -> AppResult<Platform> {
             .clone()
             .unwrap_or_else(|| keys::default_data_dir(&cli.database)),
         hash_alg,
+        witness_dir: cli.audit_witness.clone(),
     })
     .await
 }
@@ -46,9 +47,19 @@ pub async fn run(cli: Cli) -> AppResult<ExitCode> {
         return crate::draw_commands::verify(dir);
     }
     let p = Arc::new(open(&cli).await?);
+    let size_at_start = p.audit_size().await?;
     let outcome = dispatch(cli, Arc::clone(&p)).await;
+    // A command that changed state leaves it signed: records after the last checkpoint are not
+    // protected, and the server may not start again soon.
+    let signed = match p.audit_size().await {
+        Ok(size) if size > size_at_start => p.checkpoint().await.map(drop),
+        Ok(_) => Ok(()),
+        Err(e) => Err(e),
+    };
     p.close().await;
-    outcome
+    let code = outcome?;
+    signed?;
+    Ok(code)
 }
 
 async fn dispatch(cli: Cli, p: Arc<Platform>) -> AppResult<ExitCode> {

@@ -28,6 +28,10 @@ struct Cli {
     /// for a postgres:// URL, ./shuangsuiji-data in the working directory].
     #[arg(long, global = true, env = "SHUANGSUIJI_DATA_DIR")]
     data_dir: Option<PathBuf>,
+    /// A directory outside the data directory (another disk, a mounted share) that also keeps
+    /// every signed audit checkpoint, so that a rewritten database is caught there too.
+    #[arg(long, global = true, env = "SHUANGSUIJI_AUDIT_WITNESS")]
+    audit_witness: Option<PathBuf>,
     /// Hash function of a new database's audit log: sha256, or sm3 for 密评 deployments.
     #[arg(long, global = true, env = "SHUANGSUIJI_AUDIT_HASH")]
     audit_hash: Option<String>,

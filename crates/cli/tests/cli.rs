@@ -404,7 +404,11 @@ async fn proofs_from_the_command_line_verify_independently() {
         .await
         .unwrap()
         .iter()
-        .map(|r| r.record.canonical_bytes().unwrap())
+        .map(|r| {
+            r.record
+                .canonical_bytes(ssj_merkle::HashAlg::Sha256)
+                .unwrap()
+        })
         .collect();
     store.close().await;
     let tree = |k: usize| {

@@ -164,6 +164,7 @@ async fn kill_9_during_a_draw_leaves_no_half_drawn_task() {
         database: db.clone(),
         data_dir: data.clone(),
         hash_alg: None,
+        witness_dir: None,
     })
     .await
     .unwrap();

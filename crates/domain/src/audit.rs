@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 use serde_json::value::RawValue;
+use ssj_merkle::HashAlg;
 
 /// A state change to record, built by the service that makes the change.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,6 +28,49 @@ pub struct AuditRecord {
     pub seq: u64,
     pub at_ms: i64,
     pub entry: AuditEntry,
+    /// Random bytes that hide who acted (format 2, see [`AuditRecord::canonical_bytes`]);
+    /// `None` for the records of format 1, written before it existed.
+    pub actor_salt: Option<[u8; 16]>,
+}
+
+/// The actions whose records are public by nature: anyone may read them and their inclusion
+/// proofs (a draw's steps, a publication, a key rotation). No other record is ever published.
+pub const PUBLIC_ACTIONS: [&str; 7] = [
+    "draw.freeze",
+    "draw.commit",
+    "draw.reveal",
+    "draw.result",
+    "draw.substitute",
+    "item_version.publish",
+    "audit.key_rotated",
+];
+
+pub fn is_public_action(action: &str) -> bool {
+    PUBLIC_ACTIONS.contains(&action)
+}
+
+#[derive(Serialize)]
+struct CanonicalV2<'a> {
+    v: u8,
+    seq: u64,
+    at_ms: i64,
+    department_id: Option<i64>,
+    action: &'a str,
+    target_type: &'a str,
+    target_id: &'a str,
+    before: Option<&'a RawValue>,
+    after: Option<&'a RawValue>,
+    reason: Option<&'a str>,
+    actor: &'a str,
+}
+
+/// Who acted, as committed to by a format-2 record: the salt makes the commitment useless for
+/// guessing a login name, yet anyone shown these bytes can check them against the record.
+#[derive(Serialize)]
+struct ActorBytes<'a> {
+    salt: &'a str,
+    actor_id: Option<i64>,
+    actor: &'a str,
 }
 
 #[derive(Serialize)]
@@ -45,16 +89,51 @@ struct Canonical<'a> {
     reason: Option<&'a str>,
 }
 
+fn raw(s: &Option<String>) -> Result<Option<&RawValue>, serde_json::Error> {
+    s.as_deref()
+        .map(serde_json::from_str::<&RawValue>)
+        .transpose()
+}
+
 impl AuditRecord {
+    /// The bytes that commit to who acted in a format-2 record (docs/audit-log.md).
+    pub fn actor_bytes(&self) -> Option<Vec<u8>> {
+        let salt = hex::encode(self.actor_salt?);
+        let a = ActorBytes {
+            salt: &salt,
+            actor_id: self.entry.actor_id,
+            actor: &self.entry.actor_name,
+        };
+        Some(serde_json::to_vec(&a).expect("plain data"))
+    }
+
     /// The exact bytes whose leaf hash enters the tree: compact JSON in a fixed key order, with
-    /// `before`/`after` embedded verbatim. Fails when a stored JSON text is not JSON, which
-    /// only happens when a row was altered outside the platform.
-    pub fn canonical_bytes(&self) -> Result<Vec<u8>, serde_json::Error> {
-        fn raw(s: &Option<String>) -> Result<Option<&RawValue>, serde_json::Error> {
-            s.as_deref()
-                .map(serde_json::from_str::<&RawValue>)
-                .transpose()
-        }
+    /// `before`/`after` embedded verbatim. Format 2 (records with a salt) names the actor only by
+    /// `hash(actor_bytes)` in hex, `hash` being the log's hash function; format 1 names them.
+    /// Fails when a stored JSON text is not JSON, which only happens when a row was altered
+    /// outside the platform.
+    pub fn canonical_bytes(&self, alg: HashAlg) -> Result<Vec<u8>, serde_json::Error> {
+        let Some(actor) = self.actor_bytes() else {
+            return self.canonical_v1();
+        };
+        let e = &self.entry;
+        let actor = hex::encode(alg.digest(&[&actor]));
+        serde_json::to_vec(&CanonicalV2 {
+            v: 2,
+            seq: self.seq,
+            at_ms: self.at_ms,
+            department_id: e.department_id,
+            action: &e.action,
+            target_type: &e.target_type,
+            target_id: &e.target_id,
+            before: raw(&e.before)?,
+            after: raw(&e.after)?,
+            reason: e.reason.as_deref(),
+            actor: &actor,
+        })
+    }
+
+    fn canonical_v1(&self) -> Result<Vec<u8>, serde_json::Error> {
         let e = &self.entry;
         let c = Canonical {
             v: 1,
@@ -99,12 +178,13 @@ mod tests {
                 after: Some(r#"{"role":"planner","username":"li"}"#.into()),
                 reason: Some("新进人员".into()),
             },
+            actor_salt: None,
         }
     }
 
     #[test]
     fn canonical_bytes_are_stable() {
-        let s = String::from_utf8(rec().canonical_bytes().unwrap()).unwrap();
+        let s = String::from_utf8(rec().canonical_bytes(HashAlg::Sha256).unwrap()).unwrap();
         assert_eq!(
             s,
             r#"{"v":1,"seq":7,"at_ms":1700000000000,"actor_id":1,"actor":"admin","department_id":2,"action":"user.create","target_type":"user","target_id":"5","before":null,"after":{"role":"planner","username":"li"},"reason":"新进人员"}"#
@@ -115,7 +195,43 @@ mod tests {
     fn altered_json_is_refused() {
         let mut r = rec();
         r.entry.after = Some("{not json".into());
-        assert!(r.canonical_bytes().is_err());
+        assert!(r.canonical_bytes(HashAlg::Sha256).is_err());
+        r.actor_salt = Some([0; 16]);
+        assert!(r.canonical_bytes(HashAlg::Sha256).is_err());
+    }
+
+    #[test]
+    fn format_2_names_the_actor_only_by_a_salted_hash() {
+        let mut r = rec();
+        r.actor_salt = Some([0xab; 16]);
+        let actor = r.actor_bytes().unwrap();
+        assert_eq!(
+            String::from_utf8(actor.clone()).unwrap(),
+            r#"{"salt":"abababababababababababababababab","actor_id":1,"actor":"admin"}"#
+        );
+        let s = String::from_utf8(r.canonical_bytes(HashAlg::Sha256).unwrap()).unwrap();
+        let commitment = ssj_merkle::to_hex(&HashAlg::Sha256.digest(&[&actor]));
+        assert_eq!(
+            s,
+            format!(
+                r#"{{"v":2,"seq":7,"at_ms":1700000000000,"department_id":2,"action":"user.create","target_type":"user","target_id":"5","before":null,"after":{{"role":"planner","username":"li"}},"reason":"新进人员","actor":"{commitment}"}}"#
+            )
+        );
+        assert!(
+            !s.contains("admin"),
+            "the login name stays out of the leaf bytes"
+        );
+        // SM3 logs commit with SM3.
+        let sm3 = String::from_utf8(r.canonical_bytes(HashAlg::Sm3).unwrap()).unwrap();
+        assert!(sm3.contains(&ssj_merkle::to_hex(&HashAlg::Sm3.digest(&[&actor]))));
+        // Another salt, another commitment: equal actors cannot be linked by it.
+        r.actor_salt = Some([0xac; 16]);
+        assert_ne!(r.canonical_bytes(HashAlg::Sha256).unwrap().len(), 0);
+        assert!(
+            !String::from_utf8(r.canonical_bytes(HashAlg::Sha256).unwrap())
+                .unwrap()
+                .contains(&commitment)
+        );
     }
 
     #[test]

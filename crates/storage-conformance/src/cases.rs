@@ -476,7 +476,11 @@ pub async fn proofs_match_an_independent_implementation(h: &dyn Harness) {
 
     let mut oracle = MemoryBackedTree::<sha2::Sha256, Vec<u8>>::new();
     for r in f.store.audit_range(0, n).await.unwrap() {
-        oracle.push(r.record.canonical_bytes().unwrap());
+        oracle.push(
+            r.record
+                .canonical_bytes(ssj_merkle::HashAlg::Sha256)
+                .unwrap(),
+        );
     }
     assert_eq!(&oracle.root().as_bytes()[..], &c.root[..]);
 
@@ -492,7 +496,11 @@ pub async fn proofs_match_an_independent_implementation(h: &dyn Harness) {
     let old = 7;
     let mut old_tree = MemoryBackedTree::<sha2::Sha256, Vec<u8>>::new();
     for r in f.store.audit_range(0, old).await.unwrap() {
-        old_tree.push(r.record.canonical_bytes().unwrap());
+        old_tree.push(
+            r.record
+                .canonical_bytes(ssj_merkle::HashAlg::Sha256)
+                .unwrap(),
+        );
     }
     let cp = p.consistency_proof(old, None).await.unwrap();
     assert_eq!(cp.from_root, hex::encode(old_tree.root().as_bytes()));
@@ -665,7 +673,13 @@ pub async fn sm3_log_verifies(h: &dyn Harness) {
     assert_ne!(report.root, {
         let mut tree = ssj_merkle::Frontier::empty(HashAlg::Sha256);
         for r in f.store.audit_range(0, c.tree_size).await.unwrap() {
-            tree.push(HashAlg::Sha256.leaf(&r.record.canonical_bytes().unwrap()));
+            tree.push(
+                HashAlg::Sha256.leaf(
+                    &r.record
+                        .canonical_bytes(ssj_merkle::HashAlg::Sha256)
+                        .unwrap(),
+                ),
+            );
         }
         tree.root()
     });
@@ -1250,7 +1264,12 @@ pub async fn officer_directory_with_leave_conflicts_and_personal_data(h: &dyn Ha
         "the change is logged with its before"
     );
     for r in &records {
-        let bytes = String::from_utf8(r.record.canonical_bytes().unwrap()).unwrap();
+        let bytes = String::from_utf8(
+            r.record
+                .canonical_bytes(ssj_merkle::HashAlg::Sha256)
+                .unwrap(),
+        )
+        .unwrap();
         assert!(
             !personal.iter().any(|x| bytes.contains(x)),
             "personal data in audit record {bytes}"

@@ -55,7 +55,7 @@ macro_rules! sql_backend {
         pub(crate) const AUDIT_INSERT_CHUNK: usize = 1000;
 
         pub(crate) const AUDIT_COLUMNS: &str = "seq, at_ms, actor_id, actor, department_id, action, \
-            target_type, target_id, before_json, after_json, reason, leaf_hash, closed";
+            target_type, target_id, before_json, after_json, reason, leaf_hash, closed, actor_salt";
 
         /// Row decoding: every value read back is parsed into its domain type, so a corrupt
         /// row is an error here and never a wrong value later.
@@ -159,10 +159,19 @@ macro_rules! sql_backend {
                             after: get(r, "after_json")?,
                             reason: get(r, "reason")?,
                         },
+                        actor_salt: salt(get(r, "actor_salt")?)?,
                     },
                     leaf_hash: hash(get(r, "leaf_hash")?)?,
                     closed: get(r, "closed")?,
                 })
+            }
+
+            fn salt(v: Option<Vec<u8>>) -> Result<Option<[u8; 16]>> {
+                v.map(|b| {
+                    b.try_into()
+                        .map_err(|_| StorageError::Corrupt("审计记录的盐值不是 16 字节".into()))
+                })
+                .transpose()
             }
 
             pub fn hash_row(r: &$row) -> Result<HashRow> {
@@ -324,7 +333,7 @@ macro_rules! sql_backend {
                     let mut q =
                         sqlx::QueryBuilder::<$db>::new(format!("SELECT {AUDIT_COLUMNS} FROM audit_log WHERE 1=1"));
                     push_audit_filter(&mut q, f);
-                    q.push(" ORDER BY seq DESC LIMIT ")
+                    q.push(if f.oldest_first { " ORDER BY seq LIMIT " } else { " ORDER BY seq DESC LIMIT " })
                         .push_bind(f.limit as i64);
                     q.push(" OFFSET ").push_bind(f.offset as i64);
                     let rows = q.build().fetch_all(&self.pool).await.map_err(backend)?;
@@ -375,6 +384,21 @@ macro_rules! sql_backend {
                 }
                 if let Some(t) = f.to_ms {
                     q.push(" AND at_ms < ").push_bind(t);
+                }
+                if let Some(actions) = &f.actions {
+                    q.push(" AND action IN (");
+                    let mut sep = q.separated(", ");
+                    sep.push_bind(String::new());
+                    for a in actions {
+                        sep.push_bind(a.clone());
+                    }
+                    q.push(")");
+                }
+                if let Some(s) = f.from_seq {
+                    q.push(" AND seq >= ").push_bind(s as i64);
+                }
+                if let Some(s) = f.to_seq {
+                    q.push(" AND seq < ").push_bind(s as i64);
                 }
             }
 
@@ -432,7 +456,8 @@ macro_rules! sql_backend {
                                 .push_bind(e.after.clone())
                                 .push_bind(e.reason.clone())
                                 .push_bind(row.leaf_hash.to_vec())
-                                .push_bind(row.closed.clone());
+                                .push_bind(row.closed.clone())
+                                .push_bind(r.actor_salt.map(|s| s.to_vec()));
                         });
                         q.build().execute(&mut *self.tx).await.map_err(backend)?;
                     }

@@ -199,7 +199,7 @@ pub(crate) fn audit_range(path: &Path, from: u64, to: u64) -> Result<Vec<StoredA
     let mut stmt = conn
         .prepare_cached(
             "SELECT seq, at_ms, actor_id, actor, department_id, action, target_type, target_id, \
-             before_json, after_json, reason, leaf_hash, closed \
+             before_json, after_json, reason, leaf_hash, closed, actor_salt \
              FROM audit_log WHERE seq >= ?1 AND seq < ?2 ORDER BY seq",
         )
         .map_err(err)?;
@@ -222,6 +222,12 @@ pub(crate) fn audit_range(path: &Path, from: u64, to: u64) -> Result<Vec<StoredA
                     after: r.get(9).map_err(err)?,
                     reason: r.get(10).map_err(err)?,
                 },
+                actor_salt: r
+                    .get::<_, Option<Vec<u8>>>(13)
+                    .map_err(err)?
+                    .map(|b| b.try_into())
+                    .transpose()
+                    .map_err(|_| StorageError::Corrupt("审计记录的盐值不是 16 字节".into()))?,
             },
             leaf_hash: leaf
                 .try_into()

@@ -105,6 +105,13 @@ pub struct AuditFilter {
     pub departments: Option<Vec<i64>>,
     pub from_ms: Option<i64>,
     pub to_ms: Option<i64>,
+    /// Only these actions, exactly (the public records).
+    pub actions: Option<Vec<String>>,
+    /// Records numbered `from_seq ≤ seq < to_seq`.
+    pub from_seq: Option<u64>,
+    pub to_seq: Option<u64>,
+    /// Oldest first instead of newest first.
+    pub oldest_first: bool,
     pub offset: u64,
     pub limit: u64,
 }

@@ -104,6 +104,7 @@ pub async fn list(
         to_ms: date(&q.to, "结束日期")?.map(|t| t + 86_400_000),
         offset: (page - 1) * PAGE,
         limit: PAGE,
+        ..Default::default()
     };
     let (records, total) = p.audit_page(&u.actor, filter).await?;
     let names = department_names(&s).await?;
