@@ -95,6 +95,33 @@ pub fn load_or_create(data_dir: &Path) -> AppResult<SigningKey> {
     }
 }
 
+/// Puts `new` in place of the key in `data_dir`, keeping the old one beside it as
+/// `audit-signing.key.retired-<its public key's first 16 hex digits>` (a key rotation).
+pub fn install(data_dir: &Path, new: &SigningKey) -> AppResult<()> {
+    let path = data_dir.join(KEY_FILE);
+    let fail = |what: &str, p: &Path, e: std::io::Error| {
+        AppError::internal(format!("{what}审计签名密钥 {} 失败：{e}", p.display()))
+    };
+    let old = load_or_create(data_dir)?;
+    let retired = data_dir.join(format!(
+        "{KEY_FILE}.retired-{}",
+        &hex::encode(old.verifying_key().to_bytes())[..16]
+    ));
+    let fresh = data_dir.join(format!("{KEY_FILE}.new"));
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut f = opts.open(&fresh).map_err(|e| fail("写入", &fresh, e))?;
+    f.write_all(hex::encode(new.to_bytes()).as_bytes())
+        .and_then(|()| f.sync_all())
+        .map_err(|e| fail("写入", &fresh, e))?;
+    std::fs::copy(&path, &retired).map_err(|e| fail("备份", &retired, e))?;
+    std::fs::rename(&fresh, &path).map_err(|e| fail("替换", &path, e))?;
+    tracing::info!(retired = %retired.display(), "rotated the audit signing key");
+    Ok(())
+}
+
 /// 32 random bytes, hex: session tokens, CSRF tokens, generated passwords.
 pub fn random_hex(bytes: usize) -> String {
     let mut b = vec![0u8; bytes];

@@ -3,7 +3,6 @@
 //! so a change and its record are stored together or not at all.
 
 pub mod accounts;
-pub mod anchor;
 pub mod audit;
 pub mod clock;
 pub mod demo;
@@ -91,7 +90,7 @@ pub struct Platform {
     logins: accounts::LoginGuard,
     /// The checkpoints kept outside the database ([`anchor`]); `None` for platforms assembled
     /// from parts in tests, which have no data directory.
-    anchors: Option<anchor::Anchors>,
+    anchors: Option<audit::anchor::Anchors>,
 }
 
 const HASH_ALG_KEY: &str = "audit.hash_alg";
@@ -124,7 +123,7 @@ impl Platform {
         let latest = store.checkpoints().await?.pop();
         let signer = keys::load_for(&opts.data_dir, latest.as_ref())?;
         let mut p = Platform::with_store(store, signer, opts.hash_alg).await?;
-        p.anchors = Some(anchor::Anchors::new(
+        p.anchors = Some(audit::anchor::Anchors::new(
             &opts.data_dir,
             opts.witness_dir.as_deref(),
         ));
@@ -133,7 +132,7 @@ impl Platform {
 
     /// Keeps signed checkpoints in anchor files under `data_dir` (and `witness_dir`) too.
     pub fn with_anchors(mut self, data_dir: &Path, witness_dir: Option<&Path>) -> Platform {
-        self.anchors = Some(anchor::Anchors::new(data_dir, witness_dir));
+        self.anchors = Some(audit::anchor::Anchors::new(data_dir, witness_dir));
         self
     }
 

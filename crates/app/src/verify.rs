@@ -1,7 +1,6 @@
 //! Recomputing the audit log: every leaf from its record, every stored subtree, and the root at
 //! every signed checkpoint. The first thing that does not match is reported by record number.
 
-use crate::audit::check_signature;
 use crate::{AppResult, Platform, clock};
 use ssj_merkle::{Frontier, Hash, pack_hashes};
 use ssj_storage::{Checkpoint, StoredAudit};
@@ -66,19 +65,22 @@ impl Platform {
             checkpoints_checked: 0,
             problem: None,
         };
-        for (i, c) in checkpoints.iter().enumerate() {
-            if let Err(why) = check_signature(c, &key) {
-                report.problem = problem(
-                    None,
-                    "CHECKPOINT_SIGNATURE",
-                    format!(
-                        "第 {} 个检查点（{}）{why}",
-                        i + 1,
-                        clock::format_ms(c.at_ms)
-                    ),
-                );
-                return Ok(report);
-            }
+        let chain = crate::audit::rotation::check_chain(&checkpoints, &self.rotations().await?);
+        let failure = match chain {
+            Err((i, why)) => Some(format!(
+                "第 {i} 个检查点（{}）{why}",
+                clock::format_ms(checkpoints[i - 1].at_ms)
+            )),
+            Ok(Some(end)) if end != key => Some(format!(
+                "检查点的签名密钥不是本平台的密钥：最后签名的是 {}，本平台的是 {}",
+                hex::encode(end),
+                hex::encode(key)
+            )),
+            Ok(_) => None,
+        };
+        if let Some(message) = failure {
+            report.problem = problem(None, "CHECKPOINT_SIGNATURE", message);
+            return Ok(report);
         }
         let mut frontier = match &start {
             None => Frontier::empty(self.alg),

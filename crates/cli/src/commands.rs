@@ -10,7 +10,7 @@ use ssj_app::imports::{ImportMode, ImportSummary};
 use ssj_app::{Actor, AppError, AppResult, OpenOptions, Platform, keys};
 use ssj_import::export::TableFormat;
 use ssj_merkle::HashAlg;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -99,7 +99,13 @@ async fn dispatch(cli: Cli, p: Arc<Platform>) -> AppResult<ExitCode> {
         Command::User(c) => user(&p, c).await,
         Command::Division(c) => division(&p, c).await,
         Command::Department(c) => department(&p, c).await,
-        Command::Audit(c) => audit(&p, c).await,
+        Command::Audit(c) => {
+            let data_dir = cli
+                .data_dir
+                .clone()
+                .unwrap_or_else(|| keys::default_data_dir(&cli.database));
+            audit(&p, c, &data_dir).await
+        }
         Command::Import { what } => import(&p, what).await,
         Command::Export { what } => export(&p, what).await,
         Command::Items(c) => items(&p, c).await,
@@ -291,7 +297,7 @@ async fn department(p: &Platform, c: DepartmentCommand) -> AppResult<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn audit(p: &Platform, c: AuditCommand) -> AppResult<ExitCode> {
+async fn audit(p: &Platform, c: AuditCommand, data_dir: &Path) -> AppResult<ExitCode> {
     match c {
         AuditCommand::Verify => {
             let started = std::time::Instant::now();
@@ -340,6 +346,44 @@ async fn audit(p: &Platform, c: AuditCommand) -> AppResult<ExitCode> {
                 "{}",
                 serde_json::to_string_pretty(&proof)
                     .map_err(|e| AppError::internal(e.to_string()))?
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        AuditCommand::Publish { dir } => {
+            let files = p.public_audit_files().await?;
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| AppError::internal(format!("无法创建目录 {}：{e}", dir.display())))?;
+            for (name, bytes) in &files {
+                let path = dir.join(name);
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent).map_err(|e| {
+                        AppError::internal(format!("无法创建目录 {}：{e}", parent.display()))
+                    })?;
+                }
+                std::fs::write(&path, bytes)
+                    .map_err(|e| AppError::internal(format!("无法写入 {}：{e}", path.display())))?;
+            }
+            println!(
+                "已写出公开的审计数据：{} 个文件，位于 {}",
+                files.len(),
+                dir.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        AuditCommand::RotateKey { reason } => {
+            if reason.trim().is_empty() {
+                return Err(AppError::invalid(
+                    "REASON_REQUIRED",
+                    "请用 --reason 说明轮换原因",
+                ));
+            }
+            let (old, new) = p.rotate_key(data_dir, &reason).await?;
+            println!(
+                "已轮换审计签名密钥：原密钥 {} 签发了最后一个检查点（{} 条记录），新密钥 {} 已签发同一棵树。原密钥文件保留在 {}。请公布新公钥。",
+                hex::encode(&old.public_key),
+                old.tree_size,
+                hex::encode(&new.public_key),
+                data_dir.display()
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -299,6 +299,16 @@ enum AuditCommand {
         #[arg(long)]
         to: Option<u64>,
     },
+    /// Write what the public audit API serves into DIR (checkpoints.json, records.json and a
+    /// consistency proof between each two successive checkpoints), for docs/verify_audit.py.
+    Publish { dir: PathBuf },
+    /// Replace the checkpoint signing key (stop the server first): the old key endorses the
+    /// new one in a public record and signs a last checkpoint; the new key signs the same tree.
+    RotateKey {
+        /// Why (e.g. 密钥泄露, 定期轮换); kept in the record.
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 fn main() -> ExitCode {

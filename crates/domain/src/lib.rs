@@ -13,7 +13,7 @@ pub mod org;
 pub mod password;
 
 pub use account::{DataScope, DisplayName, Password, PasswordPolicy, Permission, Role, Username};
-pub use audit::{AuditEntry, AuditRecord};
+pub use audit::{AuditEntry, AuditRecord, PUBLIC_ACTIONS, is_public_action};
 pub use codes::{CodeKind, ObjectCode};
 pub use error::ValidationError;
 pub use org::{DepartmentName, DivisionCode, DivisionLevel, DivisionName};

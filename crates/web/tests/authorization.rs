@@ -162,6 +162,18 @@ async fn every_route_for_every_role() {
     let in_scope = app.store.audit_search(&filter).await.unwrap().0[0]
         .record
         .seq;
+    let public_record = app
+        .store
+        .audit_search(&ssj_storage::AuditFilter {
+            action_prefix: Some("draw.freeze".into()),
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .0[0]
+        .record
+        .seq;
     let cli_record = 0; // a division created at the command line: no department, only scope "all"
 
     let mut cases = vec![
@@ -176,6 +188,28 @@ async fn every_route_for_every_role() {
             "/api/audit/consistency",
             "/api/audit/consistency?from=1",
             PUBLIC,
+        ),
+        get(
+            "/api/v1/audit/checkpoints",
+            "/api/v1/audit/checkpoints",
+            PUBLIC,
+        ),
+        get(
+            "/api/v1/audit/consistency",
+            "/api/v1/audit/consistency?from=1",
+            PUBLIC,
+        ),
+        get("/api/v1/audit/records", "/api/v1/audit/records", PUBLIC),
+        get(
+            "/api/v1/audit/inclusion",
+            format!("/api/v1/audit/inclusion?seq={public_record}"),
+            PUBLIC,
+        ),
+        // A record that is not public by nature: only its hash is public, even to its department.
+        get(
+            "/api/v1/audit/inclusion",
+            format!("/api/v1/audit/inclusion?seq={in_scope}"),
+            [404; 8],
         ),
         get("/public/items", "/public/items", PUBLIC),
         get("/public/items/export", "/public/items/export", PUBLIC),

@@ -34,12 +34,11 @@ pub async fn audit(
     user: Option<CurrentUser>,
 ) -> WebResult<Html<String>> {
     let p = &s.platform;
-    let checkpoints: Vec<CheckpointView> = p
-        .checkpoints()
-        .await?
+    let all = p.checkpoints().await?;
+    let checkpoints: Vec<CheckpointView> = all
         .iter()
         .rev()
-        .take(20)
+        .take(100)
         .map(CheckpointView::from)
         .collect();
     render(
@@ -49,6 +48,7 @@ pub async fn audit(
         "",
         context! {
             checkpoints => Value::from(Serde(&checkpoints)),
+            checkpoint_count => all.len(),
             public_key => hex::encode(p.public_key()),
             hash_alg => p.alg.name(),
             size => p.audit_size().await?,
@@ -93,6 +93,45 @@ pub async fn api_consistency(
         .ok_or_else(|| ApiError(ssj_app::AppError::invalid("BAD_NUMBER", "缺少参数 from")))?;
     let to = parse_size(q.to.as_deref(), "to")?;
     Ok(Json(s.platform.consistency_proof(from, to).await?).into_response())
+}
+
+/// `/api/v1/audit/checkpoints`: every signed checkpoint with its signature.
+pub async fn api_v1_checkpoints(State(s): State<AppState>) -> Result<Response, ApiError> {
+    Ok(Json(s.platform.public_checkpoints().await?).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct RecordsQuery {
+    from_seq: Option<String>,
+    limit: Option<String>,
+}
+
+/// `/api/v1/audit/records`: the records public by nature, with inclusion proofs.
+pub async fn api_v1_records(
+    State(s): State<AppState>,
+    Query(q): Query<RecordsQuery>,
+) -> Result<Response, ApiError> {
+    let from = parse_size(q.from_seq.as_deref(), "from_seq")?.unwrap_or(0);
+    let limit =
+        parse_size(q.limit.as_deref(), "limit")?.unwrap_or(ssj_app::audit::public::PUBLIC_PAGE_MAX);
+    Ok(Json(s.platform.public_records(from, limit).await?).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct PublicInclusionQuery {
+    seq: Option<String>,
+    size: Option<String>,
+}
+
+/// `/api/v1/audit/inclusion`: a public record's inclusion proof, for anyone.
+pub async fn api_v1_inclusion(
+    State(s): State<AppState>,
+    Query(q): Query<PublicInclusionQuery>,
+) -> Result<Response, ApiError> {
+    let seq = parse_size(q.seq.as_deref(), "seq")?
+        .ok_or_else(|| ApiError(ssj_app::AppError::invalid("BAD_NUMBER", "缺少参数 seq")))?;
+    let size = parse_size(q.size.as_deref(), "size")?;
+    Ok(Json(s.platform.public_inclusion(seq, size).await?).into_response())
 }
 
 pub async fn health(State(s): State<AppState>) -> Response {

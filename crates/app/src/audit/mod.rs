@@ -1,5 +1,9 @@
 //! Appending to the audit log, signed checkpoints, and inclusion / consistency proofs.
 
+pub mod anchor;
+pub mod public;
+pub mod rotation;
+
 use crate::{Actor, AppError, AppResult, Platform, clock};
 use ed25519_dalek::{Signature, Signer, Verifier, VerifyingKey};
 use serde::Serialize;
@@ -169,7 +173,7 @@ impl Platform {
         if report.records == 0 || last.map(|c| c.tree_size) == Some(report.records) {
             // A database signed before anchors existed: its newest checkpoint starts the file.
             if let (Some(a), Some(c)) = (&self.anchors, last)
-                && crate::anchor::read(&a.primary)?.is_empty()
+                && self::anchor::read(&a.primary)?.is_empty()
             {
                 self.anchor(c)?;
             }
@@ -212,8 +216,8 @@ impl Platform {
             return Ok(None);
         };
         for path in a.files() {
-            if let Some(newest) = crate::anchor::read(path)?.last()
-                && let Some(why) = crate::anchor::disagreement(path, newest, stored)
+            if let Some(newest) = self::anchor::read(path)?.last()
+                && let Some(why) = self::anchor::disagreement(path, newest, stored)
             {
                 return Ok(Some(why));
             }
