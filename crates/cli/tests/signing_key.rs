@@ -6,7 +6,7 @@ use std::process::{Command, Output};
 
 mod common;
 
-use common::{BIN, text};
+use common::{BIN, run, text};
 
 const KEY: &str = "audit-signing.key";
 
@@ -138,4 +138,68 @@ fn an_explicit_data_dir_still_wins() {
     ok(&o);
     assert!(data.join(KEY).is_file());
     assert!(!t.path().join("shuangsuiji-data").exists());
+}
+
+#[tokio::test]
+async fn a_rotated_key_takes_over_and_the_old_checkpoints_still_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("d.db").display().to_string();
+    let data = dir.path().join("data");
+    assert!(run(&db, &data, &["demo", "--no-serve"]).status.success());
+    let old_key = std::fs::read_to_string(data.join("audit-signing.key")).unwrap();
+
+    let o = run(&db, &data, &["audit", "rotate-key", "--reason", "定期轮换"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("已轮换审计签名密钥"), "{}", text(&o));
+    let new_key = std::fs::read_to_string(data.join("audit-signing.key")).unwrap();
+    assert_ne!(old_key, new_key);
+    let retired: Vec<_> = std::fs::read_dir(&data)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains(".retired-"))
+        .collect();
+    assert_eq!(retired.len(), 1, "the old key is kept");
+    assert_eq!(std::fs::read_to_string(retired[0].path()).unwrap(), old_key);
+
+    // The next change is signed by the new key, and the whole chain verifies.
+    let o = run(
+        &db,
+        &data,
+        &[
+            "department",
+            "add",
+            "--name",
+            "高平市审计局",
+            "--division",
+            "140581",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(&db, &data, &["audit", "verify"]);
+    assert!(o.status.success(), "{}", text(&o));
+
+    let store = ssj_app::open_store(&db).await.unwrap();
+    let cps = store.checkpoints().await.unwrap();
+    let keys: std::collections::BTreeSet<_> = cps.iter().map(|c| c.public_key.clone()).collect();
+    assert_eq!(keys.len(), 2, "old checkpoints keep the old key");
+    let (rotations, _) = store
+        .audit_search(&ssj_storage::AuditFilter {
+            action_prefix: Some("audit.key_rotated".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(rotations.len(), 1);
+    assert_eq!(
+        rotations[0].record.entry.reason.as_deref(),
+        Some("定期轮换")
+    );
+    store.close().await;
+
+    // Putting the old key back is refused: it no longer signs this log.
+    std::fs::write(data.join("audit-signing.key"), &old_key).unwrap();
+    let o = run(&db, &data, &["audit", "verify"]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("SIGNING_KEY_MISMATCH"), "{}", text(&o));
 }

@@ -180,3 +180,81 @@ impl Platform {
         Ok((last_old, first_new))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(b: u8) -> SigningKey {
+        SigningKey::from_bytes(&[b; 32])
+    }
+
+    fn signed(k: &SigningKey, size: u64, at_ms: i64) -> Checkpoint {
+        let root = [size as u8; 32];
+        let msg = super::super::checkpoint_message("sha256", size, &root, at_ms);
+        Checkpoint {
+            tree_size: size,
+            root,
+            at_ms,
+            hash_alg: "sha256".into(),
+            public_key: k.verifying_key().to_bytes().to_vec(),
+            signature: k.sign(msg.as_bytes()).to_bytes().to_vec(),
+        }
+    }
+
+    fn rotation(old: &SigningKey, new: &SigningKey, seq: u64) -> Rotation {
+        let (o, n) = (
+            old.verifying_key().to_bytes(),
+            new.verifying_key().to_bytes(),
+        );
+        Rotation {
+            seq,
+            old_public_key: hex::encode(o),
+            new_public_key: hex::encode(n),
+            endorsement: hex::encode(
+                old.sign(endorsement_message("sha256", &o, &n).as_bytes())
+                    .to_bytes(),
+            ),
+        }
+    }
+
+    #[test]
+    fn a_rotation_covered_by_the_old_key_hands_over_and_retires_it() {
+        let (a, b) = (key(1), key(2));
+        let r = rotation(&a, &b, 4);
+        let cps = [
+            signed(&a, 3, 1),
+            signed(&a, 5, 2),
+            signed(&b, 5, 3),
+            signed(&b, 9, 4),
+        ];
+        let end = check_chain(&cps, std::slice::from_ref(&r)).unwrap();
+        assert_eq!(end.unwrap(), b.verifying_key().to_bytes().to_vec());
+
+        // The retired key signing again (a thief still holding it) is refused.
+        let mut late = cps.to_vec();
+        late.push(signed(&a, 12, 5));
+        assert_eq!(
+            check_chain(&late, std::slice::from_ref(&r)).unwrap_err().0,
+            5
+        );
+    }
+
+    #[test]
+    fn a_new_key_without_a_covered_endorsed_rotation_is_refused() {
+        let (a, b, c) = (key(1), key(2), key(3));
+        let cps = [signed(&a, 3, 1), signed(&a, 5, 2), signed(&b, 5, 3)];
+        // No rotation at all.
+        assert_eq!(check_chain(&cps, &[]).unwrap_err().0, 3);
+        // A rotation the old key did not sign (endorsed by another key).
+        let mut forged = rotation(&c, &b, 4);
+        forged.old_public_key = hex::encode(a.verifying_key().to_bytes());
+        assert_eq!(check_chain(&cps, &[forged]).unwrap_err().0, 3);
+        // A rotation recorded after the old key's last checkpoint: not covered by it.
+        assert_eq!(check_chain(&cps, &[rotation(&a, &b, 5)]).unwrap_err().0, 3);
+        // A valid signature is still required of the new key.
+        let mut bad = cps.to_vec();
+        bad[2].signature[0] ^= 1;
+        assert_eq!(check_chain(&bad, &[rotation(&a, &b, 4)]).unwrap_err().0, 3);
+    }
+}
