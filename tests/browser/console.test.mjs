@@ -73,5 +73,11 @@ test("the public portal needs no login", async () => {
   await page.goto(demo.base + "/public/audit");
   assert.match(await page.textContent("h1"), /审计日志公开信息/);
   assert.match(await page.textContent("#public-key"), /^[0-9a-f]{64}$/);
+  // Every checkpoint shown with its key and signature, and the API that lists them all.
+  const row = await page.locator("table tbody tr").last().locator("td").allTextContents();
+  assert.match(row[4], /^[0-9a-f]{128}$/, row.join(" | "));
+  await page.click("a[href='/api/v1/audit/checkpoints']");
+  const listed = JSON.parse(await page.textContent("body"));
+  assert.ok(listed.checkpoints.some((c) => c.signature === row[4]));
   await page.close();
 });
