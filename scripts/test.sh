@@ -15,6 +15,10 @@ if ! command -v chromium >/dev/null 2>&1; then
     echo "FAILED: Debian's chromium is missing; run: sudo apt-get install chromium" >&2; exit 1
   fi
 fi
+# docs/verify_audit.py, run by the CLI tests, checks Ed25519 signatures with `cryptography`.
+if ! python3 -c "import cryptography" >/dev/null 2>&1; then
+  python3 -m pip install --quiet --disable-pip-version-check cryptography
+fi
 if [ ! -d tests/browser/node_modules/playwright-core ]; then
   (cd tests/browser && npm ci --no-audit --no-fund)
 fi

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use common::{BIN, csrf_of, run, text};
+use common::{BIN, csrf_of, run, serve, text};
 
 fn demo(db: &str, data: &Path) {
     let o = run(db, data, &["demo", "--no-serve"]);
@@ -222,38 +222,6 @@ async fn a_row_changed_in_postgresql_is_named_by_verify() {
         "{}",
         text(&o)
     );
-}
-
-/// Starts `serve` on port 0; returns the child, its base URL, and its stderr lines.
-fn serve(
-    db: &str,
-    data: &Path,
-) -> (
-    std::process::Child,
-    String,
-    std::sync::mpsc::Receiver<String>,
-) {
-    let mut child = Command::new(BIN)
-        .args(["--database", db, "--data-dir"])
-        .arg(data)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    let base = line.trim().rsplit(' ').next().unwrap().to_string();
-    assert!(base.starts_with("http://127.0.0.1:"), "{line}");
-    let (tx, rx) = std::sync::mpsc::channel();
-    let err = child.stderr.take().unwrap();
-    std::thread::spawn(move || {
-        for l in BufReader::new(err).lines().map_while(Result::ok) {
-            let _ = tx.send(l);
-        }
-    });
-    (child, base, rx)
 }
 
 async fn login(base: &str, password: &str) -> reqwest::Client {
