@@ -2,14 +2,12 @@
 //! directly in the database files, and kill -9 in the middle of a multi-row change.
 
 use ssj_storage::Store;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 mod common;
 
-use common::{BIN, csrf_of, run, serve, text};
+use common::{csrf_of, run, serve, text};
 
 fn demo(db: &str, data: &Path) {
     let o = run(db, data, &["demo", "--no-serve"]);
