@@ -2,7 +2,7 @@
 
 use crate::AppError;
 use serde::Serialize;
-use ssj_import::{ImportError, Reject};
+use ssj_import::{Fold, ImportError, Reject};
 
 /// What an import would do (a preview) or did.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -14,6 +14,10 @@ pub struct ImportSummary {
     pub rejects: Vec<Reject>,
     /// Rejected rows beyond the listed ones.
     pub rejects_not_listed: usize,
+    /// Cells taken in their standard form rather than as typed (full-width digits …).
+    pub folds: Vec<Fold>,
+    /// Folded cells beyond the listed ones.
+    pub folds_not_listed: usize,
 }
 
 /// Rejected rows listed one by one; past this only their number is kept (a wrong file of a
@@ -30,6 +34,16 @@ impl ImportSummary {
             self.rejects.push(r);
         } else {
             self.rejects_not_listed += 1;
+        }
+    }
+
+    pub fn add_folds(&mut self, folds: Vec<Fold>) {
+        for f in folds {
+            if self.folds.len() < MAX_LISTED_REJECTS {
+                self.folds.push(f);
+            } else {
+                self.folds_not_listed += 1;
+            }
         }
     }
 

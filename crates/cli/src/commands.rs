@@ -435,6 +435,19 @@ fn print_summary(s: &ImportSummary, dry_run: bool, what: &str) {
     for r in &s.rejects {
         println!("  第 {} 行 [{}]：{}", r.row, r.column, r.reason);
     }
+    let folded = s.folds.len() + s.folds_not_listed;
+    if folded > 0 {
+        println!("按标准写法录入 {folded} 处（原文件不变）：");
+        for f in s.folds.iter().take(20) {
+            println!(
+                "  第 {} 行 [{}]：{} → {}（{}）",
+                f.row, f.column, f.before, f.after, f.reason
+            );
+        }
+        if folded > 20 {
+            println!("  …… 另有 {} 处", folded - 20);
+        }
+    }
 }
 
 fn items_label(s: &ImportSummary) -> &'static str {

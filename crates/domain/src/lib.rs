@@ -11,6 +11,7 @@ pub mod objects;
 pub mod officers;
 pub mod org;
 pub mod password;
+pub mod text;
 
 pub use account::{DataScope, DisplayName, Password, PasswordPolicy, Permission, Role, Username};
 pub use audit::{AuditEntry, AuditRecord, PUBLIC_ACTIONS, is_public_action};

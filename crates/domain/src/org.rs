@@ -29,7 +29,12 @@ impl DivisionLevel {
 
 impl DivisionCode {
     pub fn parse(raw: &str) -> Result<DivisionCode, ValidationError> {
-        let s = raw.trim();
+        // Full-width digits (typed with a Chinese input method) are the same digits.
+        let s: String = raw
+            .trim()
+            .chars()
+            .map(crate::text::fold_full_width)
+            .collect();
         let bad = |m: &str| ValidationError::new("DIVISION_CODE_INVALID", "code", m);
         if s.len() != 6 || !s.bytes().all(|b| b.is_ascii_digit()) {
             return Err(bad("行政区划代码应为 6 位数字"));
@@ -40,7 +45,7 @@ impl DivisionCode {
         if &s[2..4] == "00" && &s[4..6] != "00" {
             return Err(bad("行政区划代码的市级部分为 00 时县级部分也应为 00"));
         }
-        Ok(DivisionCode(s.to_string()))
+        Ok(DivisionCode(s))
     }
 
     pub fn as_str(&self) -> &str {
@@ -142,6 +147,15 @@ mod tests {
             let e = DivisionCode::parse(bad).unwrap_err();
             assert_eq!(e.code, "DIVISION_CODE_INVALID", "{bad}");
         }
+    }
+
+    #[test]
+    fn full_width_division_digits_are_folded() {
+        assert_eq!(
+            DivisionCode::parse("３３０１０２").unwrap().as_str(),
+            "330102"
+        );
+        assert!(DivisionCode::parse("３３０１０").is_err());
     }
 
     #[test]

@@ -162,8 +162,20 @@ impl Grid {
 /// Trims spaces and line breaks at both ends (cells often end with a stray newline) and turns
 /// inner line breaks into nothing when they only wrap text.
 pub fn clean(s: &str) -> String {
-    s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
-        .replace("\r\n", "\n")
+    clean_cow(s).into_owned()
+}
+
+/// As [`clean`], borrowing the text when it needs no change (most cells of a large file).
+/// Every row of a file goes through this one function: the rows read to find the header and the
+/// rows streamed after them are cleaned alike (a U+FEFF inside a later row, from files joined with
+/// their byte-order marks, is stripped there too).
+pub fn clean_cow(s: &str) -> std::borrow::Cow<'_, str> {
+    let t = s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    if t.contains("\r\n") {
+        std::borrow::Cow::Owned(t.replace("\r\n", "\n"))
+    } else {
+        std::borrow::Cow::Borrowed(t)
+    }
 }
 
 /// A CSV record as cleaned cells, refused over [`crate::limits::MAX_COLUMNS`] or

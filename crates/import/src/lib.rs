@@ -23,6 +23,47 @@ pub struct Reject {
     pub reason: String,
 }
 
+/// A cell the importer took in its standard form rather than as typed (full-width digits,
+/// lower-case letters): shown in the preview, so that nobody is surprised by what is stored.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Fold {
+    pub row: usize,
+    pub column: String,
+    pub before: String,
+    pub after: String,
+    pub reason: String,
+}
+
+impl Fold {
+    /// The fold of a cell from `before` to `after`, or `None` when nothing but surrounding
+    /// whitespace changed.
+    pub fn of(row: usize, column: &str, before: &str, after: &str) -> Option<Fold> {
+        let before = before.trim();
+        if before == after {
+            return None;
+        }
+        let mut reasons = Vec::new();
+        if before.chars().any(ssj_domain::text::is_full_width) {
+            reasons.push("全角字符改为半角");
+        }
+        if before.chars().any(|c| c.is_ascii_lowercase())
+            && after.chars().any(|c| c.is_ascii_uppercase())
+        {
+            reasons.push("小写字母改为大写");
+        }
+        if before.chars().any(|c| c.is_whitespace() && c != '\u{3000}') {
+            reasons.push("去掉空格");
+        }
+        Some(Fold {
+            row,
+            column: column.into(),
+            before: before.into(),
+            after: after.into(),
+            reason: reasons.join("，"),
+        })
+    }
+}
+
 /// A file of the rejected rows in the layout they came in, with the reason in a last column,
 /// for the user to fix and upload again.
 pub fn rejects_file(

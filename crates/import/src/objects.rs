@@ -199,6 +199,8 @@ pub struct ObjectRow {
     pub licence_name: String,
     pub licence_no: String,
     pub licence_valid: String,
+    /// Cells taken in their standard form rather than as typed.
+    pub folds: Vec<crate::Fold>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -338,14 +340,9 @@ impl RowReader {
         }
         let (code, flagged) = match ObjectCode::parse(&raw_code) {
             Ok(c) => (c.into_string(), false),
-            Err(_) if self.take_flagged && !raw_code.is_empty() && raw_code.len() <= 40 => (
-                raw_code
-                    .chars()
-                    .filter(|c| !c.is_whitespace())
-                    .collect::<String>()
-                    .to_uppercase(),
-                true,
-            ),
+            Err(_) if self.take_flagged && !raw_code.is_empty() && typed <= 40 => {
+                (ObjectCode::normalise(&raw_code), true)
+            }
             Err(e) => return Err(reject(&self.code_label, e.message)),
         };
         let name = cell(s.name);
@@ -359,6 +356,18 @@ impl RowReader {
             ));
         }
         self.seen.insert(code.clone(), row);
+        let raw_division = cell(s.division);
+        let division: String = raw_division
+            .chars()
+            .map(ssj_domain::text::fold_full_width)
+            .collect();
+        let folds = [
+            crate::Fold::of(row, &self.code_label, &raw_code, &code),
+            crate::Fold::of(row, "行政区划", &raw_division, &division),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
         Ok(ObjectRow {
             row,
             code,
@@ -369,7 +378,7 @@ impl RowReader {
             address: cell(s.address),
             registrar: cell(s.registrar),
             authority: cell(s.authority),
-            division: cell(s.division),
+            division,
             industry: cell(s.industry),
             tier: cell(s.tier),
             status: cell(s.status),
@@ -383,6 +392,7 @@ impl RowReader {
             licence_name: cell(s.licence_name),
             licence_no: cell(s.licence_no),
             licence_valid: cell(s.licence_valid),
+            folds,
         })
     }
 }
@@ -498,14 +508,15 @@ impl<'a> ObjectSource<'a> {
                         *pos = start + reader.position().byte() as usize;
                         let row = *next_row;
                         *next_row += 1;
-                        if rec.iter().all(|c| c.trim().is_empty()) {
-                            continue;
-                        }
                         check_width(row - 1, rec.len())?;
                         for (c, cell) in rec.iter().enumerate() {
                             check_cell(row - 1, c, cell)?;
                         }
-                        out.push(rows.read(row, |c| rec.get(c).unwrap_or("")));
+                        let cells: Vec<_> = rec.iter().map(crate::grid::clean_cow).collect();
+                        if cells.iter().all(|c| c.is_empty()) {
+                            continue;
+                        }
+                        out.push(rows.read(row, |c| cells.get(c).map_or("", |s| s.as_ref())));
                     }
                 }
                 Ok(out)
@@ -566,5 +577,103 @@ mod tests {
         assert!(objects == whole.objects, "the same rows, numbered alike");
         assert!(rejects == whole.rejects);
         assert_eq!(rejects[0].row, whole.rejects[0].row);
+    }
+
+    /// Every row of a streamed CSV, as the rows [`ObjectSource`] hands out.
+    fn stream(bytes: &[u8], take_flagged: bool) -> (Vec<ObjectRow>, Vec<Reject>) {
+        let mut src = ObjectSource::open(bytes, take_flagged).unwrap();
+        let (mut objects, mut rejects) = (Vec::new(), Vec::new());
+        loop {
+            let batch = src.next_batch(7).unwrap();
+            if batch.is_empty() {
+                return (objects, rejects);
+            }
+            for r in batch {
+                match r {
+                    Ok(o) => objects.push(o),
+                    Err(j) => rejects.push(j),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_row_is_cleaned_alike_in_files_concatenated_with_their_byte_order_marks() {
+        // Three exports joined byte for byte: a BOM opens the code cell of rows 2 and 37, as
+        // it opens the header; a quoted name wraps with CRLF on both rows.
+        let bom = "\u{feff}";
+        let mut csv = format!("{bom}统一社会信用代码,企业名称\r\n");
+        let part = |from: u64, to: u64| {
+            let mut p = String::from(bom);
+            for i in from..to {
+                p.push_str(&format!(
+                    "{},\"企业\r\n{i}\"\r\n",
+                    crate::tests_support::uscc(i)
+                ));
+            }
+            p
+        };
+        let (second, third) = (part(2, 37), part(37, 40));
+        csv.push_str(&second);
+        csv.push_str(&third);
+        let (objects, rejects) = stream(csv.as_bytes(), false);
+        assert!(rejects.is_empty(), "{rejects:?}");
+        assert_eq!(objects.len(), 38);
+        let row = |n: usize| objects.iter().find(|o| o.row == n).unwrap();
+        for (n, i) in [(2, 2), (37, 37)] {
+            assert_eq!(row(n).code, crate::tests_support::uscc(i), "row {n}");
+            assert_eq!(row(n).name, format!("企业\n{i}"), "row {n}");
+        }
+        let whole = read_objects(&Grid::from_bytes(csv.as_bytes()).unwrap()).unwrap();
+        assert!(
+            whole.objects == objects,
+            "streamed rows are the grid's rows"
+        );
+    }
+
+    #[test]
+    fn a_row_of_invisible_characters_is_empty_on_every_row() {
+        let mut csv = String::from("统一社会信用代码,企业名称\n");
+        for i in 2..40 {
+            if i == 5 || i == 30 {
+                csv.push_str("\u{feff},\u{feff}\n");
+            } else {
+                csv.push_str(&format!("{},企业{i}\n", crate::tests_support::uscc(i)));
+            }
+        }
+        let (objects, rejects) = stream(csv.as_bytes(), false);
+        assert!(rejects.is_empty(), "{rejects:?}");
+        assert_eq!(objects.len(), 36);
+    }
+
+    #[test]
+    fn full_width_codes_are_folded_on_every_row() {
+        let full = |s: &str| -> String {
+            s.chars()
+                .map(|c| char::from_u32(c as u32 + 0xFEE0).unwrap())
+                .collect()
+        };
+        let mut csv = String::from("统一社会信用代码,企业名称\n");
+        for i in 2..40 {
+            csv.push_str(&format!(
+                "{},企业{i}\n",
+                full(&crate::tests_support::uscc(i))
+            ));
+        }
+        csv.push_str(&format!("{},企业\n", full("330000000036006")));
+        let (objects, rejects) = stream(csv.as_bytes(), false);
+        assert!(rejects.is_empty(), "{rejects:?}");
+        assert_eq!(objects[0].code, crate::tests_support::uscc(2));
+        assert_eq!(objects[35].code, crate::tests_support::uscc(37));
+        assert_eq!(objects[38].code, "330000000036006");
+    }
+
+    #[test]
+    fn a_flagged_code_is_told_by_characters_not_bytes() {
+        // 20 characters, 60 bytes: within the 40 characters a flagged code may have.
+        let csv = "统一社会信用代码,企业名称\n代码写成了中文的二十个字符的一家企业名称,企业\n";
+        let (objects, rejects) = stream(csv.as_bytes(), true);
+        assert!(rejects.is_empty(), "{rejects:?}");
+        assert!(objects[0].flagged);
     }
 }

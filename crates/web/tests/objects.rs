@@ -198,3 +198,55 @@ async fn one_object_added_and_changed_by_hand() {
     assert_eq!(status, 403);
     assert!(app.platform.verify().await.unwrap().problem.is_none());
 }
+
+#[tokio::test]
+async fn full_width_codes_are_folded_and_the_preview_shows_the_fold() {
+    let app = spawn_sqlite().await;
+    let (c, csrf) = app.login("scjg.admin").await;
+    // As typed with a Chinese input method: full-width digits and letters, a lower-case check.
+    let csv = "统一社会信用代码,企业名称,行政区划\n\
+               ９１３３００００５６６９９７４６０Ｔ,浙江南北联合信息科技有限公司,３３０１０２\n\
+               91330000697024247p,另一家企业,330102\n";
+    let (status, page) = app
+        .upload(
+            &c,
+            "/console/objects/import",
+            &csrf,
+            "全角.csv",
+            csv.as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("新增 <strong>2</strong> 项")
+            && page.contains("被拒绝 <strong>0</strong> 行"),
+        "{page}"
+    );
+    let table = &page[page.find("id=\"normalised\"").expect(&page)..];
+    let table = &table[..table.find("</table>").unwrap()];
+    for shown in [
+        "<td>第 2 行</td><td>统一社会信用代码</td><td>９１３３００００５６６９９７４６０Ｔ</td><td>91330000566997460T</td><td>全角字符改为半角</td>",
+        "<td>第 2 行</td><td>行政区划</td><td>３３０１０２</td><td>330102</td><td>全角字符改为半角</td>",
+        "<td>第 3 行</td><td>统一社会信用代码</td><td>91330000697024247p</td><td>91330000697024247P</td><td>小写字母改为大写</td>",
+    ] {
+        assert!(table.contains(shown), "{shown} in {table}");
+    }
+    let start = page.find("action=\"/console/objects/import/").unwrap()
+        + "action=\"/console/objects/import/".len();
+    let token = page[start..].split('"').next().unwrap().to_string();
+    let (status, page) = app
+        .post(
+            &c,
+            &format!("/console/objects/import/{token}"),
+            &[("csrf", &csrf), ("mode", "all")],
+        )
+        .await;
+    assert_eq!(status, 200, "{page}");
+    let o = app
+        .store
+        .object_by_code("91330000566997460T")
+        .await
+        .unwrap()
+        .expect("stored under the folded code");
+    assert_eq!(o.division, "330102");
+}

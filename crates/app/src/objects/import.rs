@@ -189,6 +189,7 @@ impl Platform {
             for reject in batch.rejects {
                 summary.add_reject(reject);
             }
+            summary.add_folds(batch.folds);
             let codes: Vec<String> = batch.objects.iter().map(|o| o.code.clone()).collect();
             let existing = self.store.objects_with_codes(&codes).await?;
             let (new, changed, unchanged) =
@@ -254,6 +255,7 @@ impl Platform {
             for reject in batch.rejects {
                 summary.add_reject(reject);
             }
+            summary.add_folds(batch.folds);
             if mode == ImportMode::AllOrNothing && summary.rejected() > 0 {
                 continue; // keep reading to report every rejected row; nothing will be kept
             }

@@ -7,7 +7,7 @@ use crate::imports::import_error;
 use crate::{AppError, AppResult};
 use sha2::{Digest, Sha256};
 use ssj_import::objects::{OBJECT_FIELDS, ObjectSource};
-use ssj_import::{ImportError, Reject};
+use ssj_import::{Fold, ImportError, Reject};
 use ssj_storage::Object;
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -17,6 +17,8 @@ use std::thread::JoinHandle;
 pub(crate) struct Batch {
     pub objects: Vec<Object>,
     pub rejects: Vec<Reject>,
+    /// Cells of `objects` taken in their standard form.
+    pub folds: Vec<Fold>,
     /// SHA-256 over the snapshots of `objects`, one line each: the commitment of the batch's
     /// audit record when every object in it is new.
     pub digest: [u8; 32],
@@ -78,12 +80,18 @@ impl Reader {
                     let mut batch = Batch {
                         objects: Vec::with_capacity(rows.len()),
                         rejects: Vec::new(),
+                        folds: Vec::new(),
                         digest: [0; 32],
                     };
                     let mut digest = Sha256::new();
                     for row in rows {
+                        let folds = match &row {
+                            Ok(r) => r.folds.clone(),
+                            Err(_) => Vec::new(),
+                        };
                         match row.and_then(|r| to_object(r, now)) {
                             Ok(o) => {
+                                batch.folds.extend(folds);
                                 snapshot_into(&mut digest, &o);
                                 batch.objects.push(o);
                             }

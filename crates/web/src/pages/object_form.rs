@@ -104,6 +104,7 @@ impl ObjectFields {
             licence_name: self.licence_name.trim().into(),
             licence_no: self.licence_no.trim().into(),
             licence_valid: self.licence_valid.trim().into(),
+            folds: Vec::new(),
         }
     }
 }
