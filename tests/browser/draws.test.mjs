@@ -67,7 +67,9 @@ test("a full ceremony, the export verified on the public page, a company looked 
   await visitor.goto(demo.base + "/public/verify");
   await visitor.setInputFiles("#verify-form input[name=file]", zipPath);
   await Promise.all([visitor.waitForNavigation(), visitor.click("#verify-form button[type=submit]")]);
-  assert.match(await visitor.textContent("#verify-outcome"), /^一致：任务 \d{18} 的抽取/);
+  // The public zip leaves the declared conflicts out: everything but the teams is rechecked.
+  assert.match(await visitor.textContent("#verify-outcome"), /^部分核对：任务 \d{18} 的候选名单、种子、分层与抽中的 \d+ 户一致；检查组与递补未重新核对/);
+  assert.equal(await visitor.getAttribute("#verify-outcome", "class"), "warning");
 
   // Where does the first selected company stand?
   await visitor.fill("#lookup-form input[name=task]", code);
@@ -75,6 +77,19 @@ test("a full ceremony, the export verified on the public page, a company looked 
   await Promise.all([visitor.waitForNavigation(), visitor.click("#lookup-form button[type=submit]")]);
   assert.match(await visitor.textContent("#lookup-verdict"), /被抽中，抽取顺序第 1 位/);
   await visitor.close();
+
+  // The 监督员 downloads the full export (with conflicts.csv): every team recomputes.
+  const auditor = await browser.newPage();
+  await login(auditor, demo.base, "jcs.jd", demo.passwords["jcs.jd"]);
+  await auditor.waitForURL(demo.base + "/console");
+  await auditor.goto(page.url());
+  const [full] = await Promise.all([auditor.waitForEvent("download"), auditor.click("#audit-zip")]);
+  await auditor.goto(demo.base + "/public/verify");
+  await auditor.setInputFiles("#verify-form input[name=file]", await full.path());
+  await Promise.all([auditor.waitForNavigation(), auditor.click("#verify-form button[type=submit]")]);
+  assert.match(await auditor.textContent("#verify-outcome"), /^一致：任务 \d{18} 的抽取由公开文件完全复算/);
+  await auditor.close();
+  assert.equal(await page.locator("#audit-zip").count(), 0, "the planner has no audit export");
   await page.close();
 });
 

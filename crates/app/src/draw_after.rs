@@ -115,8 +115,31 @@ impl Platform {
         })
     }
 
-    /// The export folder of a draw, file name → bytes; `shuangsuiji verify` and
-    /// docs/verify_draw.py recompute it.
+    /// The public export folder of a draw: everything but `conflicts.csv`, whose pairs of an
+    /// officer and a business (often a relative) are personal data (draw-v1.md §5). The
+    /// manifest keeps `conflicts_digest`; the verifiers recheck all but the teams.
+    pub async fn public_export(&self, draw_id: i64) -> AppResult<BTreeMap<String, Vec<u8>>> {
+        let mut files = self.export_draw(draw_id).await?;
+        files.remove(ssj_draw::files::CONFLICTS);
+        Ok(files)
+    }
+
+    /// The full export of a draw, with `conflicts.csv`, for the 监督员 who audits it (within
+    /// their data scope): the verifiers recompute every team from it.
+    pub async fn audit_export(
+        &self,
+        actor: &Actor,
+        draw_id: i64,
+    ) -> AppResult<BTreeMap<String, Vec<u8>>> {
+        actor.require(Permission::ExportAuditFolder)?;
+        let draw = self.draw(draw_id).await?;
+        let task = self.task(draw.task_id).await?;
+        self.check_task_scope(actor, &task).await?;
+        self.export_draw(draw_id).await
+    }
+
+    /// The full export folder of a draw, file name → bytes; `shuangsuiji verify` and
+    /// docs/verify_draw.py recompute it. For the command line and the audit export only.
     pub async fn export_draw(&self, draw_id: i64) -> AppResult<BTreeMap<String, Vec<u8>>> {
         // Built from what the draw stored, not drawn again: the result was computed once, in
         // the transaction that locked it.

@@ -105,8 +105,14 @@ pub enum DrawCommand {
     },
     /// Show a task's draws and the current result.
     Show { task: String },
-    /// Write the export folder of the task's current draw (spec §5).
-    Export { task: String, dir: PathBuf },
+    /// Write the public export folder of the task's current draw (spec §5): without
+    /// conflicts.csv, which is personal data; `--full` adds it, for an auditor.
+    Export {
+        task: String,
+        dir: PathBuf,
+        #[arg(long)]
+        full: bool,
+    },
     /// 递补 after the draw: `--object KEY`, `--officer KEY:OFFICER_ID` or `--conflict OFFICER_ID:KEY`.
     Substitute {
         task: String,
@@ -363,15 +369,24 @@ pub async fn draw(p: &Platform, c: DrawCommand) -> AppResult<ExitCode> {
                 print_draw(p, &t, &d).await?;
             }
         }
-        DrawCommand::Export { task, dir } => {
+        DrawCommand::Export { task, dir, full } => {
             let t = p.find_task(&task).await?;
             let d = current(p, &t).await?;
-            let files = p.export_draw(d.id).await?;
+            let files = if full {
+                p.export_draw(d.id).await?
+            } else {
+                p.public_export(d.id).await?
+            };
             write_folder(&dir, &files)?;
             println!(
-                "已导出任务 {} 第 {} 次抽取的公开文件到 {}（{} 个文件）",
+                "已导出任务 {} 第 {} 次抽取的{}到 {}（{} 个文件）",
                 t.code,
                 d.round,
+                if full {
+                    "审计用完整文件（含利害关系声明 conflicts.csv，属个人信息）"
+                } else {
+                    "公开文件"
+                },
                 dir.display(),
                 files.len()
             );
@@ -466,6 +481,15 @@ async fn print_draw(p: &Platform, t: &Task, d: &Draw) -> AppResult<()> {
 fn write_folder(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> AppResult<()> {
     std::fs::create_dir_all(dir)
         .map_err(|e| AppError::internal(format!("无法创建目录 {}：{e}", dir.display())))?;
+    // A file of an earlier export that this one does not have (conflicts.csv of a full
+    // export, before a public one) must not stay beside it.
+    for stale in ssj_draw::verify::KNOWN_FILES {
+        let path = dir.join(stale);
+        if !files.contains_key(stale) && path.exists() {
+            std::fs::remove_file(&path)
+                .map_err(|e| AppError::internal(format!("无法删除 {}：{e}", path.display())))?;
+        }
+    }
     for (name, bytes) in files {
         let path = dir.join(name);
         std::fs::write(&path, bytes)
@@ -474,8 +498,31 @@ fn write_folder(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> AppResult<()> 
     Ok(())
 }
 
-/// `shuangsuiji verify DIR`: recomputes a draw from its folder alone.
-pub fn verify(dir: &Path) -> AppResult<ExitCode> {
+/// `shuangsuiji verify DIR|FILE.zip`: recomputes a draw from its export folder alone, or from
+/// the zip the public task page offers. Exit 0 一致, 3 部分核对 (teams not rechecked: no
+/// conflicts.csv), 1 不一致.
+pub fn verify(path: &Path) -> AppResult<ExitCode> {
+    let files = if path.is_dir() {
+        read_folder(path)?
+    } else {
+        let bytes = std::fs::read(path).map_err(|e| {
+            AppError::invalid("VERIFY_DIR", format!("无法读取 {}：{e}", path.display()))
+        })?;
+        ssj_app::draw_zip::unpack(&bytes)?
+    };
+    match ssj_draw::verify(&files) {
+        Ok(v) => {
+            println!("{}", v.verdict());
+            Ok(ExitCode::from(v.exit_code()))
+        }
+        Err(e) => {
+            eprintln!("不一致（{}）：{e}", e.code());
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn read_folder(dir: &Path) -> AppResult<BTreeMap<String, Vec<u8>>> {
     let mut files = BTreeMap::new();
     let entries = std::fs::read_dir(dir).map_err(|e| {
         AppError::invalid("VERIFY_DIR", format!("无法读取目录 {}：{e}", dir.display()))
@@ -489,17 +536,5 @@ pub fn verify(dir: &Path) -> AppResult<ExitCode> {
             files.insert(name, bytes);
         }
     }
-    match ssj_draw::verify(&files) {
-        Ok(v) => {
-            println!(
-                "一致：任务 {} 的抽取可由公开文件完全复算（候选 {} 户，抽中 {} 户，检查组 {} 个，递补 {} 条）",
-                v.manifest.task_id, v.candidates, v.selected, v.teams, v.substitutions
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(e) => {
-            eprintln!("不一致（{}）：{e}", e.code());
-            Ok(ExitCode::FAILURE)
-        }
-    }
+    Ok(files)
 }

@@ -112,7 +112,8 @@ enum Command {
     /// The double-random draw of a task (SSJ-DRAW/1).
     #[command(subcommand)]
     Draw(draw_commands::DrawCommand),
-    /// Recompute a draw from its export folder; exit 0 only if every file matches.
+    /// Recompute a draw from its export folder or export .zip: exit 0 一致, 3 部分核对 (no
+    /// conflicts.csv: the teams were not rechecked), 1 不一致.
     Verify { dir: PathBuf },
     /// Generate a synthetic directory file for benchmarks (streamed, valid codes).
     Generate {

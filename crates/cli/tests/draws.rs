@@ -6,6 +6,20 @@ mod common;
 use common::{run, text};
 use std::process::Command;
 
+/// docs/verify_draw.py's exit code and what it said.
+fn python_verify_code(dir: &std::path::Path) -> (Option<i32>, String) {
+    let script = format!("{}/../../docs/verify_draw.py", env!("CARGO_MANIFEST_DIR"));
+    let o = Command::new("python3")
+        .arg(script)
+        .arg(dir)
+        .output()
+        .expect("python3 runs docs/verify_draw.py");
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+    )
+}
+
 fn python_verify(dir: &std::path::Path) -> (bool, String) {
     let script = format!("{}/../../docs/verify_draw.py", env!("CARGO_MANIFEST_DIR"));
     let o = Command::new("python3")
@@ -59,13 +73,32 @@ fn a_demo_task_is_drawn_exported_and_verified_by_both_verifiers() {
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o).contains("REASON_REQUIRED"), "{}", text(&o));
 
+    // The public export leaves the declared conflicts out: both verifiers check all they can
+    // and say "部分核对" with exit 3, never "一致".
+    let public = dir.path().join("public");
+    let o = run(
+        &db,
+        &data,
+        &["draw", "export", task, public.to_str().unwrap()],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(!public.join("conflicts.csv").exists());
+    let o = run(&db, &data, &["verify", public.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    assert!(text(&o).starts_with("部分核对"), "{}", text(&o));
+    let (code, said) = python_verify_code(&public);
+    assert_eq!(code, Some(3), "{said}");
+    assert!(said.starts_with("部分核对"), "{said}");
+
+    // The full export (for an auditor) recomputes the teams too.
     let folder = dir.path().join("export");
     let o = run(
         &db,
         &data,
-        &["draw", "export", task, folder.to_str().unwrap()],
+        &["draw", "export", task, folder.to_str().unwrap(), "--full"],
     );
     assert!(o.status.success(), "{}", text(&o));
+    assert!(folder.join("conflicts.csv").exists());
     let o = run(&db, &data, &["verify", folder.to_str().unwrap()]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).starts_with("一致"), "{}", text(&o));
@@ -99,7 +132,7 @@ fn a_demo_task_is_drawn_exported_and_verified_by_both_verifiers() {
     let o = run(
         &db,
         &data,
-        &["draw", "export", task, folder.to_str().unwrap()],
+        &["draw", "export", task, folder.to_str().unwrap(), "--full"],
     );
     assert!(o.status.success(), "{}", text(&o));
     assert!(
@@ -108,6 +141,25 @@ fn a_demo_task_is_drawn_exported_and_verified_by_both_verifiers() {
             .success()
     );
     assert!(python_verify(&folder).0);
+    // The zip, as the public page offers it: verified as it is, by both.
+    let zip = dir.path().join("export.zip");
+    let files: std::collections::BTreeMap<String, Vec<u8>> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            let name = e.file_name().to_string_lossy().into_owned();
+            (name, std::fs::read(e.path()).unwrap())
+        })
+        .collect();
+    std::fs::write(
+        &zip,
+        ssj_app::draw_zip::pack(&format!("{task}-2"), &files).unwrap(),
+    )
+    .unwrap();
+    let o = run(&db, &data, &["verify", zip.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).starts_with("一致"), "{}", text(&o));
+    assert!(python_verify(&zip).0);
 
     // One changed byte: both refuse, and ours names the file.
     let path = folder.join("result.csv");

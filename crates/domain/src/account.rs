@@ -76,6 +76,9 @@ pub enum Permission {
     ViewPersonalData,
     /// Create inspection tasks and run their draws.
     PlanTasks,
+    /// Download a draw's full export, with `conflicts.csv` (declared conflicts of interest are
+    /// personal data: the public export leaves them out). The 监督员's, who audits draws.
+    ExportAuditFolder,
 }
 
 impl Role {
@@ -134,6 +137,7 @@ impl Role {
         match p {
             Permission::ViewConsole => true,
             Permission::ViewAuditLog => matches!(self, Role::SystemAdmin | Role::Supervisor),
+            Permission::ExportAuditFolder => self == Role::Supervisor,
             Permission::ManageUsers => matches!(self, Role::SystemAdmin | Role::DepartmentAdmin),
             Permission::ManageOrganisation => self == Role::SystemAdmin,
             Permission::EditLists | Permission::ViewPersonalData => {

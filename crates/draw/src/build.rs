@@ -5,7 +5,7 @@
 //! part of the file.
 
 use crate::error::{DrawError, bad_file};
-use crate::files::{CANDIDATES, CANDIDATES_HEADER, is_plain_field};
+use crate::files::{CANDIDATES, CANDIDATES_HEADER, check_field};
 use crate::parallel;
 use std::ops::Range;
 
@@ -220,13 +220,8 @@ fn merge_into<'a, R: CandidateRows + ?Sized>(
     let mut below = bound(&cursors);
     while let Some(&(k, run, pos)) = cursors.first() {
         let s = rows.stratum(runs[run][pos] as usize).unwrap_or_default();
-        if !is_plain_field(k) || !is_plain_field(s) {
-            return Err(bad_file(
-                CANDIDATES,
-                line,
-                format!("“{k},{s}”的字段为空，或含有逗号、回车、换行或空字符"),
-            ));
-        }
+        check_field("检查对象代码", k)?;
+        check_field("分层", s)?;
         if previous == Some(k) {
             return Err(bad_file(CANDIDATES, line, format!("检查对象代码 {k} 重复")));
         }

@@ -13,8 +13,15 @@ pub enum DrawError {
     },
     #[error("抽查比例“{0}”不是有效的比例：应为 0 到 100% 之间，例如 3%、5‰ 或 1/30")]
     BadRatio(String),
-    #[error("分层“{0}”不能为空，也不能包含逗号、换行或空字符")]
-    BadLabel(String),
+    /// A key, officer id, department name or label that the frozen files cannot hold (spec §6).
+    #[error(
+        "{what}“{value}”{problem}：抽取时冻结的名单文件不加引号，字段中不能有逗号、英文双引号、回车、换行或空字符，请先修改后再抽取"
+    )]
+    BadField {
+        what: &'static str,
+        value: String,
+        problem: &'static str,
+    },
     #[error("候选名单为空：抽查范围内没有可抽取的检查对象")]
     EmptyScope,
     #[error("第 {index} 份随机数贡献与其承诺值不符：揭示的内容经 SHA-256 后不等于事先公布的承诺")]
@@ -45,7 +52,7 @@ impl DrawError {
         match self {
             DrawError::BadFile { .. } => "DRAW_BAD_FILE",
             DrawError::BadRatio(_) => "DRAW_BAD_RATIO",
-            DrawError::BadLabel(_) => "DRAW_BAD_LABEL",
+            DrawError::BadField { .. } => "DRAW_BAD_FIELD",
             DrawError::EmptyScope => "DRAW_EMPTY_SCOPE",
             DrawError::RevealMismatch { .. } => "DRAW_REVEAL_MISMATCH",
             DrawError::RevealCount(..) => "DRAW_REVEAL_COUNT",

@@ -13,9 +13,55 @@ pub(crate) const CANDIDATES_HEADER: &str = "key,stratum";
 const OFFICERS_HEADER: &str = "officer_id,department";
 const CONFLICTS_HEADER: &str = "officer_id,key";
 
-/// Whether a text can be a field of a frozen file: not empty, no comma, CR, LF or NUL.
+/// Why a text cannot be a field of a frozen file (spec §6: files are never quoted, so a field
+/// holds no comma, double quote, CR, LF or NUL), or `None` when it can.
+pub fn field_problem(s: &str) -> Option<&'static str> {
+    if s.is_empty() {
+        return Some("为空");
+    }
+    s.bytes().find_map(|b| match b {
+        b',' => Some("含有英文逗号（,）"),
+        b'"' => Some("含有英文双引号（\"）"),
+        b'\r' => Some("含有回车符（CR）"),
+        b'\n' => Some("含有换行符（LF）"),
+        0 => Some("含有空字符（NUL）"),
+        _ => None,
+    })
+}
+
+/// Whether a text can be a field of a frozen file.
 pub fn is_plain_field(s: &str) -> bool {
-    !s.is_empty() && !s.bytes().any(|b| matches!(b, b',' | b'\r' | b'\n' | 0))
+    field_problem(s).is_none()
+}
+
+/// Refuses, at freeze time, a field that a frozen file cannot hold, naming what it is.
+pub(crate) fn check_field(what: &'static str, value: &str) -> Result<(), DrawError> {
+    match field_problem(value) {
+        None => Ok(()),
+        Some(problem) => Err(DrawError::BadField {
+            what,
+            value: shown(value),
+            problem,
+        }),
+    }
+}
+
+/// A field as a message quotes it: control characters made visible, at most 60 characters.
+fn shown(value: &str) -> String {
+    let mut out: String = value
+        .chars()
+        .take(60)
+        .map(|c| match c {
+            '\r' => "\\r".to_string(),
+            '\n' => "\\n".to_string(),
+            '\0' => "\\0".to_string(),
+            c => c.to_string(),
+        })
+        .collect();
+    if value.chars().count() > 60 {
+        out.push('…');
+    }
+    out
 }
 
 /// A frozen file's lines after its header (without the last LF), once its encoding, its header
@@ -53,7 +99,7 @@ fn pair(line: &str) -> Result<(&str, &str), &'static str> {
         return Err("应为以逗号分隔的两列");
     };
     if !is_plain_field(a) || !is_plain_field(b) {
-        return Err("字段为空，或含有逗号、回车、换行或空字符");
+        return Err("字段为空，或含有逗号、双引号、回车、换行或空字符");
     }
     Ok((a, b))
 }
@@ -87,18 +133,6 @@ fn render_pairs<'a>(header: &str, pairs: impl Iterator<Item = (&'a str, &'a str)
         out.push(b'\n');
     }
     out
-}
-
-fn check_fields(file: &'static str, line: usize, a: &str, b: &str) -> Result<(), DrawError> {
-    if is_plain_field(a) && is_plain_field(b) {
-        Ok(())
-    } else {
-        Err(bad_file(
-            file,
-            line,
-            format!("“{a},{b}”的字段为空，或含有逗号、回车、换行或空字符"),
-        ))
-    }
 }
 
 /// The canonical candidate file of `(key, stratum)` pairs, sorted here; keys must be unique.
@@ -338,7 +372,8 @@ pub struct Officer {
 pub fn officers_file(mut officers: Vec<Officer>) -> Result<Vec<u8>, DrawError> {
     officers.sort_unstable_by(|a, b| a.id.as_bytes().cmp(b.id.as_bytes()));
     for (i, o) in officers.iter().enumerate() {
-        check_fields(OFFICERS, i + 2, &o.id, &o.department)?;
+        check_field("执法人员编号", &o.id)?;
+        check_field("部门名称", &o.department)?;
         if o.id.contains(';') {
             return Err(bad_file(
                 OFFICERS,
@@ -405,8 +440,9 @@ fn conflict_order(a: &Conflict, b: &Conflict) -> std::cmp::Ordering {
 pub fn conflicts_file(mut conflicts: Vec<Conflict>) -> Result<Vec<u8>, DrawError> {
     conflicts.sort_unstable_by(conflict_order);
     conflicts.dedup();
-    for (i, c) in conflicts.iter().enumerate() {
-        check_fields(CONFLICTS, i + 2, &c.officer_id, &c.key)?;
+    for c in &conflicts {
+        check_field("执法人员编号", &c.officer_id)?;
+        check_field("检查对象代码", &c.key)?;
     }
     Ok(render_pairs(
         CONFLICTS_HEADER,

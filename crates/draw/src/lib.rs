@@ -12,6 +12,7 @@ pub mod error;
 pub mod files;
 pub mod hash;
 pub mod manifest;
+pub mod manifest_read;
 pub mod parallel;
 pub mod ratio;
 pub mod seed;

@@ -1,5 +1,6 @@
-//! `manifest.json` (spec §5), written one way only (two-space indented, keys in the spec's
-//! order, a final LF) so that a verifier can hold the file to its exact bytes.
+//! `manifest.json` (spec §5), written one stable way (two-space indented, keys in the spec's
+//! order, a final LF) so that an export's digest is stable. Verifiers read it by value
+//! ([`crate::manifest_read`]), never by its bytes.
 
 use serde::{Deserialize, Serialize};
 

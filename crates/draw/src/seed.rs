@@ -27,7 +27,9 @@ pub fn check_reveals(commitments: &[String], reveals: &[String]) -> Result<(), D
         return Err(DrawError::RevealCount(commitments.len(), reveals.len()));
     }
     for (i, (c, r)) in commitments.iter().zip(reveals).enumerate() {
-        if !c.eq_ignore_ascii_case(&commitment(r)) {
+        // Exactly the lowercase hex the spec fixes: "ABC…" is not the published commitment
+        // (spec §6); the platform lowercases a commitment when it is entered.
+        if *c != commitment(r) {
             return Err(DrawError::RevealMismatch { index: i + 1 });
         }
     }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::DrawError;
-use crate::files::{CandidateSet, is_plain_field};
+use crate::files::CandidateSet;
 use crate::hash::{Prefixed, sha256_parts};
 use crate::parallel::map_ranges;
 use crate::ratio::{Ratio, sample_size};
@@ -63,8 +63,8 @@ pub fn select(seed: &Seed, set: &CandidateSet, rules: &Rules) -> Result<Selectio
     if set.is_empty() {
         return Err(DrawError::EmptyScope);
     }
-    if let Some(label) = rules.keys().find(|l| !is_plain_field(l)) {
-        return Err(DrawError::BadLabel(label.clone()));
+    for label in rules.keys() {
+        crate::files::check_field("分层", label)?;
     }
     let mut labels: Vec<&str> = rules.keys().map(String::as_str).collect();
     labels.extend(

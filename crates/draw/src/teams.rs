@@ -50,6 +50,12 @@ impl<'a> Roster<'a> {
         if spec.size < 2 {
             return Err(DrawError::TeamTooSmall(spec.size));
         }
+        for department in spec.quotas.keys() {
+            crate::files::check_field("部门名称", department)?;
+        }
+        if !spec.initiating_department.is_empty() {
+            crate::files::check_field("发起部门名称", &spec.initiating_department)?;
+        }
         let quota_sum: usize = spec.quotas.values().sum();
         if quota_sum > spec.size {
             return Err(DrawError::QuotaOverSize {

@@ -1,17 +1,22 @@
 //! Recomputes a published draw from its export folder alone (spec §5) and names the first file
-//! that does not match: a changed byte anywhere fails.
+//! that does not match, holding each file to what spec §6 fixes and to nothing more: a folder
+//! written by any correct implementation passes, a changed draw fails.
 
 use std::collections::BTreeMap;
 
 use crate::draw::{DrawInput, DrawOutcome, OfficerInput, run};
 use crate::error::DrawError;
-use crate::files::{CANDIDATES, CONFLICTS, OFFICERS, SUBSTITUTIONS_FILE};
+use crate::files::{
+    CANDIDATES, CONFLICTS, OFFICERS, Officer, SUBSTITUTIONS_FILE, check_field, parse_officers,
+};
 use crate::hash::sha256_hex;
-use crate::manifest::{ALGORITHM, MANIFEST, Manifest, RESULT};
+use crate::manifest::{MANIFEST, Manifest, RESULT};
+use crate::manifest_read::{self, comparable_strata};
 use crate::ratio::Ratio;
 use crate::seed::derive_seed;
 use crate::select::{Rules, StratumRule};
 use crate::substitute::{DrawState, parse as parse_substitutions};
+use crate::teams::TeamSpec;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{file}：{reason}")]
@@ -41,6 +46,37 @@ pub struct Verified {
     pub selected: usize,
     pub teams: usize,
     pub substitutions: usize,
+    /// False when the draw has officer teams but the folder has no `conflicts.csv` (a public
+    /// export leaves it out: it is personal data). The candidates, seed, strata and selection
+    /// are then verified; the teams and the 递补 are not rechecked — never reported as verified.
+    pub teams_rechecked: bool,
+}
+
+impl Verified {
+    /// The verdict as both verifiers word it (draw-v1.md appendix): "一致" only when every
+    /// file, teams included, was recomputed.
+    pub fn verdict(&self) -> String {
+        if self.teams_rechecked {
+            format!(
+                "一致：任务 {} 的抽取由公开文件完全复算得到相同结果（候选 {} 户，抽中 {} 户，检查组 {} 个，递补 {} 条）",
+                self.manifest.task_id,
+                self.candidates,
+                self.selected,
+                self.teams,
+                self.substitutions
+            )
+        } else {
+            format!(
+                "部分核对：任务 {} 的候选名单、种子、分层与抽中的 {} 户一致；检查组与递补未重新核对（利害关系声明 conflicts.csv 未公开，需向监督员索取审计用完整文件）",
+                self.manifest.task_id, self.selected
+            )
+        }
+    }
+
+    /// The exit code of `shuangsuiji verify` and docs/verify_draw.py: 0 一致, 3 部分核对.
+    pub fn exit_code(&self) -> u8 {
+        if self.teams_rechecked { 0 } else { 3 }
+    }
 }
 
 /// The names an export folder may hold.
@@ -53,6 +89,7 @@ pub const KNOWN_FILES: [&str; 6] = [
     SUBSTITUTIONS_FILE,
 ];
 
+/// Holds a folder to what spec §6 fixes: the CSV files byte for byte, the manifest by value.
 pub fn verify(files: &BTreeMap<String, Vec<u8>>) -> Result<Verified, VerifyError> {
     if let Some(extra) = files
         .keys()
@@ -61,15 +98,7 @@ pub fn verify(files: &BTreeMap<String, Vec<u8>>) -> Result<Verified, VerifyError
         return Err(fail(extra, "不是 SSJ-DRAW/1 导出目录中的文件"));
     }
     let get = |name: &str| files.get(name).ok_or_else(|| fail(name, "缺少此文件"));
-    let manifest_bytes = get(MANIFEST)?;
-    let manifest: Manifest = serde_json::from_slice(manifest_bytes)
-        .map_err(|e| fail(MANIFEST, format!("不是有效的清单：{e}")))?;
-    if manifest.render() != *manifest_bytes {
-        return Err(fail(MANIFEST, "内容与其规范写法逐字节不一致（被改动过）"));
-    }
-    if manifest.algorithm != ALGORITHM {
-        return Err(fail(MANIFEST, format!("算法应为 {ALGORITHM}")));
-    }
+    let manifest = manifest_read::read(get(MANIFEST)?).map_err(|e| fail(MANIFEST, e))?;
     let candidates = get(CANDIDATES)?;
     let candidate_digest = sha256_hex(candidates);
     if candidate_digest != manifest.candidate_digest {
@@ -117,34 +146,48 @@ pub fn verify(files: &BTreeMap<String, Vec<u8>>) -> Result<Verified, VerifyError
         let ratio = Ratio::new(s.num, s.den).map_err(|e| fail(MANIFEST, e.to_string()))?;
         rules.insert(s.label.clone(), StratumRule { ratio, min: s.min });
     }
-    let officers = match &manifest.officers {
+    let (officers, partial_pool) = match &manifest.officers {
         None => {
             for name in [OFFICERS, CONFLICTS] {
                 if files.contains_key(name) {
                     return Err(fail(name, "本次抽取未选派执法人员，不应有此文件"));
                 }
             }
-            None
+            (None, None)
         }
         Some(t) => {
-            let (pool, conflicts) = (get(OFFICERS)?, get(CONFLICTS)?);
+            for department in t.team.quotas.keys() {
+                check_field("部门名称", department).map_err(|e| fail(MANIFEST, e.to_string()))?;
+            }
+            check_field("发起部门名称", &t.team.initiating_department)
+                .map_err(|e| fail(MANIFEST, e.to_string()))?;
+            let pool = get(OFFICERS)?;
             if sha256_hex(pool) != t.officer_pool_digest {
                 return Err(fail(
                     OFFICERS,
                     "SHA-256 与 manifest.json 中的 officer_pool_digest 不符",
                 ));
             }
-            if sha256_hex(conflicts) != t.conflicts_digest {
-                return Err(fail(
-                    CONFLICTS,
-                    "SHA-256 与 manifest.json 中的 conflicts_digest 不符",
-                ));
+            match files.get(CONFLICTS) {
+                None => {
+                    let parsed = parse_officers(pool).map_err(|e| fail(OFFICERS, e.to_string()))?;
+                    (None, Some(parsed))
+                }
+                Some(conflicts) => {
+                    if sha256_hex(conflicts) != t.conflicts_digest {
+                        return Err(fail(
+                            CONFLICTS,
+                            "SHA-256 与 manifest.json 中的 conflicts_digest 不符",
+                        ));
+                    }
+                    let input = OfficerInput {
+                        pool_file: pool,
+                        conflicts_file: conflicts,
+                        team: t.team.clone(),
+                    };
+                    (Some(input), None)
+                }
             }
-            Some(OfficerInput {
-                pool_file: pool,
-                conflicts_file: conflicts,
-                team: t.team.clone(),
-            })
         }
     };
     let input = DrawInput {
@@ -156,23 +199,24 @@ pub fn verify(files: &BTreeMap<String, Vec<u8>>) -> Result<Verified, VerifyError
         officers,
     };
     let outcome = run(&input).map_err(|e| fail(file_of(&e), e.to_string()))?;
-    let mut recomputed = outcome.manifest.clone();
-    recomputed
-        .substitutions_digest
-        .clone_from(&manifest.substitutions_digest);
-    if recomputed != manifest {
-        return Err(fail(
-            MANIFEST,
-            first_difference(&outcome.manifest, &manifest),
-        ));
-    }
+    compare(&outcome.manifest, &manifest, partial_pool.as_deref())
+        .map_err(|why| fail(MANIFEST, why))?;
     let result = get(RESULT)?;
     let expected = outcome.result_csv();
-    if *result != expected {
-        return Err(fail(RESULT, line_difference(&expected, result)));
+    match (&partial_pool, &manifest.officers) {
+        (Some(pool), Some(t)) => {
+            result_without_teams(&expected, result, pool, &t.team).map_err(|e| fail(RESULT, e))?
+        }
+        _ if *result != expected => return Err(fail(RESULT, line_difference(&expected, result))),
+        _ => {}
     }
     let substitutions = match files.get(SUBSTITUTIONS_FILE) {
         None => 0,
+        // Officer 递补 depend on the conflicts: with the teams unchecked, only the file's form
+        // is (its digest is bound by the manifest above).
+        Some(bytes) if partial_pool.is_some() => parse_substitutions(bytes)
+            .map_err(|e| fail(SUBSTITUTIONS_FILE, e.to_string()))?
+            .len(),
         Some(bytes) => replay(&outcome, bytes)?,
     };
     Ok(Verified {
@@ -180,8 +224,147 @@ pub fn verify(files: &BTreeMap<String, Vec<u8>>) -> Result<Verified, VerifyError
         selected: outcome.selection.selected.len(),
         teams: outcome.officers.as_ref().map_or(0, |o| o.teams.len()),
         substitutions,
+        teams_rechecked: partial_pool.is_none(),
         manifest,
     })
+}
+
+/// The published manifest against the recomputed one, by value (spec §6). `partial_pool` is the
+/// officer pool when the teams cannot be recomputed: the load cap is then checked from it.
+fn compare(
+    recomputed: &Manifest,
+    published: &Manifest,
+    partial_pool: Option<&[Officer]>,
+) -> Result<(), String> {
+    if recomputed.seed != published.seed {
+        return Err("seed 与由承诺、揭示值重新计算的种子不符".into());
+    }
+    let (ours, theirs) = (
+        comparable_strata(&recomputed.strata),
+        comparable_strata(&published.strata),
+    );
+    for (label, s) in &ours {
+        let Some(t) = theirs.get(label) else {
+            return Err(format!(
+                "strata 缺少分层“{label}”（重新计算有 {} 个候选、抽中 {} 个）",
+                s.n, s.k
+            ));
+        };
+        for (name, a, b) in [
+            ("N", s.n, t.n),
+            ("k", s.k, t.k),
+            ("reserves", s.reserves, t.reserves),
+        ] {
+            if a != b {
+                return Err(format!(
+                    "strata 中分层“{label}”的 {name} 应为 {a}，清单中为 {b}"
+                ));
+            }
+        }
+    }
+    if let Some(label) = theirs.keys().find(|l| !ours.contains_key(*l)) {
+        return Err(format!("strata 中分层“{label}”没有候选，却写有抽取数"));
+    }
+    match (&recomputed.officers, &published.officers, partial_pool) {
+        (_, Some(t), Some(pool)) => {
+            let selected: u64 = ours.values().map(|s| s.k).sum();
+            let cap = officer_cap(selected, t.team.size, pool.len())?;
+            if cap != t.officer_cap {
+                return Err(format!(
+                    "officer_cap 应为 {cap}，清单中为 {}",
+                    t.officer_cap
+                ));
+            }
+        }
+        (Some(a), Some(b), None) if a.officer_cap != b.officer_cap => {
+            return Err(format!(
+                "officer_cap 应为 {}，清单中为 {}",
+                a.officer_cap, b.officer_cap
+            ));
+        }
+        (a, b, None) if a != b => return Err("检查组设置与重新计算的结果不符".into()),
+        _ => {}
+    }
+    Ok(())
+}
+
+/// `cap = ceil(K × m / P)` (spec §4).
+fn officer_cap(selected: u64, size: usize, pool: usize) -> Result<u64, String> {
+    if pool == 0 {
+        return Err("执法人员库为空，无法组成检查组".into());
+    }
+    let product = u128::from(selected) * size as u128;
+    Ok(product.div_ceil(pool as u128) as u64)
+}
+
+/// `result.csv` of a draw whose teams cannot be recomputed: every line's rank, key, stratum and
+/// ticket byte for byte; its team a set of `m` distinct officers of the pool, its leader the
+/// one the spec's rule names among them.
+fn result_without_teams(
+    expected: &[u8],
+    got: &[u8],
+    pool: &[Officer],
+    spec: &TeamSpec,
+) -> Result<(), String> {
+    let text = std::str::from_utf8(got).map_err(|_| "不是有效的 UTF-8 文本".to_string())?;
+    let expected = std::str::from_utf8(expected).expect("written as UTF-8");
+    let body = text.strip_suffix('\n').ok_or("文件应以换行符（LF）结束")?;
+    let (ours, theirs): (Vec<&str>, Vec<&str>) = (
+        expected.trim_end_matches('\n').split('\n').collect(),
+        body.split('\n').collect(),
+    );
+    if ours.len() != theirs.len() {
+        return Err(format!(
+            "应有 {} 行（含表头），文件中为 {} 行",
+            ours.len(),
+            theirs.len()
+        ));
+    }
+    if ours[0] != theirs[0] {
+        return Err(format!("表头应为“{}”", ours[0]));
+    }
+    let department = |id: &str| {
+        pool.binary_search_by(|o| o.id.as_bytes().cmp(id.as_bytes()))
+            .ok()
+            .map(|i| pool[i].department.as_str())
+    };
+    for (n, (e, g)) in ours.iter().zip(&theirs).enumerate().skip(1) {
+        let line = n + 1;
+        let prefix = e.strip_suffix(',').expect("an empty leader column");
+        let Some(team) = g.strip_prefix(prefix) else {
+            return Err(format!(
+                "第 {line} 行与重新计算的结果不符，前四列应为“{}”",
+                prefix.trim_end_matches(',')
+            ));
+        };
+        let Some((members, leader)) = team.split_once(',') else {
+            return Err(format!("第 {line} 行应有 6 列"));
+        };
+        let members: Vec<&str> = members.split(';').collect();
+        if members.len() != spec.size {
+            return Err(format!(
+                "第 {line} 行的检查组应有 {} 人，文件中为 {} 人",
+                spec.size,
+                members.len()
+            ));
+        }
+        for (i, m) in members.iter().enumerate() {
+            if department(m).is_none() {
+                return Err(format!("第 {line} 行的执法人员 {m} 不在 officers.csv 中"));
+            }
+            if members[..i].contains(m) {
+                return Err(format!("第 {line} 行的执法人员 {m} 出现了两次"));
+            }
+        }
+        let rule = members
+            .iter()
+            .find(|m| department(m) == Some(spec.initiating_department.as_str()))
+            .unwrap_or(&members[0]);
+        if leader != *rule {
+            return Err(format!("第 {line} 行的组长应为 {rule}"));
+        }
+    }
+    Ok(())
 }
 
 fn replay(outcome: &DrawOutcome, bytes: &[u8]) -> Result<usize, VerifyError> {
@@ -214,19 +397,6 @@ fn file_of(e: &DrawError) -> &'static str {
         | DrawError::NoValidTeam { .. } => OFFICERS,
         _ => MANIFEST,
     }
-}
-
-fn first_difference(recomputed: &Manifest, published: &Manifest) -> String {
-    if recomputed.commitments != published.commitments || recomputed.reveals != published.reveals {
-        return "承诺值或揭示值与重新计算的结果不符".to_string();
-    }
-    if recomputed.seed != published.seed {
-        return "seed 与由承诺、揭示值重新计算的种子不符".to_string();
-    }
-    if recomputed.strata != published.strata {
-        return "strata（各层 N、k、备选数）与重新计算的结果不符".to_string();
-    }
-    "officer_cap 或检查组设置与重新计算的结果不符".to_string()
 }
 
 fn line_difference(expected: &[u8], got: &[u8]) -> String {

@@ -119,6 +119,7 @@ fn table() -> RouteTable {
     .post("/console/tasks", tasks::create)
     .get("/console/tasks/new", tasks::new_form)
     .get("/console/tasks/{id}", tasks::detail)
+    .get("/console/tasks/{id}/audit.zip", tasks::audit_zip)
     .post("/console/tasks/{id}/{step}", tasks::act)
     .get("/console", console::home)
     .get("/console/items", items::list)

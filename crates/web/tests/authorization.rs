@@ -480,6 +480,12 @@ async fn every_route_for_every_role() {
             [200, 200, 200, 403, 403, 403, 200, 401],
         ),
         get("/console/tasks/{id}", "/console/tasks/1", ALL),
+        // The full export, with the declared conflicts (personal data): the 监督员 only.
+        get(
+            "/console/tasks/{id}/audit.zip",
+            "/console/tasks/1/audit.zip",
+            [403, 403, 403, 403, 403, 200, 403, 303],
+        ),
         get(
             "/console/tasks/{id}",
             "/console/tasks/999",

@@ -94,7 +94,7 @@ pub async fn export_zip(
         None => draws.iter().rev().find(|d| d.status == DrawStatus::Drawn),
     }
     .ok_or_else(|| AppError::not_found("DRAW_NOT_FOUND", "该任务还没有完成的抽取"))?;
-    let files = p.export_draw(draw.id).await?;
+    let files = p.public_export(draw.id).await?;
     let folder = format!("{}-{}", task.code, draw.round);
     let zip = ssj_app::draw_zip::pack(&folder, &files)?;
     let disposition = format!("attachment; filename=\"{folder}.zip\"");
@@ -117,6 +117,8 @@ pub struct LookupQuery {
 #[derive(Serialize)]
 struct Outcome {
     ok: bool,
+    /// Everything but the teams recomputed (no conflicts.csv): not "一致".
+    partial: bool,
     message: String,
     file: String,
 }
@@ -193,6 +195,7 @@ pub async fn verify_upload(
             StatusCode::INTERNAL_SERVER_ERROR,
             Outcome {
                 ok: false,
+                partial: false,
                 message: format!("复算中断：{e}"),
                 file: String::new(),
             },
@@ -216,6 +219,7 @@ fn unpack_and_verify(bytes: &[u8]) -> (StatusCode, Outcome) {
             tracing::info!(code = e.code, "verification upload refused");
             let refused = Outcome {
                 ok: false,
+                partial: false,
                 message: e.message,
                 file: String::new(),
             };
@@ -225,19 +229,13 @@ fn unpack_and_verify(bytes: &[u8]) -> (StatusCode, Outcome) {
     let outcome = match ssj_draw::verify(&files) {
         Ok(v) => Outcome {
             ok: true,
-            message: format!(
-                "一致：任务 {} 的抽取由公开文件完全复算得到相同结果（候选 {} 户，抽中 {} 户，检查组 {} 个，递补 {} 条）。种子 {}",
-                v.manifest.task_id,
-                v.candidates,
-                v.selected,
-                v.teams,
-                v.substitutions,
-                v.manifest.seed
-            ),
+            partial: !v.teams_rechecked,
+            message: format!("{}。种子 {}", v.verdict(), v.manifest.seed),
             file: String::new(),
         },
         Err(e) => Outcome {
             ok: false,
+            partial: false,
             message: e.reason,
             file: e.file,
         },

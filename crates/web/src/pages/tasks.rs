@@ -306,8 +306,43 @@ pub async fn detail(
             stage => stage,
             can_plan => can_plan,
             can_redraw => can_plan && u.actor.role == Role::SystemAdmin,
+            can_audit_export => u.actor.can(Permission::ExportAuditFolder),
         },
     )
+}
+
+/// The full export of the task's current draw, with `conflicts.csv`, for the 监督员 who audits
+/// it: the public zip leaves the declared conflicts out (personal data).
+pub async fn audit_zip(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    Path(id): Path<i64>,
+) -> WebResult<Response> {
+    u.require(Permission::ExportAuditFolder)?;
+    let p = &s.platform;
+    let task = p.task(id).await?;
+    let draw = p
+        .draws(task.id)
+        .await?
+        .into_iter()
+        .rev()
+        .find(|d| d.status == DrawStatus::Drawn)
+        .ok_or_else(|| AppError::not_found("DRAW_NOT_FOUND", "该任务还没有完成的抽取"))?;
+    let files = p.audit_export(&u.actor, draw.id).await?;
+    let folder = format!("{}-{}-audit", task.code, draw.round);
+    let zip = ssj_app::draw_zip::pack(&folder, &files)?;
+    let disposition = format!("attachment; filename=\"{folder}.zip\"");
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/zip".to_string(),
+            ),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        zip,
+    )
+        .into_response())
 }
 
 /// Runs one step of the ceremony (or a 递补) and comes back to the task's page.
