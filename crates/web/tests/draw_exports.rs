@@ -61,6 +61,38 @@ async fn the_public_zip_leaves_conflicts_out_and_the_auditor_gets_them() {
         .await;
     assert_eq!(status, 403);
 
+    // A 递补 by the planner: the public page shows it, but not who entered it (no staff
+    // usernames on public pages); the console does.
+    let result = String::from_utf8(public["result.csv"].clone()).unwrap();
+    let first = result.lines().nth(1).unwrap().split(',').nth(1).unwrap();
+    let (_, page) = app.get(&c, &format!("/console/tasks/{}", task.id)).await;
+    let draw = app.platform.current_draw(task.id).await.unwrap().unwrap();
+    let (status, _) = app
+        .post(
+            &c,
+            &format!("/console/tasks/{}/substitute", task.id),
+            &[
+                ("csrf", csrf_of(&page).as_str()),
+                ("draw", &draw.id.to_string()),
+                ("kind", "object"),
+                ("key", first),
+                ("officer", ""),
+                ("reason", "已注销"),
+            ],
+        )
+        .await;
+    assert!(status == 200 || status == 303, "{status}");
+    let (_, console) = app.get(&c, &format!("/console/tasks/{}", task.id)).await;
+    assert!(console.contains("已注销") && console.contains("scjg.plan"));
+    let (_, public_page) = app
+        .get(&client(), &format!("/public/tasks/{}", task.code))
+        .await;
+    assert!(public_page.contains("已注销"), "the 递补 is public");
+    assert!(
+        !public_page.contains("scjg.plan"),
+        "no staff username in public"
+    );
+
     // The verification page says 部分核对 for the public zip, not 一致.
     let zip = ssj_app::draw_zip::pack("p", &public).unwrap();
     let form = reqwest::multipart::Form::new().part(

@@ -71,7 +71,8 @@ pub async fn detail(
         "public_task.html",
         u.as_ref(),
         "",
-        context! { t => Serde(&view), draws => Serde(&draws) },
+        // `public`: no staff usernames on a public page (the 递补 table's 操作人 column).
+        context! { t => Serde(&view), draws => Serde(&draws), public => true },
     )
 }
 
