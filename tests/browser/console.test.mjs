@@ -81,3 +81,16 @@ test("the public portal needs no login", async () => {
   assert.ok(listed.checkpoints.some((c) => c.signature === row[4]));
   await page.close();
 });
+
+test("on a 390 px phone the console's pages fit the screen: no sideways scrolling", async () => {
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await ctx.newPage();
+  await login(page, demo.base, "jcs.jd", demo.passwords["jcs.jd"]);
+  await page.waitForURL(demo.base + "/console");
+  for (const path of ["/console", "/console/tasks", "/console/tasks/1", "/console/objects", "/console/officers", "/console/items", "/console/audit", "/public/verify"]) {
+    await page.goto(demo.base + path);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 390, `${path} is ${width} px wide`);
+  }
+  await ctx.close();
+});
