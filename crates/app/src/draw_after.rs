@@ -116,11 +116,16 @@ impl Platform {
     }
 
     /// The public export folder of a draw: everything but `conflicts.csv`, whose pairs of an
-    /// officer and a business (often a relative) are personal data (draw-v1.md §5). The
-    /// manifest keeps `conflicts_digest`; the verifiers recheck all but the teams.
+    /// officer and a business (often a relative) are personal data (draw-v1.md §5), unless the
+    /// task's authority chose to publish it. The manifest keeps `conflicts_digest`; the
+    /// verifiers recheck all but the teams.
     pub async fn public_export(&self, draw_id: i64) -> AppResult<BTreeMap<String, Vec<u8>>> {
         let mut files = self.export_draw(draw_id).await?;
-        files.remove(ssj_draw::files::CONFLICTS);
+        let draw = self.draw(draw_id).await?;
+        let task = self.task(draw.task_id).await?;
+        if !crate::tasks::TaskSpec::parse(&task.spec)?.publish_conflicts {
+            files.remove(ssj_draw::files::CONFLICTS);
+        }
         Ok(files)
     }
 

@@ -123,6 +123,10 @@ pub struct TaskSpec {
     pub draw_officers: bool,
     /// Objects already picked this many times this year are left out; 0 = no cap.
     pub annual_cap: u32,
+    /// The authority chose to publish `conflicts.csv` (officers' declared conflicts of
+    /// interest, personal data) with the public export; by default only the 监督员's has it.
+    #[serde(default)]
+    pub publish_conflicts: bool,
 }
 
 /// A task as the console and the CLI fill it in.
@@ -146,6 +150,8 @@ pub struct NewTask {
     pub annual_cap: u32,
     /// Draw the objects only; the inspecting departments form their teams themselves.
     pub objects_only: bool,
+    /// Publish `conflicts.csv` with the public export (personal data; off by default).
+    pub publish_conflicts: bool,
 }
 
 fn yes() -> bool {
@@ -383,6 +389,7 @@ impl Platform {
             quotas,
             annual_cap: new.annual_cap,
             draw_officers: !new.objects_only,
+            publish_conflicts: new.publish_conflicts && !new.objects_only,
         };
         let now = clock::now_ms();
         let mut tx = self.store.begin().await?;

@@ -86,6 +86,10 @@ pub struct CreateTask {
     /// Draw the objects only (市抽县查: the inspecting departments draw their officers).
     #[arg(long)]
     objects_only: bool,
+    /// Publish conflicts.csv (officers' declared conflicts of interest, personal data) with
+    /// the public export; by default only the auditor's export has it.
+    #[arg(long)]
+    publish_conflicts: bool,
 }
 
 #[derive(Subcommand)]
@@ -297,6 +301,7 @@ pub async fn task(p: &Platform, c: TaskCommand) -> AppResult<ExitCode> {
                 quotas,
                 annual_cap: a.annual_cap,
                 objects_only: a.objects_only,
+                publish_conflicts: a.publish_conflicts,
             };
             let t = p.create_task(&actor, new).await?;
             println!("已创建抽查任务 {}（编号 {}）：{}", t.id, t.code, t.name);

@@ -51,6 +51,10 @@ async fn the_public_zip_leaves_conflicts_out_and_the_auditor_gets_them() {
         page.contains("id=\"audit-zip\""),
         "the auditor sees the download"
     );
+    assert!(
+        page.contains("<dd id=\"conflicts-public\">不公开"),
+        "the task says its conflicts are not public"
+    );
 
     // Anyone else: no such download, and the route refuses.
     let (c, _) = app.login("scjg.plan").await;

@@ -479,6 +479,29 @@ pub async fn impossible_draws_are_refused_and_save_nothing(h: &dyn Harness) {
             .unwrap()
             .ends_with(",,")
     );
+    // The public export of a draw with officers leaves the declared conflicts out (部分核对)…
+    let drawn = p.current_draw(t.id).await.unwrap().unwrap();
+    let public = p.public_export(drawn.id).await.unwrap();
+    assert!(!public.contains_key("conflicts.csv"));
+    assert!(!ssj_draw::verify(&public).unwrap().teams_rechecked);
+    // …unless the task's authority chose to publish them.
+    let published = p
+        .create_task(
+            &cli,
+            NewTask {
+                publish_conflicts: true,
+                ..task("5%", 2, vec![])
+            },
+        )
+        .await
+        .unwrap();
+    let d = p
+        .run_ceremony(&cli, published.id, vec![], None)
+        .await
+        .unwrap();
+    let public = p.public_export(d.id).await.unwrap();
+    assert!(public.contains_key("conflicts.csv"));
+    assert!(ssj_draw::verify(&public).unwrap().teams_rechecked);
 }
 
 /// A province's files (over the size the backends store compressed) come back byte for byte,

@@ -31,6 +31,9 @@ pub struct TaskView {
     pub no_disturb_a: bool,
     pub window: String,
     pub team: String,
+    /// The authority publishes `conflicts.csv` with the public export.
+    pub conflicts_public: bool,
+    pub draws_officers: bool,
     pub annual_cap: u32,
 }
 
@@ -166,6 +169,8 @@ pub async fn task_view(p: &Platform, t: &Task) -> AppResult<TaskView> {
                 .join("，")
         ),
         annual_cap: spec.annual_cap,
+        conflicts_public: spec.publish_conflicts,
+        draws_officers: spec.draw_officers,
     })
 }
 

@@ -251,6 +251,7 @@ fn new_task(f: &Fields) -> Result<NewTask, AppError> {
         quotas,
         annual_cap: number("annual_cap", 0)? as u32,
         objects_only: f.checked("objects_only"),
+        publish_conflicts: f.checked("publish_conflicts"),
     })
 }
 
