@@ -96,8 +96,28 @@ pub async fn export_zip(
     }
     .ok_or_else(|| AppError::not_found("DRAW_NOT_FOUND", "该任务还没有完成的抽取"))?;
     let files = p.public_export(draw.id).await?;
-    let folder = format!("{}-{}", task.code, draw.round);
-    let zip = ssj_app::draw_zip::pack(&folder, &files)?;
+    zip_download(&format!("{}-{}", task.code, draw.round), &files)
+}
+
+/// The task's last completed draw, or DRAW_NOT_FOUND.
+pub(crate) async fn last_drawn(
+    p: &ssj_app::Platform,
+    task_id: i64,
+) -> WebResult<ssj_storage::Draw> {
+    Ok(p.draws(task_id)
+        .await?
+        .into_iter()
+        .rev()
+        .find(|d| d.status == DrawStatus::Drawn)
+        .ok_or_else(|| AppError::not_found("DRAW_NOT_FOUND", "该任务还没有完成的抽取"))?)
+}
+
+/// An export folder as a zip download named `{folder}.zip`.
+pub(crate) fn zip_download(
+    folder: &str,
+    files: &std::collections::BTreeMap<String, Vec<u8>>,
+) -> WebResult<Response> {
+    let zip = ssj_app::draw_zip::pack(folder, files)?;
     let disposition = format!("attachment; filename=\"{folder}.zip\"");
     Ok((
         [
@@ -154,13 +174,7 @@ pub async fn verify_page(
 async fn place(s: &AppState, task: &str, key: &str) -> WebResult<ssj_app::draw_after::Lookup> {
     let p = &s.platform;
     let t = by_code(s, task).await?;
-    let draw = p
-        .draws(t.id)
-        .await?
-        .into_iter()
-        .rev()
-        .find(|d| d.status == DrawStatus::Drawn)
-        .ok_or_else(|| AppError::not_found("DRAW_NOT_FOUND", "该任务还没有完成的抽取"))?;
+    let draw = last_drawn(p, t.id).await?;
     Ok(p.lookup_in_draw(draw.id, key).await?)
 }
 

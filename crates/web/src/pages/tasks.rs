@@ -3,6 +3,7 @@
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebResult;
+use crate::pages::public_tasks::{last_drawn, zip_download};
 use crate::pages::task_view::{draw_views, status_label, task_view};
 use crate::render::render;
 use axum::body::Bytes;
@@ -322,28 +323,9 @@ pub async fn audit_zip(
     u.require(Permission::ExportAuditFolder)?;
     let p = &s.platform;
     let task = p.task(id).await?;
-    let draw = p
-        .draws(task.id)
-        .await?
-        .into_iter()
-        .rev()
-        .find(|d| d.status == DrawStatus::Drawn)
-        .ok_or_else(|| AppError::not_found("DRAW_NOT_FOUND", "该任务还没有完成的抽取"))?;
+    let draw = last_drawn(p, task.id).await?;
     let files = p.audit_export(&u.actor, draw.id).await?;
-    let folder = format!("{}-{}-audit", task.code, draw.round);
-    let zip = ssj_app::draw_zip::pack(&folder, &files)?;
-    let disposition = format!("attachment; filename=\"{folder}.zip\"");
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/zip".to_string(),
-            ),
-            (axum::http::header::CONTENT_DISPOSITION, disposition),
-        ],
-        zip,
-    )
-        .into_response())
+    zip_download(&format!("{}-{}-audit", task.code, draw.round), &files)
 }
 
 /// Runs one step of the ceremony (or a 递补) and comes back to the task's page.
