@@ -120,9 +120,7 @@ impl Platform {
     /// task's authority chose to publish it. The manifest keeps `conflicts_digest`; the
     /// verifiers recheck all but the teams.
     pub async fn public_export(&self, draw_id: i64) -> AppResult<BTreeMap<String, Vec<u8>>> {
-        let mut files = self.export_draw(draw_id).await?;
-        let draw = self.draw(draw_id).await?;
-        let task = self.task(draw.task_id).await?;
+        let (task, mut files) = self.export_with_task(draw_id).await?;
         if !crate::tasks::TaskSpec::parse(&task.spec)?.publish_conflicts {
             files.remove(ssj_draw::files::CONFLICTS);
         }
@@ -146,6 +144,11 @@ impl Platform {
     /// The full export folder of a draw, file name → bytes; `shuangsuiji verify` and
     /// docs/verify_draw.py recompute it. For the command line and the audit export only.
     pub async fn export_draw(&self, draw_id: i64) -> AppResult<BTreeMap<String, Vec<u8>>> {
+        Ok(self.export_with_task(draw_id).await?.1)
+    }
+
+    /// The full export folder and the draw's task, read once.
+    async fn export_with_task(&self, draw_id: i64) -> AppResult<(Task, BTreeMap<String, Vec<u8>>)> {
         // Built from what the draw stored, not drawn again: the result was computed once, in
         // the transaction that locked it.
         let draw = self.draw(draw_id).await?;
@@ -160,13 +163,14 @@ impl Platform {
             (Some(pool), Some(conflicts)) => Some((pool.as_slice(), conflicts.as_slice())),
             _ => None,
         };
-        Ok(ssj_draw::export_folder(
+        let files = ssj_draw::export_folder(
             &drawn.manifest,
             &drawn.files.candidates,
             officers,
             result,
             &rows,
-        ))
+        );
+        Ok((drawn.task, files))
     }
 
     /// Applies a 递补 after the draw and records it (and any officer 递补 it makes necessary);
