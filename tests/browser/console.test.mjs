@@ -92,5 +92,15 @@ test("on a 390 px phone the console's pages fit the screen: no sideways scrollin
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 390, `${path} is ${width} px wide`);
   }
+  // And the public side, as anyone opens it on a phone.
+  const visitor = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
+  await visitor.goto(demo.base + "/public/tasks");
+  const tasks = await visitor.locator("a[href^='/public/tasks/']").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+  for (const path of ["/", "/public/items", "/public/tasks", ...tasks, "/public/audit", "/public/verify"]) {
+    await visitor.goto(demo.base + path);
+    const width = await visitor.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 390, `${path} is ${width} px wide`);
+  }
+  await visitor.context().close();
   await ctx.close();
 });
