@@ -112,3 +112,15 @@ test("a new task: a ratio that is not a ratio is refused with the form kept, the
   assert.match(await page.textContent("body"), /D 类 30%/);
   await page.close();
 });
+
+test("a witness computes a commitment in the browser, and it is the platform's", async () => {
+  const page = await browser.newPage();
+  await page.goto(demo.base + "/public/commitment");
+  // One block, two blocks (the padding crosses a block), and a long multi-block value.
+  for (const value of ["公证处随机数 271828", "骰子 6-2-5-3 ".repeat(4), "高平市纪委监委派驻组".repeat(20)]) {
+    await page.fill("#commit-value", value);
+    await page.click("#commit-compute");
+    assert.equal((await page.textContent("#commit-output")).trim(), commitment(value), value);
+  }
+  await page.close();
+});

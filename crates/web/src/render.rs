@@ -51,6 +51,7 @@ pub fn environment() -> Environment<'static> {
         "public_tasks.html",
         "public_task.html",
         "public_verify.html",
+        "public_commitment.html",
     );
     env.add_filter("datetime", |ms: i64| ssj_app::clock::format_ms(ms));
     env.add_filter("thousands", |n: i64| thousands(n));

@@ -114,6 +114,7 @@ fn table() -> RouteTable {
     .get("/public/tasks/{code}", public_tasks::detail)
     .get("/public/tasks/{code}/export.zip", public_tasks::export_zip)
     .get("/public/verify", public_tasks::verify_page)
+    .get("/public/commitment", public::commitment)
     .post("/public/verify", public_tasks::verify_upload)
     .get("/console/tasks", tasks::list)
     .post("/console/tasks", tasks::create)

@@ -230,6 +230,7 @@ async fn every_route_for_every_role() {
             PUBLIC,
         ),
         get("/public/verify", "/public/verify", PUBLIC),
+        get("/public/commitment", "/public/commitment", PUBLIC),
         // An upload without a file: the page says so, for everyone alike.
         post("/public/verify", "/public/verify", [422; 8]).multipart(),
         get("/login", "/login", [303, 303, 303, 303, 303, 303, 303, 200]),

@@ -148,6 +148,15 @@ pub async fn health(State(s): State<AppState>) -> Response {
     }
 }
 
+/// Computes a seed contribution's commitment in the browser: a witness commits without telling
+/// the platform the value.
+pub async fn commitment(
+    State(s): State<AppState>,
+    user: Option<CurrentUser>,
+) -> WebResult<Html<String>> {
+    render(&s, "public_commitment.html", user.as_ref(), "", context! {})
+}
+
 pub async fn css() -> Response {
     (
         [
