@@ -64,6 +64,26 @@ def refuse_constant(name):
     fail("manifest.json", f"不是有效的 JSON：{name}")
 
 
+def non_negative_int(text):
+    # "-0" is refused like any signed number: the manifest's numbers are counts.
+    if text.startswith("-"):
+        fail("manifest.json", f"数值 {text} 应为非负整数")
+    return int(text)
+
+
+def unicode_only(v):
+    """Refuses a lone surrogate escape ("\\ud800"): no Unicode text holds one."""
+    items = v.items() if isinstance(v, dict) else enumerate(v) if isinstance(v, list) else []
+    for k, x in items:
+        for s in (k, x):
+            if isinstance(s, str):
+                try:
+                    s.encode("utf-8")
+                except UnicodeEncodeError:
+                    fail("manifest.json", "不是有效的 JSON：含有不成对的代理项转义")
+        unicode_only(x)
+
+
 def uint(obj, name, what):
     if name not in obj:
         fail("manifest.json", f"{what}缺少成员“{name}”")
@@ -95,9 +115,11 @@ def read_manifest(raw):
     if text.startswith("\ufeff"):
         fail("manifest.json", "以字节顺序标记（BOM）开头")
     try:
-        m = json.loads(text, object_pairs_hook=no_duplicates, parse_constant=refuse_constant)
+        m = json.loads(text, object_pairs_hook=no_duplicates, parse_constant=refuse_constant,
+                       parse_int=non_negative_int)
     except ValueError as e:
         fail("manifest.json", f"不是有效的 JSON：{e}")
+    unicode_only(m)
     if type(m) is not dict:
         fail("manifest.json", "应为 JSON 对象")
     if string(m, "algorithm", "") != "SSJ-DRAW/1":
@@ -204,7 +226,9 @@ def leader(members, dept, initiating):
     return next((m for m in members if dept.get(m) == initiating), members[0])
 
 
-def teams_for(seed, selected, officers, conflicts, team):
+def check_team(officers, team):
+    """What §4 requires of the settings, whatever the conflicts: m ≥ 2, Σ q_d ≤ m, enough
+    officers, and in every department with a quota."""
     dept = dict(officers)
     size, quotas = team["size"], team["quotas"]
     if size < 2 or sum(quotas.values()) > size or len(officers) < size:
@@ -212,6 +236,12 @@ def teams_for(seed, selected, officers, conflicts, team):
     for d, q in quotas.items():
         if q > sum(1 for v in dept.values() if v == d):
             fail("officers.csv", f"{d}的配额超过该部门人数")
+
+
+def teams_for(seed, selected, officers, conflicts, team):
+    check_team(officers, team)
+    dept = dict(officers)
+    size, quotas = team["size"], team["quotas"]
     cap = -(-len(selected) * size // len(officers))
     load = {o: 0 for o in dept}
     out = []
@@ -265,6 +295,12 @@ def verify(files):
     if not rows:
         fail("candidates.csv", "候选名单为空")
     ascending("candidates.csv", [k.encode() for k, _ in rows])
+    # Limits of both verifiers (draw-v1.md appendix): a key of at most 65,535 bytes, at most
+    # 65,535 strata.
+    if any(len(k.encode()) > 65535 for k, _ in rows):
+        fail("candidates.csv", "检查对象代码过长（超过 65,535 字节）")
+    if len({s for _, s in rows}) > 65535:
+        fail("candidates.csv", "分层数量过多（超过 65,535 个）")
     if seed.hex() != m["seed"]:
         fail("manifest.json", "seed 与重新计算的种子不符")
     ticket = {k: sha(seed + b"E" + k.encode()) for k, _ in rows}
@@ -301,8 +337,7 @@ def verify(files):
         dept = dict(officers)
         if "conflicts.csv" not in files:
             rechecked = False
-            if not officers:
-                fail("officers.csv", "执法人员库为空")
+            check_team(officers, m["team"])
             cap = -(-len(keys) * m["team"]["size"] // len(officers))
         else:
             con = files["conflicts.csv"]

@@ -67,6 +67,9 @@ fn unpack_within(bytes: &[u8], l: &Limits) -> AppResult<BTreeMap<String, Vec<u8>
     }
     let mut files = BTreeMap::new();
     let mut total = 0u64;
+    // Every file at the top, or every file in one and the same folder: the folder as the
+    // public page packs it. Deeper or mixed layouts are refused, not flattened.
+    let mut folder: Option<Option<String>> = None;
     for i in 0..archive.len() {
         let entry = archive.by_index(i).map_err(|e| {
             AppError::invalid(
@@ -91,6 +94,31 @@ fn unpack_within(bytes: &[u8], l: &Limits) -> AppResult<BTreeMap<String, Vec<u8>
         let name = name.to_string();
         if entry.is_dir() {
             continue;
+        }
+        let parts: Vec<&str> = full.split('/').collect();
+        let here = match parts.as_slice() {
+            [_] => None,
+            [dir, _] => Some(dir.to_string()),
+            _ => {
+                return Err(AppError::invalid(
+                    "VERIFY_ZIP_LAYOUT",
+                    format!(
+                        "压缩包中的 {full} 在多层文件夹中：导出文件应在最外层或同一个文件夹中，已拒绝"
+                    ),
+                ));
+            }
+        };
+        match &folder {
+            None => folder = Some(here),
+            Some(first) if *first != here => {
+                return Err(AppError::invalid(
+                    "VERIFY_ZIP_LAYOUT",
+                    format!(
+                        "压缩包中的 {full} 与其他文件不在同一个文件夹中：导出文件应在最外层或同一个文件夹中，已拒绝"
+                    ),
+                ));
+            }
+            Some(_) => {}
         }
         let declared = entry.size();
         // A lying compressed size cannot buy a larger allowance than the upload itself.
@@ -230,6 +258,26 @@ mod tests {
     }
 
     #[test]
+    fn files_at_the_top_or_in_one_folder_and_nothing_else() {
+        for ok in [
+            &[("a.csv", 4), ("b.csv", 4)][..],
+            &[("T/a.csv", 4), ("T/b.csv", 4)][..],
+        ] {
+            assert_eq!(unpack(&zeros_zip(ok)).unwrap().len(), 2);
+        }
+        for bad in [
+            &[("a/b/c.csv", 4)][..],
+            &[("T/a.csv", 4), ("b.csv", 4)][..],
+            &[("a/x.csv", 4), ("b/y.csv", 4)][..],
+        ] {
+            assert_eq!(
+                unpack(&zeros_zip(bad)).unwrap_err().code,
+                "VERIFY_ZIP_LAYOUT"
+            );
+        }
+    }
+
+    #[test]
     fn an_entry_deflated_beyond_the_ratio_is_refused_from_its_header() {
         let bomb = zeros_zip(&[("T1-1/candidates.csv", 2 << 20)]);
         assert!(bomb.len() < 16 << 10, "{} bytes", bomb.len());
@@ -306,10 +354,12 @@ mod tests {
             assert_eq!(e.code, "VERIFY_ZIP_NAME", "{bad}: {}", e.message);
             assert!(e.message.contains("不是普通文件名"), "{}", e.message);
         }
-        let ok = zeros_zip(&[("T1-1/manifest.json", 1), ("result.csv", 1)]);
+        let ok = zeros_zip(&[("T1-1/manifest.json", 1), ("T1-1/result.csv", 1)]);
         let names: Vec<String> = unpack(&ok).unwrap().into_keys().collect();
         assert_eq!(names, ["manifest.json", "result.csv"]);
+        // Two folders are not one export (once flattened into one, which docs/verify_draw.py
+        // refused: the two verifiers disagreed).
         let twice = zeros_zip(&[("a/x.csv", 1), ("b/x.csv", 1)]);
-        assert!(refusal(&twice, &LIMITS).message.contains("两个 x.csv"));
+        assert_eq!(refusal(&twice, &LIMITS).code, "VERIFY_ZIP_LAYOUT");
     }
 }

@@ -534,7 +534,8 @@ fn read_folder(dir: &Path) -> AppResult<BTreeMap<String, Vec<u8>>> {
     })?;
     for entry in entries {
         let entry = entry.map_err(|e| AppError::internal(e.to_string()))?;
-        if entry.file_type().map(|t| t.is_file()).unwrap_or(false) {
+        // A symbolic link counts as the file it points to (as docs/verify_draw.py reads it).
+        if entry.path().is_file() {
             let name = entry.file_name().to_string_lossy().into_owned();
             let bytes = std::fs::read(entry.path())
                 .map_err(|e| AppError::internal(format!("无法读取 {name}：{e}")))?;

@@ -129,40 +129,48 @@ pub fn select(seed: &Seed, set: &CandidateSet, rules: &Rules) -> Result<Selectio
                 .cmp(set.key(b.1 as usize).as_bytes())
         })
     };
-    // Each stratum is ordered on its own (in parallel: they are independent), then the
-    // strata's selections, each already in ticket order, are merged into the draw order.
+    // Each stratum is ordered on its own (in parallel: they are independent, a share of the
+    // strata per core — a draw may have tens of thousands of strata), then the strata's
+    // selections, each already in ticket order, are merged into the draw order.
     let strata_ref = &strata;
+    let one = move |s: usize, mut list: Vec<([u8; 32], u32)>| -> (Vec<Pick>, Vec<Pick>) {
+        let (k, r) = (strata_ref[s].k as usize, strata_ref[s].reserves as usize);
+        let take = k + r;
+        if take == 0 {
+            return (Vec::new(), Vec::new());
+        }
+        if take < list.len() {
+            list.select_nth_unstable_by(take - 1, order);
+            list.truncate(take);
+        }
+        list.sort_unstable_by(order);
+        let pick = |&(ticket, i): &([u8; 32], u32)| Pick {
+            candidate: i as usize,
+            stratum: s,
+            ticket,
+        };
+        (
+            list[..k].iter().map(pick).collect(),
+            list[k..].iter().map(pick).collect(),
+        )
+    };
+    let threads = crate::parallel::threads().clamp(1, members.len().max(1));
+    let share = members.len().div_ceil(threads).max(1);
+    let mut work = members.into_iter().enumerate();
     let per_stratum: Vec<(Vec<Pick>, Vec<Pick>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = members
-            .into_iter()
-            .enumerate()
-            .map(|(s, mut list)| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                let part: Vec<_> = work.by_ref().take(share).collect();
                 scope.spawn(move || {
-                    let (k, r) = (strata_ref[s].k as usize, strata_ref[s].reserves as usize);
-                    let take = k + r;
-                    if take == 0 {
-                        return (Vec::new(), Vec::new());
-                    }
-                    if take < list.len() {
-                        list.select_nth_unstable_by(take - 1, order);
-                        list.truncate(take);
-                    }
-                    list.sort_unstable_by(order);
-                    let pick = |&(ticket, i): &([u8; 32], u32)| Pick {
-                        candidate: i as usize,
-                        stratum: s,
-                        ticket,
-                    };
-                    (
-                        list[..k].iter().map(pick).collect(),
-                        list[k..].iter().map(pick).collect(),
-                    )
+                    part.into_iter()
+                        .map(|(s, list)| one(s, list))
+                        .collect::<Vec<_>>()
                 })
             })
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().expect("a stratum thread panicked"))
+            .flat_map(|h| h.join().expect("a stratum thread panicked"))
             .collect()
     });
     let (chosen, reserves): (Vec<Vec<Pick>>, Vec<Vec<Pick>>) = per_stratum.into_iter().unzip();

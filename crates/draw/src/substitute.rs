@@ -252,6 +252,13 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Substitution>, DrawError> {
         .map_err(|_| bad_file(SUBSTITUTIONS_FILE, 1, "不是有效的 UTF-8 文本"))?;
     let records = split_records(text)
         .ok_or_else(|| bad_file(SUBSTITUTIONS_FILE, 1, "引号不成对，或文件未以换行符结束"))?;
+    if records.is_empty() {
+        return Err(bad_file(
+            SUBSTITUTIONS_FILE,
+            1,
+            "表头应为“kind,replaced,replacement,reason,at”（文件为空）",
+        ));
+    }
     let mut rows = Vec::new();
     for (n, fields) in records.into_iter().enumerate() {
         let line = n + 1;

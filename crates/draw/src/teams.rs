@@ -56,7 +56,12 @@ impl<'a> Roster<'a> {
         if !spec.initiating_department.is_empty() {
             crate::files::check_field("发起部门名称", &spec.initiating_department)?;
         }
-        let quota_sum: usize = spec.quotas.values().sum();
+        // Checked: quotas come from a published manifest, which may hold any integer.
+        let quota_sum = spec
+            .quotas
+            .values()
+            .try_fold(0usize, |sum, &q| sum.checked_add(q))
+            .unwrap_or(usize::MAX);
         if quota_sum > spec.size {
             return Err(DrawError::QuotaOverSize {
                 quota: quota_sum,

@@ -171,6 +171,10 @@ pub fn verify(files: &BTreeMap<String, Vec<u8>>) -> Result<Verified, VerifyError
             match files.get(CONFLICTS) {
                 None => {
                     let parsed = parse_officers(pool).map_err(|e| fail(OFFICERS, e.to_string()))?;
+                    // Settings no correct draw has (m < 2, Σ quotas > m, a quota its
+                    // department cannot fill) are refused without the conflicts too.
+                    crate::teams::Roster::new(&parsed, &[], &t.team)
+                        .map_err(|e| fail(file_of(&e), e.to_string()))?;
                     (None, Some(parsed))
                 }
                 Some(conflicts) => {

@@ -672,6 +672,51 @@ fn refused(cases: &mut Vec<Case>, b: &Base, every_byte: bool) {
                 .push(("leader_rule".into(), J::S("x".into())))
         });
     }
+    // Found by an outsider's probe: numbers and text no correct writer produces, and settings
+    // no correct draw has, with or without conflicts.csv.
+    scalar("number-minus-zero", &|m| {
+        *m.get("strata").items()[0].get("min") = J::Raw("-0".into())
+    });
+    if b.has_team {
+        let compact = String::from_utf8(b.manifest.render(COMPACT)).unwrap();
+        let mut files = b.files.clone();
+        files.insert(
+            "manifest.json".into(),
+            compact
+                .replacen("\"quotas\":{", "\"quotas\":{\"\\ud800\":0,", 1)
+                .into_bytes(),
+        );
+        add("manifest/lone-surrogate-quota".into(), files);
+        let impossible: [(&str, &dyn Fn(&mut J)); 3] = [
+            ("team-size-1", &|m| *m.get("team").get("size") = J::N(1)),
+            ("quota-over-size", &|m| {
+                if let (_, J::N(q)) = &mut m.get("team").get("quotas").members()[0] {
+                    *q = 50
+                }
+            }),
+            ("quota-overflow", &|m| {
+                if let (_, J::N(q)) = &mut m.get("team").get("quotas").members()[0] {
+                    *q = u64::MAX
+                }
+            }),
+        ];
+        for (name, f) in impossible {
+            let files = with(f);
+            let mut public = files.clone();
+            public.remove("conflicts.csv");
+            add(format!("manifest/{name}"), files);
+            add(format!("manifest/{name}/public"), public);
+        }
+    }
+    let mut files = b.files.clone();
+    files.insert("substitutions.csv".into(), Vec::new());
+    let mut m = b.manifest.clone();
+    m.members().retain(|(k, _)| k != "substitutions_digest");
+    m.members()
+        .push(("substitutions_digest".into(), J::S(hex_sha(b""))));
+    files.insert("manifest.json".into(), m.render(COMPACT));
+    add("substitutions-empty-file".into(), files);
+
     // The frozen candidate file in another form, its digest and seed made to agree.
     let reform = |bytes: Vec<u8>| -> Files {
         let mut m = b.manifest.clone();
@@ -888,4 +933,27 @@ fn the_freeze_refuses_fields_with_commas_quotes_line_breaks_or_nul() {
     };
     let e = run(&input).err().unwrap();
     assert!(e.to_string().contains("分层“B\\r”含有回车符"), "{e}");
+}
+
+/// Found by the outsider's probe: one thread per stratum crashed at 40,000 strata.
+#[test]
+fn a_draw_with_forty_thousand_strata_runs() {
+    let keys: Vec<(String, String)> = (0..40_000)
+        .map(|i| (format!("K{i:06}"), format!("S{i:06}")))
+        .collect();
+    let file =
+        candidates_file(keys.iter().map(|(k, s)| (k.as_str(), s.as_str())).collect()).unwrap();
+    let set = CandidateSet::parse(&file).unwrap();
+    let mut rules = Rules::new();
+    rules.insert(
+        "S000007".into(),
+        StratumRule {
+            ratio: Ratio::new(1, 1).unwrap(),
+            min: 0,
+        },
+    );
+    let seed = derive_seed("T", &ssj_draw::hash::sha256_hex(&file), &[]);
+    let selection = select(&seed, &set, &rules).unwrap();
+    assert_eq!(selection.strata.len(), 40_000);
+    assert_eq!(selection.selected.len(), 1);
 }
