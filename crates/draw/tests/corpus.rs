@@ -16,6 +16,8 @@ use ssj_draw::*;
 mod common;
 
 type Files = BTreeMap<String, Vec<u8>>;
+/// A change made to a manifest's tree.
+type Edit<'a> = &'a dyn Fn(&mut J);
 
 const ACCEPTED: u8 = 0;
 const REFUSED: u8 = 1;
@@ -687,7 +689,7 @@ fn refused(cases: &mut Vec<Case>, b: &Base, every_byte: bool) {
                 .into_bytes(),
         );
         add("manifest/lone-surrogate-quota".into(), files);
-        let impossible: [(&str, &dyn Fn(&mut J)); 3] = [
+        let impossible: [(&str, Edit); 3] = [
             ("team-size-1", &|m| *m.get("team").get("size") = J::N(1)),
             ("quota-over-size", &|m| {
                 if let (_, J::N(q)) = &mut m.get("team").get("quotas").members()[0] {
