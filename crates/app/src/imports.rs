@@ -20,9 +20,9 @@ pub struct ImportSummary {
     pub folds_not_listed: usize,
 }
 
-/// Rejected rows listed one by one; past this only their number is kept (a wrong file of a
-/// million rows must not fill the memory with reasons).
-const MAX_LISTED_REJECTS: usize = 10_000;
+/// Rejected rows (and folded cells) listed one by one; past this only their number is kept
+/// (a wrong file of a million rows must not fill the memory with reasons).
+const MAX_LISTED_ROWS: usize = 10_000;
 
 impl ImportSummary {
     pub fn rejected(&self) -> usize {
@@ -30,7 +30,7 @@ impl ImportSummary {
     }
 
     pub fn add_reject(&mut self, r: Reject) {
-        if self.rejects.len() < MAX_LISTED_REJECTS {
+        if self.rejects.len() < MAX_LISTED_ROWS {
             self.rejects.push(r);
         } else {
             self.rejects_not_listed += 1;
@@ -39,7 +39,7 @@ impl ImportSummary {
 
     pub fn add_folds(&mut self, folds: Vec<Fold>) {
         for f in folds {
-            if self.folds.len() < MAX_LISTED_REJECTS {
+            if self.folds.len() < MAX_LISTED_ROWS {
                 self.folds.push(f);
             } else {
                 self.folds_not_listed += 1;

@@ -99,19 +99,9 @@ async fn the_public_zip_leaves_conflicts_out_and_the_auditor_gets_them() {
 
     // The verification page says 部分核对 for the public zip, not 一致.
     let zip = ssj_app::draw_zip::pack("p", &public).unwrap();
-    let form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(zip).file_name("export.zip"),
-    );
-    let page = client()
-        .post(app.url("/public/verify"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, page) = app
+        .upload(&client(), "/public/verify", "", "export.zip", zip)
+        .await;
     assert!(
         page.contains("class=\"warning\" id=\"verify-outcome\"") && page.contains("部分核对"),
         "{page}"

@@ -85,12 +85,13 @@ impl Reader {
                     };
                     let mut digest = Sha256::new();
                     for row in rows {
-                        let folds = match &row {
-                            Ok(r) => r.folds.clone(),
-                            Err(_) => Vec::new(),
-                        };
-                        match row.and_then(|r| to_object(r, now)) {
-                            Ok(o) => {
+                        // The folds are moved out, not copied: this runs for every row.
+                        let taken = row.and_then(|mut r| {
+                            let folds = std::mem::take(&mut r.folds);
+                            to_object(r, now).map(|o| (o, folds))
+                        });
+                        match taken {
+                            Ok((o, folds)) => {
                                 batch.folds.extend(folds);
                                 snapshot_into(&mut digest, &o);
                                 batch.objects.push(o);
