@@ -56,7 +56,7 @@ test("a full ceremony, the export verified on the public page, a company looked 
   assert.match(await page.textContent("#draw-1 .draw-status"), /已抽取，结果锁定/);
   assert.match(await page.textContent("#task-status"), /已抽取/);
   assert.equal(await page.locator("#freeze").count(), 0, "no way to draw again");
-  const firstKey = (await page.textContent("#result-1 tbody tr:first-child td:nth-child(2)")).trim();
+  const firstKey = await page.getAttribute("#result-1 tbody tr:first-child", "data-key");
 
   // The public page: download the export, upload it to the verification page.
   const visitor = await browser.newPage();
@@ -73,9 +73,9 @@ test("a full ceremony, the export verified on the public page, a company looked 
 
   // Where does the first selected company stand?
   await visitor.fill("#lookup-form input[name=task]", code);
-  await visitor.fill("#lookup-form input[name=key]", firstKey);
+  await visitor.fill("#lookup-form input[name=q]", firstKey);
   await Promise.all([visitor.waitForNavigation(), visitor.click("#lookup-form button[type=submit]")]);
-  assert.match(await visitor.textContent("#lookup-verdict"), /被抽中，抽取顺序第 1 位/);
+  assert.match(await visitor.textContent("#lookup .lookup-verdict"), /被抽中，检查顺序第 1 位/);
   await visitor.close();
 
   // The 监督员 downloads the full export (with conflicts.csv): every team recomputes.
@@ -90,6 +90,75 @@ test("a full ceremony, the export verified on the public page, a company looked 
   assert.match(await auditor.textContent("#verify-outcome"), /^一致：任务 \d{18} 的抽取由公开文件完全复算/);
   await auditor.close();
   assert.equal(await page.locator("#audit-zip").count(), 0, "the planner has no audit export");
+  await page.close();
+});
+
+test("递补 of an object and an officer: the lists, the lookup and the dispatch list follow", async () => {
+  const page = await browser.newPage();
+  await login(page, demo.base, "scjg.plan", demo.passwords["scjg.plan"]);
+  await page.waitForURL(demo.base + "/console");
+  await page.goto(demo.base + "/console/tasks");
+  const drawn = page.locator("#tasks tr", { hasText: "已抽取" }).first().locator("a");
+  await Promise.all([page.waitForNavigation(), drawn.click()]);
+  const code = (await page.textContent("#task-code")).trim();
+  const first = page.locator("table.result tbody tr").first();
+  const firstKey = await first.getAttribute("data-key");
+  const firstName = (await first.locator("td:nth-child(2)").innerText()).split("\n")[0].trim();
+  const second = page.locator("table.result tbody tr").nth(1);
+  const secondKey = await second.getAttribute("data-key");
+  const leaving = (await second.locator(".member").first().innerText()).split("（")[0];
+
+  // The object 递补, picked from the list by its code.
+  await page.selectOption("#substitute select[name=kind]", "object");
+  await page.fill("#substitute input[name=key]", firstKey);
+  await page.fill("#substitute input[name=reason]", "已注销");
+  await Promise.all([page.waitForNavigation(), page.click("#substitute button[type=submit]")]);
+  // The officer 递补 by the certificate number the list offers for that team.
+  const cert = await page.locator(`#drawn-officers option`).evaluateAll(
+    (options, name) => options.find((o) => o.textContent.startsWith(name))?.value, leaving);
+  assert.ok(cert, "the officer's certificate number is offered");
+  await page.selectOption("#substitute select[name=kind]", "officer");
+  await page.fill("#substitute input[name=key]", secondKey);
+  await page.fill("#substitute input[name=officer]", cert);
+  await page.fill("#substitute input[name=reason]", "病假");
+  await Promise.all([page.waitForNavigation(), page.click("#substitute button[type=submit]")]);
+  assert.doesNotMatch(await page.textContent("body"), /不在本次抽取的人员库中/);
+
+  // The list as it is inspected: a new company first, the officer gone from the second team.
+  const row1 = page.locator("table.result tbody tr").first();
+  assert.notEqual(await row1.getAttribute("data-key"), firstKey);
+  assert.match(await row1.textContent(), new RegExp("递补了 " + firstName));
+  assert.doesNotMatch(await page.locator("table.result tbody tr").nth(1).textContent(), new RegExp(leaving));
+  const history = await page.textContent("table.substitutions");
+  assert.match(history, new RegExp(firstName + "（" + firstKey + "）"));
+  assert.match(history, new RegExp(leaving + "（"));
+  assert.match(history, /\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/, "times in the page's format");
+  assert.doesNotMatch(history, /;\d+ →|T\d{2}:\d{2}/);
+
+  // The public page tells the same, without staff usernames.
+  const visitor = await browser.newPage();
+  await visitor.goto(demo.base + "/public/tasks/" + code);
+  const pub = await visitor.textContent("main");
+  assert.match(pub, new RegExp("递补了 " + firstName));
+  assert.doesNotMatch(pub, /scjg\.plan/);
+  // The lookup by name, without knowing the task: replaced, and why.
+  await visitor.goto(demo.base + "/public/verify");
+  await visitor.fill("#lookup-form input[name=q]", firstName);
+  await Promise.all([visitor.waitForNavigation(), visitor.click("#lookup-form button[type=submit]")]);
+  const said = await visitor.textContent("#lookup");
+  assert.match(said, new RegExp(code));
+  assert.match(said, /被抽中后因递补被替换/);
+  assert.match(said, /已注销/);
+  await visitor.close();
+
+  // The dispatch list: the 派发单 page and the xlsx.
+  await Promise.all([page.waitForNavigation(), page.click("#dispatch")]);
+  assert.ok((await page.locator(".dispatch-sheet").count()) >= 1);
+  assert.doesNotMatch(await page.textContent("main"), new RegExp(firstName + "</td>"));
+  const [xlsx] = await Promise.all([page.waitForEvent("download"), page.click("#dispatch-xlsx")]);
+  assert.match(xlsx.suggestedFilename(), /检查名单\.xlsx$/);
+  const bytes = await (await import("node:fs/promises")).readFile(await xlsx.path());
+  assert.equal(bytes.subarray(0, 2).toString(), "PK", "an xlsx is a zip");
   await page.close();
 });
 

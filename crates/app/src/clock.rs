@@ -38,6 +38,15 @@ pub fn rfc3339_ms(ms: i64) -> String {
         .unwrap_or_default()
 }
 
+/// An RFC 3339 time (as a 递补 row records it) in the pages' own format; the text as it is
+/// when it does not parse.
+pub fn format_rfc3339(s: &str) -> String {
+    match OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339) {
+        Ok(t) => format_ms((t.unix_timestamp_nanos() / 1_000_000) as i64),
+        Err(_) => s.to_string(),
+    }
+}
+
 /// Parses `YYYY-MM-DD` as the start of that day in Beijing time.
 pub fn parse_date_ms(s: &str) -> Option<i64> {
     let fmt = time::macros::format_description!("[year]-[month]-[day]");

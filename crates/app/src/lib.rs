@@ -6,9 +6,6 @@ pub mod accounts;
 pub mod audit;
 pub mod clock;
 pub mod demo;
-pub mod draw_after;
-mod draw_freeze;
-pub mod draw_zip;
 pub mod draws;
 pub mod error;
 pub mod generate;
@@ -91,6 +88,9 @@ pub struct Platform {
     /// The checkpoints kept outside the database ([`anchor`]); `None` for platforms assembled
     /// from parts in tests, which have no data directory.
     anchors: Option<audit::anchor::Anchors>,
+    /// One build at a time of a draw's lookup index or export zip, so that a crowd asking for
+    /// a new draw's zip does not build it once each.
+    index_builds: Arc<tokio::sync::Mutex<()>>,
 }
 
 const HASH_ALG_KEY: &str = "audit.hash_alg";
@@ -175,6 +175,7 @@ impl Platform {
             heavy: Arc::new(tokio::sync::Semaphore::new(heavy_permits())),
             logins: Default::default(),
             anchors: None,
+            index_builds: Default::default(),
         })
     }
 

@@ -1,7 +1,7 @@
 //! `task …`, `draw …` and `verify`: inspection tasks and their SSJ-DRAW/1 draws.
 
 use clap::{Args, Subcommand};
-use ssj_app::draw_after::Change;
+use ssj_app::draws::after::Change;
 use ssj_app::draws::{Contributor, NewContribution};
 use ssj_app::tasks::{NewTask, ObjectScope, Partner};
 use ssj_app::{Actor, AppError, AppResult, Platform, clock};
@@ -117,7 +117,18 @@ pub enum DrawCommand {
         #[arg(long)]
         full: bool,
     },
-    /// 递补 after the draw: `--object KEY`, `--officer KEY:OFFICER_ID` or `--conflict OFFICER_ID:KEY`.
+    /// 检查名单：the drawn list as it is now inspected (after every 递补), with names, addresses,
+    /// items, teams (department, certificate number), leader and window, as xlsx or CSV.
+    List {
+        task: String,
+        /// xlsx or csv.
+        #[arg(long, default_value = "xlsx")]
+        format: String,
+        /// The file to write (default: 任务编号-检查名单.xlsx in the current folder).
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+    /// 递补 after the draw: `--object KEY`, `--officer KEY:CERT` or `--conflict CERT:KEY` (an officer by certificate number, name or id).
     Substitute {
         task: String,
         #[arg(long)]
@@ -396,6 +407,33 @@ pub async fn draw(p: &Platform, c: DrawCommand) -> AppResult<ExitCode> {
                 files.len()
             );
         }
+        DrawCommand::List {
+            task,
+            format,
+            output,
+        } => {
+            let format = ssj_import::export::TableFormat::parse(&format).ok_or_else(|| {
+                bad(
+                    "CLI_FORMAT",
+                    format!("不支持的格式“{format}”：请用 xlsx 或 csv"),
+                )
+            })?;
+            let t = p.find_task(&task).await?;
+            let (d, bytes) = p
+                .dispatch_file(&Actor::command_line(), t.id, format)
+                .await?;
+            let path = output.unwrap_or_else(|| {
+                PathBuf::from(format!("{}-检查名单.{}", t.code, format.extension()))
+            });
+            std::fs::write(&path, &bytes)
+                .map_err(|e| AppError::internal(format!("无法写入 {}：{e}", path.display())))?;
+            println!(
+                "已写出任务 {} 的检查名单（{} 户，含递补）到 {}",
+                t.code,
+                d.rows.len(),
+                path.display()
+            );
+        }
         DrawCommand::Substitute {
             task,
             object,
@@ -408,14 +446,16 @@ pub async fn draw(p: &Platform, c: DrawCommand) -> AppResult<ExitCode> {
             let change = match (object, officer, conflict) {
                 (Some(key), None, None) => Change::Object { key },
                 (None, Some(text), None) => {
-                    let (key, officer_id) = pair(&text, ':', "检查对象代码:执法人员编号")?;
+                    let (key, officer_id) =
+                        pair(&text, ':', "检查对象代码:执法证号（或姓名、人员编号）")?;
                     Change::Officer {
                         key: key.into(),
                         officer_id: officer_id.into(),
                     }
                 }
                 (None, None, Some(text)) => {
-                    let (officer_id, key) = pair(&text, ':', "执法人员编号:检查对象代码")?;
+                    let (officer_id, key) =
+                        pair(&text, ':', "执法证号（或姓名、人员编号）:检查对象代码")?;
                     Change::Conflict {
                         officer_id: officer_id.into(),
                         key: key.into(),
@@ -513,7 +553,7 @@ pub fn verify(path: &Path) -> AppResult<ExitCode> {
         let bytes = std::fs::read(path).map_err(|e| {
             AppError::invalid("VERIFY_DIR", format!("无法读取 {}：{e}", path.display()))
         })?;
-        ssj_app::draw_zip::unpack(&bytes)?
+        ssj_app::draws::zip::unpack(&bytes)?
     };
     match ssj_draw::verify(&files) {
         Ok(v) => {

@@ -133,6 +133,90 @@ fn a_demo_task_is_drawn_exported_and_verified_by_both_verifiers() {
             .success()
     );
     assert!(python_verify(&folder).0);
+
+    // An officer 递补 named by certificate number, as a user reads it off the list.
+    let second = result
+        .lines()
+        .nth(2)
+        .unwrap()
+        .split(',')
+        .collect::<Vec<_>>();
+    let list_csv = dir.path().join("list.csv");
+    let o = run(
+        &db,
+        &data,
+        &[
+            "draw",
+            "list",
+            task,
+            "--format",
+            "csv",
+            "--output",
+            list_csv.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let listed = std::fs::read_to_string(&list_csv).unwrap();
+    let row2 = listed.lines().nth(2).unwrap().to_string();
+    let cert = row2
+        .split('，')
+        .nth(1)
+        .and_then(|c| c.split('）').next())
+        .expect("a member with department and certificate number")
+        .to_string();
+    let o = run(
+        &db,
+        &data,
+        &[
+            "draw",
+            "substitute",
+            task,
+            "--officer",
+            &format!("{}:{cert}", second[1]),
+            "--reason",
+            "病假",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    // The list as inspected: names, not codes only, the replacement in the first slot and the
+    // certificate number gone from the second team.
+    let o = run(
+        &db,
+        &data,
+        &[
+            "draw",
+            "list",
+            task,
+            "--format",
+            "csv",
+            "--output",
+            list_csv.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let listed = std::fs::read_to_string(&list_csv).unwrap();
+    let mut lines = listed.lines();
+    assert!(lines.next().unwrap().contains("检查对象名称"), "{listed}");
+    let first_row = lines.next().unwrap();
+    assert!(!first_row.contains(&format!(",{first},")), "{first_row}");
+    assert!(
+        first_row.contains("递补 ") && first_row.contains(&first),
+        "{first_row}"
+    );
+    let second_row = lines.next().unwrap();
+    assert!(!second_row.contains(&cert), "{second_row}");
+    assert!(second_row.contains(second[1]), "{second_row}");
+    assert_eq!(listed.lines().count(), result.lines().count(), "{listed}");
+    let o = run(&db, &data, &["draw", "list", task, "--format", "pdf"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("xlsx 或 csv"), "{}", text(&o));
+    let o = run(
+        &db,
+        &data,
+        &["draw", "export", task, folder.to_str().unwrap(), "--full"],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(python_verify(&folder).0);
     // The zip, as the public page offers it: verified as it is, by both.
     let zip = dir.path().join("export.zip");
     let files: std::collections::BTreeMap<String, Vec<u8>> = std::fs::read_dir(&folder)
@@ -145,7 +229,7 @@ fn a_demo_task_is_drawn_exported_and_verified_by_both_verifiers() {
         .collect();
     std::fs::write(
         &zip,
-        ssj_app::draw_zip::pack(&format!("{task}-2"), &files).unwrap(),
+        ssj_app::draws::zip::pack(&format!("{task}-2"), &files).unwrap(),
     )
     .unwrap();
     let o = run(&db, &data, &["verify", zip.to_str().unwrap()]);

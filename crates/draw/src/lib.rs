@@ -7,10 +7,12 @@
 //! inputs, so anyone can recompute a draw with nothing else.
 
 pub mod build;
+pub mod current;
 pub mod draw;
 pub mod error;
 pub mod files;
 pub mod hash;
+pub mod lookup;
 pub mod manifest;
 pub mod manifest_read;
 pub mod parallel;
@@ -22,6 +24,7 @@ pub mod teams;
 pub mod verify;
 
 pub use build::{CandidateRows, build_candidates_file};
+pub use current::{CurrentSlot, current_list};
 pub use draw::{DrawInput, DrawOutcome, OfficerInput, OfficerOutcome, export_folder, run};
 pub use error::DrawError;
 pub use files::{CandidateSet, Conflict, Officer, candidates_file, conflicts_file, officers_file};

@@ -24,6 +24,8 @@ pub use scope::{like_escape, scope_sql};
 /// For the expanded macros: a fast hash for counting objects into tally cells.
 #[doc(hidden)]
 pub use foldhash;
+#[doc(hidden)]
+pub use zstd;
 mod officers;
 mod tasks;
 

@@ -226,6 +226,12 @@ macro_rules! sql_objects {
                         .as_ref().map(object).transpose()
                 }
 
+                async fn objects_named(&self, name: &str) -> Result<Vec<Object>> {
+                    let sql = format!("SELECT {OBJECT_COLUMNS} FROM object WHERE name = $1 ORDER BY code LIMIT 20");
+                    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(name).fetch_all(&self.pool).await.map_err(backend)?;
+                    rows.iter().map(object).collect()
+                }
+
                 async fn object_history(&self, object_id: i64) -> Result<Vec<ObjectChange>> {
                     let rows = sqlx::query("SELECT object_id, at_ms, actor, action, before, after FROM object_history WHERE object_id = $1 ORDER BY id")
                         .bind(object_id)
@@ -288,6 +294,7 @@ macro_rules! sql_objects {
                 async fn drop_object_indexes(&mut self) -> Result<()> {
                     sqlx::query("DROP INDEX object_code").execute(&mut *self.tx).await.map_err(backend)?;
                     sqlx::query("DROP INDEX object_list").execute(&mut *self.tx).await.map_err(backend)?;
+                    sqlx::query("DROP INDEX object_by_name").execute(&mut *self.tx).await.map_err(backend)?;
                     Ok(())
                 }
 
@@ -300,6 +307,7 @@ macro_rules! sql_objects {
                             other => other,
                         })?;
                     self.build_index(LIST_INDEX).await?;
+                    self.build_index("CREATE INDEX object_by_name ON object (name)").await?;
                     self.after_bulk_load().await
                 }
 

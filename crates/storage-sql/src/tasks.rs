@@ -261,6 +261,36 @@ macro_rules! sql_tasks {
                     .bind(since_ms).bind(except_task).fetch_all(&self.pool).await.map_err(backend)?;
                     rows.iter().map(|r| Ok((get(r, "code")?, get(r, "n")?))).collect()
                 }
+
+                async fn pick_of(&self, draw_id: i64, object_code: &str) -> Result<Option<DrawPick>> {
+                    let row = sqlx::query("SELECT draw_id, rank, object_code, stratum FROM draw_pick WHERE draw_id = $1 AND object_code = $2")
+                        .bind(draw_id).bind(object_code).fetch_optional(&self.pool).await.map_err(backend)?;
+                    row.map(|r| Ok(DrawPick { draw_id: get(&r, "draw_id")?, rank: get(&r, "rank")?, object_code: get(&r, "object_code")?, stratum: get(&r, "stratum")? }))
+                        .transpose()
+                }
+
+                async fn key_block(&self, draw_id: i64, key: &str) -> Result<Option<Vec<u8>>> {
+                    let row = sqlx::query(
+                        "SELECT lines FROM draw_key_block WHERE draw_id = $1 AND first_key <= $2 ORDER BY first_key DESC LIMIT 1",
+                    )
+                    .bind(draw_id).bind(key.as_bytes()).fetch_optional(&self.pool).await.map_err(backend)?;
+                    match row {
+                        Some(r) => Ok(Some($crate::zstd::bulk::decompress(&get::<Vec<u8>>(&r, "lines")?, 1 << 24).map_err(corrupt)?)),
+                        None => Ok(None),
+                    }
+                }
+
+                async fn draw_cutoffs(&self, draw_id: i64) -> Result<Option<String>> {
+                    sqlx::query_scalar("SELECT cutoffs FROM draw_lookup WHERE draw_id = $1")
+                        .bind(draw_id).fetch_optional(&self.pool).await.map_err(backend)
+                }
+
+                async fn draw_export_zip(&self, draw_id: i64) -> Result<Option<StoredExport>> {
+                    let row = sqlx::query("SELECT substitutions, digest, bytes FROM draw_export WHERE draw_id = $1")
+                        .bind(draw_id).fetch_optional(&self.pool).await.map_err(backend)?;
+                    row.map(|r| Ok(StoredExport { substitutions: get(&r, "substitutions")?, digest: get(&r, "digest")?, bytes: get(&r, "bytes")? }))
+                        .transpose()
+                }
             }
 
             #[async_trait::async_trait]
@@ -398,6 +428,49 @@ macro_rules! sql_tasks {
                     .bind(s.draw_id).bind(s.position).bind(&s.kind).bind(&s.replaced).bind(&s.replacement)
                     .bind(&s.reason).bind(&s.at).bind(&s.actor)
                     .execute(&mut *self.tx).await.map_err(backend)?;
+                    Ok(())
+                }
+
+                async fn replace_pick(&mut self, draw_id: i64, old: &str, new: &str) -> Result<()> {
+                    let done = sqlx::query("UPDATE draw_pick SET object_code = $1 WHERE draw_id = $2 AND object_code = $3")
+                        .bind(new).bind(draw_id).bind(old)
+                        .execute(&mut *self.tx).await.map_err(backend)?;
+                    if done.rows_affected() != 1 {
+                        return Err(corrupt(format!("抽取 {draw_id} 的抽中名单中没有 {old}")));
+                    }
+                    Ok(())
+                }
+
+                async fn put_lookup_index(&mut self, draw_id: i64, blocks: &[KeyBlock], cutoffs: &str) -> Result<()> {
+                    sqlx::query("DELETE FROM draw_key_block WHERE draw_id = $1").bind(draw_id)
+                        .execute(&mut *self.tx).await.map_err(backend)?;
+                    sqlx::query("DELETE FROM draw_lookup WHERE draw_id = $1").bind(draw_id)
+                        .execute(&mut *self.tx).await.map_err(backend)?;
+                    // Compressed outside the statements; a province's 10,000 blocks in one pass.
+                    let packed: Vec<Vec<u8>> = blocks
+                        .iter()
+                        .map(|b| $crate::zstd::bulk::compress(&b.lines, 1))
+                        .collect::<std::io::Result<_>>()
+                        .map_err(|e| StorageError::Backend(format!("压缩失败：{e}")))?;
+                    for chunk in blocks.iter().zip(&packed).collect::<Vec<_>>().chunks(500) {
+                        let mut q = sqlx::QueryBuilder::<$db>::new("INSERT INTO draw_key_block (draw_id, first_key, lines) ");
+                        q.push_values(chunk, |mut row, (b, lines)| {
+                            row.push_bind(draw_id).push_bind(b.first_key.clone()).push_bind((*lines).clone());
+                        });
+                        q.build().execute(&mut *self.tx).await.map_err(backend)?;
+                    }
+                    sqlx::query("INSERT INTO draw_lookup (draw_id, cutoffs) VALUES ($1, $2)")
+                        .bind(draw_id).bind(cutoffs)
+                        .execute(&mut *self.tx).await.map_err(backend)?;
+                    Ok(())
+                }
+
+                async fn put_draw_export(&mut self, draw_id: i64, e: &StoredExport) -> Result<()> {
+                    sqlx::query("DELETE FROM draw_export WHERE draw_id = $1").bind(draw_id)
+                        .execute(&mut *self.tx).await.map_err(backend)?;
+                    sqlx::query("INSERT INTO draw_export (draw_id, substitutions, digest, bytes) VALUES ($1, $2, $3, $4)")
+                        .bind(draw_id).bind(e.substitutions).bind(&e.digest).bind(&e.bytes)
+                        .execute(&mut *self.tx).await.map_err(backend)?;
                     Ok(())
                 }
             }

@@ -16,7 +16,7 @@ pub use officers::{
 pub use rows::*;
 pub use tasks::{
     Contribution, Draw, DrawFileName, DrawFiles, DrawPick, DrawScope, DrawStatus, DrawSubstitution,
-    ScopeRows, Task, TaskItem, TaskStatus, TaskStore, TaskTx,
+    KeyBlock, ScopeRows, StoredExport, Task, TaskItem, TaskStatus, TaskStore, TaskTx,
 };
 
 use async_trait::async_trait;

@@ -125,6 +125,8 @@ pub trait ObjectStore {
     async fn object_by_code(&self, code: &str) -> Result<Option<Object>>;
     /// The stored objects among `codes`, outside any transaction (previews).
     async fn objects_with_codes(&self, codes: &[String]) -> Result<Vec<Object>>;
+    /// Objects of exactly this name (at most 20), by code.
+    async fn objects_named(&self, name: &str) -> Result<Vec<Object>>;
     async fn object_history(&self, object_id: i64) -> Result<Vec<ObjectChange>>;
 }
 

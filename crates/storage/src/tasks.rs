@@ -152,6 +152,22 @@ pub struct DrawPick {
     pub stratum: String,
 }
 
+/// The public export zip of a draw as stored, and how many 递补 rows it holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredExport {
+    pub substitutions: i64,
+    /// SHA-256 of `bytes`, lowercase hex.
+    pub digest: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A block of a draw's candidate file for the lookup: its first key and its lines.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyBlock {
+    pub first_key: Vec<u8>,
+    pub lines: Vec<u8>,
+}
+
 /// The objects a draw may take from: a directed task's filters (each empty list means "any"),
 /// or, with every list empty, the whole directory of the task's object types.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -292,6 +308,13 @@ pub trait TaskStore {
     ) -> Result<Vec<String>>;
     /// How often each object was picked since `since_ms` by drawn draws of other tasks.
     async fn pick_counts(&self, since_ms: i64, except_task: i64) -> Result<Vec<(String, i64)>>;
+    /// The pick of this object in the draw's current list.
+    async fn pick_of(&self, draw_id: i64, object_code: &str) -> Result<Option<DrawPick>>;
+    /// The lines of the last block whose first key is not above `key` (byte order).
+    async fn key_block(&self, draw_id: i64, key: &str) -> Result<Option<Vec<u8>>>;
+    /// The draw's stratum cutoffs as JSON; `None` while its lookup index is not built.
+    async fn draw_cutoffs(&self, draw_id: i64) -> Result<Option<String>>;
+    async fn draw_export_zip(&self, draw_id: i64) -> Result<Option<StoredExport>>;
 }
 
 #[async_trait]
@@ -314,6 +337,17 @@ pub trait TaskTx {
     async fn insert_picks(&mut self, picks: &[DrawPick]) -> Result<()>;
     async fn tx_substitutions(&mut self, draw_id: i64) -> Result<Vec<DrawSubstitution>>;
     async fn insert_substitution(&mut self, s: &DrawSubstitution) -> Result<()>;
+    /// After an object 递补: the pick of `old` names `new` from now on.
+    async fn replace_pick(&mut self, draw_id: i64, old: &str, new: &str) -> Result<()>;
+    /// Stores a draw's lookup index (blocks and cutoffs JSON), replacing any before.
+    async fn put_lookup_index(
+        &mut self,
+        draw_id: i64,
+        blocks: &[KeyBlock],
+        cutoffs: &str,
+    ) -> Result<()>;
+    /// Stores a draw's public export zip, replacing the one before.
+    async fn put_draw_export(&mut self, draw_id: i64, export: &StoredExport) -> Result<()>;
 }
 
 #[cfg(test)]

@@ -60,7 +60,7 @@ impl Default for WebConfig {
 }
 
 /// How many uploaded exports are unpacked and recomputed at once; each may hold up to
-/// [`ssj_app::draw_zip::MAX_TOTAL_BYTES`] and a core for seconds. Further uploads get 503.
+/// [`ssj_app::draws::zip::MAX_TOTAL_BYTES`] and a core for seconds. Further uploads get 503.
 pub const VERIFY_PERMITS: usize = 2;
 
 #[derive(Clone)]

@@ -48,6 +48,7 @@ pub fn environment() -> Environment<'static> {
         "task_detail.html",
         "task_facts.html",
         "draw_block.html",
+        "dispatch.html",
         "public_tasks.html",
         "public_task.html",
         "public_verify.html",

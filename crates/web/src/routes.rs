@@ -6,7 +6,8 @@ use crate::auth::CurrentUser;
 use crate::error::{normalise_errors, panic_response};
 use crate::pages::imports::{self, ConfirmForm, ListKind};
 use crate::pages::{
-    admin, audit, console, items, object_form, objects, officers, public, public_tasks, tasks,
+    admin, audit, console, dispatch, items, object_form, objects, officers, public, public_tasks,
+    tasks,
 };
 use crate::{AppState, security};
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
@@ -121,6 +122,9 @@ fn table() -> RouteTable {
     .get("/console/tasks/new", tasks::new_form)
     .get("/console/tasks/{id}", tasks::detail)
     .get("/console/tasks/{id}/audit.zip", tasks::audit_zip)
+    .get("/console/tasks/{id}/dispatch", dispatch::sheets)
+    .get("/console/tasks/{id}/dispatch.xlsx", dispatch::xlsx)
+    .get("/console/tasks/{id}/dispatch.csv", dispatch::csv)
     .post("/console/tasks/{id}/{step}", tasks::act)
     .get("/console", console::home)
     .get("/console/items", items::list)

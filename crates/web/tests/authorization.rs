@@ -30,6 +30,7 @@ const EDITORS_PAGE: Expect = [200, 200, 403, 403, 403, 403, 403, 303];
 const PLANNERS_PAGE: Expect = [200, 200, 200, 403, 403, 403, 200, 303];
 const AUDITORS_PAGE: Expect = [200, 403, 403, 403, 403, 200, 403, 303];
 const ADMINS_PAGE: Expect = [200, 200, 403, 403, 403, 403, 403, 303];
+const DISPATCH: Expect = [200, 200, 200, 200, 200, 200, 403, 303];
 const SYSADMIN_PAGE: Expect = [200, 403, 403, 403, 403, 403, 403, 303];
 
 struct Case {
@@ -486,6 +487,23 @@ async fn every_route_for_every_role() {
             "/console/tasks/{id}/audit.zip",
             "/console/tasks/1/audit.zip",
             [403, 403, 403, 403, 403, 200, 403, 303],
+        ),
+        // The dispatch list and 派发单: the task's department, its cooperating departments and
+        // the levels above; cgj is neither for this task.
+        get(
+            "/console/tasks/{id}/dispatch",
+            "/console/tasks/1/dispatch",
+            DISPATCH,
+        ),
+        get(
+            "/console/tasks/{id}/dispatch.xlsx",
+            "/console/tasks/1/dispatch.xlsx",
+            DISPATCH,
+        ),
+        get(
+            "/console/tasks/{id}/dispatch.csv",
+            "/console/tasks/1/dispatch.csv",
+            DISPATCH,
         ),
         get(
             "/console/tasks/{id}",

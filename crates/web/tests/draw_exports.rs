@@ -6,7 +6,7 @@ use common::*;
 
 async fn zip_files(res: reqwest::Response) -> std::collections::BTreeMap<String, Vec<u8>> {
     assert_eq!(res.status(), 200);
-    ssj_app::draw_zip::unpack(&res.bytes().await.unwrap()).unwrap()
+    ssj_app::draws::zip::unpack(&res.bytes().await.unwrap()).unwrap()
 }
 
 #[tokio::test]
@@ -98,7 +98,7 @@ async fn the_public_zip_leaves_conflicts_out_and_the_auditor_gets_them() {
     );
 
     // The verification page says 部分核对 for the public zip, not 一致.
-    let zip = ssj_app::draw_zip::pack("p", &public).unwrap();
+    let zip = ssj_app::draws::zip::pack("p", &public).unwrap();
     let (_, page) = app
         .upload(&client(), "/public/verify", "", "export.zip", zip)
         .await;
@@ -106,4 +106,104 @@ async fn the_public_zip_leaves_conflicts_out_and_the_auditor_gets_them() {
         page.contains("class=\"warning\" id=\"verify-outcome\"") && page.contains("部分核对"),
         "{page}"
     );
+}
+
+/// The officer 递补 form takes the certificate number a user can see; the dispatch xlsx then
+/// holds the list as inspected, with names, addresses, teams and the window.
+#[tokio::test]
+async fn an_officer_substitution_by_certificate_reaches_the_dispatch_xlsx() {
+    use calamine::Reader;
+    let app = spawn_sqlite().await;
+    let task = app.platform.task(1).await.unwrap();
+    let draw = app.platform.current_draw(task.id).await.unwrap().unwrap();
+    let before = app.platform.current_list(draw.id, None).await.unwrap();
+    let row = &before.rows[0];
+    let leaving = row.members[0].clone();
+    let (c, csrf) = app.login("scjg.plan").await;
+    let path = format!("/console/tasks/{}/substitute", task.id);
+    let draw_id = draw.id.to_string();
+    // The internal id's old message, false for a certificate number, is gone.
+    let (status, page) = app
+        .post(
+            &c,
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("draw", &draw_id),
+                ("kind", "officer"),
+                ("key", &row.key),
+                ("officer", "NO-SUCH-CERT"),
+                ("reason", "病假"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 422, "{page}");
+    assert!(
+        page.contains("检查组中没有执法证号或姓名为“NO-SUCH-CERT”"),
+        "{page}"
+    );
+    assert!(
+        page.contains(&leaving.cert_no),
+        "the team is listed: {page}"
+    );
+    let (status, page) = app
+        .post(
+            &c,
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("draw", &draw_id),
+                ("kind", "officer"),
+                ("key", &row.key),
+                ("officer", &leaving.cert_no),
+                ("reason", "病假"),
+            ],
+        )
+        .await;
+    assert!(status == 200 || status == 303, "{status} {page}");
+    let after = app.platform.current_list(draw.id, None).await.unwrap();
+    assert!(!after.rows[0].members.iter().any(|m| m.id == leaving.id));
+
+    let res = c
+        .get(app.url(&format!("/console/tasks/{}/dispatch.xlsx", task.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let bytes = res.bytes().await.unwrap().to_vec();
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let sheet = book.worksheet_range("检查名单").unwrap();
+    let rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(rows[0][1], "检查对象名称");
+    assert_eq!(rows.len(), after.total + 1);
+    let first = &rows[1];
+    assert_eq!(first[2], after.rows[0].key);
+    assert_eq!(first[1], after.rows[0].name);
+    assert_eq!(first[3], after.rows[0].address);
+    assert_eq!(first[4], after.rows[0].division);
+    assert!(!first[7].contains(&leaving.cert_no), "{first:?}");
+    for m in &after.rows[0].members {
+        assert!(
+            first[7].contains(&format!("{}（{}，{}）", m.name, m.department, m.cert_no)),
+            "{first:?}"
+        );
+    }
+    assert!(first[9].contains(" 至 "), "the window: {first:?}");
+
+    // The 派发单 page: a sheet per department on a team.
+    let (status, page) = app
+        .get(&c, &format!("/console/tasks/{}/dispatch", task.id))
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(
+            "<section class=\"card dispatch-sheet\" data-department=\"高平市市场监督管理局\">"
+        ),
+        "{page}"
+    );
+    assert!(page.contains(&after.rows[0].name), "{page}");
 }

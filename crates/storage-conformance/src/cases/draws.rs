@@ -4,7 +4,7 @@
 use super::{county, platform};
 use crate::harness::Harness;
 use ssj_app::Actor;
-use ssj_app::draw_after::Change;
+use ssj_app::draws::after::Change;
 use ssj_app::draws::{Contributor, NewContribution};
 use ssj_app::imports::ImportMode;
 use ssj_app::tasks::NewTask;
@@ -330,6 +330,62 @@ pub async fn a_task_is_drawn_once_verifiably_and_its_picks_count(h: &dyn Harness
     assert_no_personal_data(&files);
     assert_eq!(ssj_draw::verify(&files).unwrap().substitutions, 2);
 
+    // The list as it is inspected now: the replacement in the first slot, the new member in
+    // the second team, each change named beside it.
+    let replacement = rows[0].replacement.clone();
+    let list = p.current_list(drawn.id, None).await.unwrap();
+    assert_eq!(list.total as u64, result.lines().count() as u64 - 1);
+    assert_eq!(list.rows[0].key, replacement);
+    assert!(
+        list.rows[0]
+            .replaced
+            .as_deref()
+            .unwrap()
+            .contains(&first_selected)
+    );
+    assert!(!list.rows[1].members.iter().any(|m| m.id == member));
+    assert_eq!(list.rows[1].members.len(), 3);
+    assert!(list.rows[1].members.iter().all(|m| !m.cert_no.is_empty()));
+    assert_eq!(list.history.len(), 2);
+    assert_eq!(
+        (list.history[0].kind, list.history[0].reason.as_str()),
+        ("object", "已注销")
+    );
+    assert!(
+        list.history[1].before.contains(key),
+        "{:?}",
+        list.history[1]
+    );
+    // The lookup follows: the replaced company says so and why, the replacement holds its slot.
+    let gone = p.lookup_in_draw(drawn.id, &first_selected).await.unwrap();
+    assert_eq!(gone.standing, ssj_app::draws::lookup::Standing::Replaced);
+    assert_eq!(gone.rank, None);
+    assert_eq!(gone.history[0].reason, "已注销");
+    let came = p.lookup_in_draw(drawn.id, &replacement).await.unwrap();
+    assert_eq!(came.standing, ssj_app::draws::lookup::Standing::Substitute);
+    assert_eq!(came.rank, Some(1));
+    assert!(
+        came.ticket > came.cutoff,
+        "a reserve's ticket is above the cutoff"
+    );
+    // By name, across every task with a draw.
+    let name = p
+        .object_names(std::slice::from_ref(&replacement))
+        .await
+        .unwrap()[&replacement]
+        .clone();
+    let everywhere = p.lookup_everywhere(&name).await.unwrap();
+    assert_eq!(everywhere.len(), 1, "{everywhere:?}");
+    assert_eq!(everywhere[0].1.key, replacement);
+    // The public zip was built again with the 递补 in it, and is served as stored.
+    let zip = p.public_zip(drawn.id).await.unwrap();
+    assert_eq!(zip.substitutions, 2);
+    assert_eq!(zip.digest, ssj_draw::hash::sha256_hex(&zip.bytes));
+    let unpacked = ssj_app::draws::zip::unpack(&zip.bytes).unwrap();
+    assert_eq!(ssj_draw::verify(&unpacked).unwrap().substitutions, 2);
+    assert!(!unpacked.contains_key(ssj_draw::files::CONFLICTS));
+    assert_eq!(p.public_zip(drawn.id).await.unwrap().bytes, zip.bytes);
+
     // A second task with the same item leaves out what the first one picked.
     let k = result.lines().count() as u64 - 1;
     let other = p.create_task(&cli, new("第二轮")).await.unwrap();
@@ -343,6 +399,30 @@ pub async fn a_task_is_drawn_once_verifiably_and_its_picks_count(h: &dyn Harness
         exclusions.iter().any(|(why, _)| why == "无事不扰（A 类）"),
         "{exclusions:?}"
     );
+    // Counted by what was inspected: the replacement is left out, the replaced one is not.
+    let candidates = String::from_utf8(
+        f.store
+            .draw_file(second_draw.id, ssj_storage::DrawFileName::Candidates)
+            .await
+            .unwrap()
+            .unwrap(),
+    )
+    .unwrap();
+    let keys: Vec<&str> = candidates
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert!(!keys.contains(&replacement.as_str()));
+    let replaced = f
+        .store
+        .object_by_code(&first_selected)
+        .await
+        .unwrap()
+        .unwrap();
+    if replaced.tier != ssj_domain::objects::Tier::A {
+        assert!(keys.contains(&first_selected.as_str()), "{first_selected}");
+    }
 
     // A redraw by a 系统管理员 with a reason voids the first draw and keeps it.
     let again = p

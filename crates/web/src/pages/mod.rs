@@ -1,6 +1,7 @@
 pub mod admin;
 pub mod audit;
 pub mod console;
+pub mod dispatch;
 pub mod imports;
 pub mod items;
 pub mod object_form;

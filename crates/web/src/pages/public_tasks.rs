@@ -95,8 +95,21 @@ pub async fn export_zip(
         None => draws.iter().rev().find(|d| d.status == DrawStatus::Drawn),
     }
     .ok_or_else(|| AppError::not_found("DRAW_NOT_FOUND", "该任务还没有完成的抽取"))?;
-    let files = p.public_export(draw.id).await?;
-    zip_download(&format!("{}-{}", task.code, draw.round), &files)
+    let export = p.public_zip(draw.id).await?;
+    let folder = format!("{}-{}", task.code, draw.round);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/zip".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{folder}.zip\""),
+            ),
+            // The zip's SHA-256, so that a download can be checked against the task page.
+            (header::ETAG, format!("\"{}\"", export.digest)),
+        ],
+        export.bytes,
+    )
+        .into_response())
 }
 
 /// The task's last completed draw, or DRAW_NOT_FOUND.
@@ -117,7 +130,7 @@ pub(crate) fn zip_download(
     folder: &str,
     files: &std::collections::BTreeMap<String, Vec<u8>>,
 ) -> WebResult<Response> {
-    let zip = ssj_app::draw_zip::pack(folder, files)?;
+    let zip = ssj_app::draws::zip::pack(folder, files)?;
     let disposition = format!("attachment; filename=\"{folder}.zip\"");
     Ok((
         [
@@ -131,8 +144,10 @@ pub(crate) fn zip_download(
 
 #[derive(Deserialize, Serialize, Default)]
 pub struct LookupQuery {
+    /// A company's name or code.
+    q: Option<String>,
+    /// Optionally one task's number.
     task: Option<String>,
-    key: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -140,25 +155,35 @@ struct Outcome {
     ok: bool,
     /// Everything but the teams recomputed (no conflicts.csv): not "一致".
     partial: bool,
+    /// The file could not be read at all: nothing was compared, so not "不一致" either.
+    refused: bool,
     message: String,
     file: String,
 }
 
-/// The verification page; with `?task=&key=` it also places a company in that task's draw.
+/// A company's place in one task's draw, as the page shows it.
+#[derive(Serialize)]
+struct Placed {
+    task_code: String,
+    task_name: String,
+    standing: &'static str,
+    lookup: ssj_app::draws::lookup::Lookup,
+}
+
+/// The verification page; with `?q=` it also finds a company (by name or code) in the draws of
+/// every task, or of `task=` alone.
 pub async fn verify_page(
     State(s): State<AppState>,
     u: Option<CurrentUser>,
     Query(q): Query<LookupQuery>,
 ) -> WebResult<Html<String>> {
-    let (task, key) = (
-        q.task.as_deref().unwrap_or("").trim(),
-        q.key.as_deref().unwrap_or("").trim(),
-    );
-    let mut lookup = None;
+    let query = q.q.as_deref().unwrap_or("").trim();
+    let task = q.task.as_deref().unwrap_or("").trim();
+    let mut found: Option<Vec<Placed>> = None;
     let mut lookup_error = None;
-    if !task.is_empty() && !key.is_empty() {
-        match place(&s, task, key).await {
-            Ok(l) => lookup = Some(l),
+    if !query.is_empty() {
+        match place(&s, query, task).await {
+            Ok(l) => found = Some(l),
             Err(e) => lookup_error = Some(e.0.message),
         }
     }
@@ -167,15 +192,26 @@ pub async fn verify_page(
         "public_verify.html",
         u.as_ref(),
         "",
-        context! { q => Serde(&q), lookup => Serde(&lookup), lookup_error => lookup_error, outcome => Serde(&None::<Outcome>) },
+        context! { q => Serde(&q), found => Serde(&found), lookup_error => lookup_error, outcome => Serde(&None::<Outcome>) },
     )
 }
 
-async fn place(s: &AppState, task: &str, key: &str) -> WebResult<ssj_app::draw_after::Lookup> {
+async fn place(s: &AppState, query: &str, task: &str) -> WebResult<Vec<Placed>> {
     let p = &s.platform;
-    let t = by_code(s, task).await?;
-    let draw = last_drawn(p, t.id).await?;
-    Ok(p.lookup_in_draw(draw.id, key).await?)
+    let mut found = p.lookup_everywhere(query).await?;
+    if !task.is_empty() {
+        let t = by_code(s, task).await?;
+        found.retain(|(x, _)| x.id == t.id);
+    }
+    Ok(found
+        .into_iter()
+        .map(|(t, l)| Placed {
+            task_code: t.code,
+            task_name: t.name,
+            standing: ssj_app::draws::lookup::standing_label(&l.standing),
+            lookup: l,
+        })
+        .collect())
 }
 
 /// Recomputes an uploaded export zip on the server and says whether every file matches.
@@ -211,6 +247,7 @@ pub async fn verify_upload(
             Outcome {
                 ok: false,
                 partial: false,
+                refused: true,
                 message: format!("复算中断：{e}"),
                 file: String::new(),
             },
@@ -221,20 +258,21 @@ pub async fn verify_upload(
         "public_verify.html",
         u.as_ref(),
         "",
-        context! { q => Serde(&LookupQuery::default()), lookup => Serde(&None::<()>), lookup_error => None::<String>, outcome => Serde(&Some(outcome)) },
+        context! { q => Serde(&LookupQuery::default()), found => Serde(&None::<()>), lookup_error => None::<String>, outcome => Serde(&Some(outcome)) },
     )?;
     Ok((status, page).into_response())
 }
 
 /// A refused zip is 422; a zip that unpacks gets 200 whether or not its draw recomputes.
 fn unpack_and_verify(bytes: &[u8]) -> (StatusCode, Outcome) {
-    let files = match ssj_app::draw_zip::unpack(bytes) {
+    let files = match ssj_app::draws::zip::unpack(bytes) {
         Ok(files) => files,
         Err(e) => {
             tracing::info!(code = e.code, "verification upload refused");
             let refused = Outcome {
                 ok: false,
                 partial: false,
+                refused: true,
                 message: e.message,
                 file: String::new(),
             };
@@ -245,12 +283,14 @@ fn unpack_and_verify(bytes: &[u8]) -> (StatusCode, Outcome) {
         Ok(v) => Outcome {
             ok: true,
             partial: !v.teams_rechecked,
+            refused: false,
             message: format!("{}。种子 {}", v.verdict(), v.manifest.seed),
             file: String::new(),
         },
         Err(e) => Outcome {
             ok: false,
             partial: false,
+            refused: false,
             message: e.reason,
             file: e.file,
         },

@@ -7,7 +7,6 @@ use ssj_app::draws::Contributor;
 use ssj_app::tasks::TaskSpec;
 use ssj_app::{AppResult, Platform, clock};
 use ssj_storage::{Draw, DrawStatus, Task, TaskStatus};
-use std::collections::HashMap;
 
 /// Rows of a result shown on the page; the whole list is in result.csv.
 pub const RESULT_ROWS: usize = 200;
@@ -22,6 +21,8 @@ pub struct TaskView {
     pub status_key: &'static str,
     pub cancel_reason: String,
     pub created: String,
+    /// The staff account: console pages only.
+    pub created_by: String,
     pub items: Vec<String>,
     pub partners: Vec<String>,
     pub kinds: String,
@@ -49,17 +50,6 @@ pub struct ContributionView {
 }
 
 #[derive(Serialize)]
-pub struct ResultRow {
-    pub rank: String,
-    pub key: String,
-    pub name: String,
-    pub stratum: String,
-    pub ticket: String,
-    pub officers: String,
-    pub leader: String,
-}
-
-#[derive(Serialize)]
 pub struct DrawView {
     pub id: i64,
     pub round: i64,
@@ -78,8 +68,9 @@ pub struct DrawView {
     pub seed: String,
     pub strata: Vec<ssj_draw::StratumOutcome>,
     pub selected: usize,
-    pub rows: Vec<ResultRow>,
-    pub substitutions: Vec<ssj_storage::DrawSubstitution>,
+    /// The list as it is inspected now, each row's current object and team.
+    pub rows: Vec<ssj_app::draws::current::ListedRow>,
+    pub substitutions: Vec<ssj_app::draws::current::HistoryRow>,
 }
 
 pub fn status_label(s: TaskStatus) -> &'static str {
@@ -135,7 +126,8 @@ pub async fn task_view(p: &Platform, t: &Task) -> AppResult<TaskView> {
         status: status_label(t.status),
         status_key: t.status.key(),
         cancel_reason: t.cancel_reason.clone(),
-        created: format!("{} {}", clock::format_ms(t.created_ms), t.created_by),
+        created: clock::format_ms(t.created_ms),
+        created_by: t.created_by.clone(),
         items: items
             .iter()
             .map(|i| format!("{}：{}", i.department, i.name))
@@ -184,8 +176,6 @@ pub async fn draw_views(p: &Platform, draws: &[Draw]) -> AppResult<Vec<DrawView>
 
 async fn draw_view(p: &Platform, d: &Draw) -> AppResult<DrawView> {
     // Not the candidate file: a province's is 200 MB, and the page needs only its digest.
-    let result_file = p.draw_result_file(d.id).await?;
-    let has_officers = d.officer_pool_digest.is_some();
     let contributions = p
         .contributions(d.id)
         .await?
@@ -204,62 +194,7 @@ async fn draw_view(p: &Platform, d: &Draw) -> AppResult<DrawView> {
         .manifest
         .as_deref()
         .and_then(|m| serde_json::from_str(m).ok());
-    let result = String::from_utf8_lossy(result_file.as_deref().unwrap_or_default()).into_owned();
-    let lines: Vec<Vec<&str>> = result
-        .lines()
-        .skip(1)
-        .map(|l| l.split(',').collect())
-        .collect();
-    let codes: Vec<String> = lines
-        .iter()
-        .take(RESULT_ROWS)
-        .map(|f| f[1].to_string())
-        .collect();
-    let objects = p.object_names(&codes).await?;
-    // The officers of the rows shown, by id: one query for the page, not the whole directory.
-    let officer_names: HashMap<String, String> = if has_officers {
-        let ids: Vec<i64> = lines
-            .iter()
-            .take(RESULT_ROWS)
-            .flat_map(|f| f[4].split(';').chain([f[5]]))
-            .filter_map(|id| id.parse().ok())
-            .collect();
-        p.officer_names(&ids)
-            .await?
-            .into_iter()
-            .map(|(id, name)| (id.to_string(), name))
-            .collect()
-    } else {
-        HashMap::new()
-    };
-    let officer = |id: &str| {
-        officer_names
-            .get(id)
-            .cloned()
-            .unwrap_or_else(|| id.to_string())
-    };
-    let rows = lines
-        .iter()
-        .take(RESULT_ROWS)
-        .map(|f| ResultRow {
-            rank: f[0].to_string(),
-            key: f[1].to_string(),
-            name: objects.get(f[1]).cloned().unwrap_or_default(),
-            stratum: f[2].to_string(),
-            ticket: f[3].to_string(),
-            officers: f[4]
-                .split(';')
-                .filter(|s| !s.is_empty())
-                .map(&officer)
-                .collect::<Vec<_>>()
-                .join("、"),
-            leader: if f[5].is_empty() {
-                String::new()
-            } else {
-                officer(f[5])
-            },
-        })
-        .collect();
+    let list = p.current_list(d.id, Some(RESULT_ROWS)).await?;
     Ok(DrawView {
         id: d.id,
         round: d.round,
@@ -280,8 +215,8 @@ async fn draw_view(p: &Platform, d: &Draw) -> AppResult<DrawView> {
             .map(|m| m.seed.clone())
             .unwrap_or_default(),
         strata: manifest.map(|m| m.strata).unwrap_or_default(),
-        selected: lines.len(),
-        rows,
-        substitutions: p.draw_substitutions(d.id).await?,
+        selected: list.total,
+        rows: list.rows,
+        substitutions: list.history,
     })
 }

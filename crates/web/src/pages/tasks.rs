@@ -394,7 +394,7 @@ pub async fn act(
             p.reveal_and_draw(&u.actor, draw_id()?, &reveals).await?;
         }
         "substitute" => {
-            use ssj_app::draw_after::Change;
+            use ssj_app::draws::after::Change;
             let key = f.one("key");
             let change = match f.one("kind").as_str() {
                 "officer" => Change::Officer {

@@ -2,6 +2,13 @@
 //! files, record every seed contribution's commitment, reveal, compute, lock. There is no way to
 //! draw again but a 系统管理员's, with a written reason, and every draw stays visible.
 
+pub mod after;
+pub mod current;
+pub mod dispatch;
+mod freeze;
+pub mod lookup;
+pub mod zip;
+
 use crate::audit::Appender;
 use crate::tasks::TaskSpec;
 use crate::{Actor, AppError, AppResult, ErrorKind, Platform, clock};
@@ -52,7 +59,7 @@ pub struct NewContribution {
     pub commitment: Option<String>,
 }
 
-pub use crate::draw_freeze::Exclusions;
+pub use crate::draws::freeze::Exclusions;
 
 fn conflict(code: &'static str, message: impl Into<String>) -> AppError {
     AppError::new(ErrorKind::Conflict, code, message)
@@ -450,42 +457,43 @@ impl Platform {
             .filter_map(|c| c.reveal.clone())
             .collect();
         let task_code = task.code.clone();
-        let computed =
-            tokio::task::spawn_blocking(move || -> AppResult<(String, Vec<u8>, Vec<DrawPick>)> {
-                let input = DrawInput {
-                    task_id: &task_code,
-                    candidates_file: &files.candidates,
-                    rules: &rules,
-                    commitments: &commitments,
-                    reveals: &reveal_values,
-                    officers: match (&files.officers, &files.conflicts) {
-                        (Some(pool), Some(conflicts)) => Some(OfficerInput {
-                            pool_file: pool,
-                            conflicts_file: conflicts,
-                            team,
-                        }),
-                        _ => None,
-                    },
-                };
-                let outcome = ssj_draw::run(&input)?;
-                let picks = outcome
-                    .selection
-                    .selected
-                    .iter()
-                    .enumerate()
-                    .map(|(i, p)| DrawPick {
-                        draw_id,
-                        rank: i as i64 + 1,
-                        object_code: outcome.candidates.key(p.candidate).to_string(),
-                        stratum: outcome.selection.strata[p.stratum].label.clone(),
-                    })
-                    .collect();
-                let manifest = String::from_utf8(outcome.manifest.render()).expect("JSON is UTF-8");
-                Ok((manifest, outcome.result_csv(), picks))
-            })
-            .await
-            .map_err(|e| AppError::internal(format!("抽取计算中断：{e}")))??;
-        let (manifest, result, picks) = computed;
+        let computed = tokio::task::spawn_blocking(move || -> AppResult<Computed> {
+            let input = DrawInput {
+                task_id: &task_code,
+                candidates_file: &files.candidates,
+                rules: &rules,
+                commitments: &commitments,
+                reveals: &reveal_values,
+                officers: match (&files.officers, &files.conflicts) {
+                    (Some(pool), Some(conflicts)) => Some(OfficerInput {
+                        pool_file: pool,
+                        conflicts_file: conflicts,
+                        team,
+                    }),
+                    _ => None,
+                },
+            };
+            let outcome = ssj_draw::run(&input)?;
+            let picks = outcome
+                .selection
+                .selected
+                .iter()
+                .enumerate()
+                .map(|(i, p)| DrawPick {
+                    draw_id,
+                    rank: i as i64 + 1,
+                    object_code: outcome.candidates.key(p.candidate).to_string(),
+                    stratum: outcome.selection.strata[p.stratum].label.clone(),
+                })
+                .collect();
+            let manifest = String::from_utf8(outcome.manifest.render()).expect("JSON is UTF-8");
+            let result = outcome.result_csv();
+            let index = lookup::lookup_index(&files.candidates, &result)?;
+            Ok((manifest, result, picks, index))
+        })
+        .await
+        .map_err(|e| AppError::internal(format!("抽取计算中断：{e}")))??;
+        let (manifest, result, picks, (blocks, cutoffs)) = computed;
         steps.step("computed");
         let mut tx = self.store.begin().await?;
         let mut log = Appender::open(&mut *tx, self.alg).await?;
@@ -518,6 +526,9 @@ impl Platform {
         steps.step("result stored");
         tx.insert_picks(&picks).await?;
         steps.step("picks stored");
+        let cutoffs = serde_json::to_string(&cutoffs).expect("plain data");
+        tx.put_lookup_index(draw.id, &blocks, &cutoffs).await?;
+        steps.step("lookup index stored");
         draw.status = DrawStatus::Drawn;
         draw.drawn_ms = Some(now);
         draw.manifest = Some(manifest.clone());
@@ -538,6 +549,11 @@ impl Platform {
         pause_before_commit().await;
         tx.commit().await?;
         steps.step("commit");
+        // Built once, now that the files are fixed, rather than on each download.
+        if let Err(e) = self.public_zip(draw.id).await {
+            tracing::warn!(draw = draw.id, "public export zip not built: {e}");
+        }
+        steps.step("export zip");
         Ok(draw)
     }
 
@@ -565,7 +581,17 @@ impl Platform {
                 .map_err(|e| AppError::internal(format!("无法读取系统随机数：{e}")))?;
             vec![NewContribution {
                 role: Contributor::Operator,
-                label: actor.name.clone(),
+                // A department, never a staff username: the label is public.
+                label: match actor.department_id {
+                    Some(d) => format!(
+                        "{}操作员",
+                        self.department_names()
+                            .await?
+                            .remove(&d)
+                            .unwrap_or_default()
+                    ),
+                    None => "操作员".to_string(),
+                },
                 value: Some(hex::encode(b)),
                 commitment: None,
             }]
@@ -578,6 +604,10 @@ impl Platform {
         self.reveal(actor, draw.id, &BTreeMap::new(), frozen).await
     }
 }
+
+/// What the reveal computes outside the write lock: manifest, result.csv, picks, and the lookup
+/// index (key blocks, cutoffs).
+type Computed = (String, Vec<u8>, Vec<DrawPick>, lookup::LookupIndex);
 
 /// For the kill -9 test only: with `SSJ_TEST_PAUSE_BEFORE_DRAW_COMMIT=FILE`, everything of the
 /// draw is written but not committed when FILE appears, and the process waits to be killed.

@@ -54,7 +54,14 @@ pub fn unpack(bytes: &[u8]) -> AppResult<BTreeMap<String, Vec<u8>>> {
 
 fn unpack_within(bytes: &[u8], l: &Limits) -> AppResult<BTreeMap<String, Vec<u8>>> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
-        .map_err(|e| AppError::invalid("VERIFY_ZIP", format!("不是有效的 zip 压缩包：{e}")))?;
+        .map_err(|e| {
+            // The reader's own words are English: for the log, not for the user.
+            tracing::info!("upload is not a zip: {e}");
+            AppError::invalid(
+                "VERIFY_ZIP",
+                "所选文件不是有效的 zip 压缩包（可能已损坏或未下载完整），请从任务公开页面重新下载后上传",
+            )
+        })?;
     if archive.len() > l.entries {
         return Err(AppError::invalid(
             "VERIFY_ZIP_TOO_MANY",
@@ -72,15 +79,17 @@ fn unpack_within(bytes: &[u8], l: &Limits) -> AppResult<BTreeMap<String, Vec<u8>
     let mut folder: Option<Option<String>> = None;
     for i in 0..archive.len() {
         let entry = archive.by_index(i).map_err(|e| {
+            tracing::info!("zip entry {} unreadable: {e}", i + 1);
             AppError::invalid(
                 "VERIFY_ZIP",
-                format!("压缩包已损坏（第 {} 个条目）：{e}", i + 1),
+                format!("压缩包已损坏：第 {} 个条目无法读取", i + 1),
             )
         })?;
         let full = entry.name().map_err(|e| {
+            tracing::info!("zip entry {} name: {e}", i + 1);
             AppError::invalid(
                 "VERIFY_ZIP_NAME",
-                format!("压缩包第 {} 个条目的文件名无效：{e}", i + 1),
+                format!("压缩包第 {} 个条目的文件名无效（不是 UTF-8 编码）", i + 1),
             )
         })?;
         let Some(name) = plain_name(&full, entry.is_dir()) else {
@@ -156,9 +165,10 @@ fn unpack_within(bytes: &[u8], l: &Limits) -> AppResult<BTreeMap<String, Vec<u8>
         match read {
             Err(e) if e.kind() == std::io::ErrorKind::InvalidData => return Err(mismatch()),
             Err(e) => {
+                tracing::info!("zip entry {name}: {e}");
                 return Err(AppError::invalid(
                     "VERIFY_ZIP",
-                    format!("{name} 无法解压：{e}"),
+                    format!("{name} 无法解压（压缩方式不受支持或数据已损坏）"),
                 ));
             }
             Ok(_) if content.len() as u64 != declared => return Err(mismatch()),

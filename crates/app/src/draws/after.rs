@@ -21,7 +21,7 @@ pub enum Change {
     Conflict { officer_id: String, key: String },
 }
 
-fn kind_of(k: &str) -> AppResult<Kind> {
+pub(super) fn kind_of(k: &str) -> AppResult<Kind> {
     match k {
         "object" => Ok(Kind::Object),
         "officer" => Ok(Kind::Officer),
@@ -30,7 +30,7 @@ fn kind_of(k: &str) -> AppResult<Kind> {
     }
 }
 
-fn rows_of(stored: &[DrawSubstitution]) -> AppResult<Vec<Substitution>> {
+pub(super) fn rows_of(stored: &[DrawSubstitution]) -> AppResult<Vec<Substitution>> {
     stored
         .iter()
         .map(|s| {
@@ -200,6 +200,7 @@ impl Platform {
         }
         let drawn = self.drawn(&draw).await?;
         self.check_task_scope(actor, &drawn.task).await?;
+        let change = self.resolve_officer(&draw, change).await?;
         let now = clock::now_ms();
         let mut tx = self.store.begin().await?;
         let mut log = Appender::open(&mut *tx, self.alg).await?;
@@ -236,6 +237,11 @@ impl Platform {
                 actor: actor.name.clone(),
             };
             tx.insert_substitution(&row).await?;
+            if s.kind == Kind::Object {
+                // The list as inspected: the burden rules count the replacement from now on.
+                tx.replace_pick(draw.id, &s.replaced, &s.replacement)
+                    .await?;
+            }
             let mut e = actor.entry("draw.substitute", "task", &drawn.task.code);
             e.department_id = Some(drawn.task.department_id);
             e.after = Some(snapshot(&serde_json::json!({
@@ -246,7 +252,109 @@ impl Platform {
             out.push(row);
         }
         tx.commit().await?;
+        // The public zip holds substitutions.csv: built again now rather than on a download.
+        if let Err(e) = self.public_zip(draw.id).await {
+            tracing::warn!(draw = draw.id, "public export zip not rebuilt: {e}");
+        }
         Ok(out)
+    }
+}
+
+impl Platform {
+    /// The officer of a change as the user names them — a certificate number, a name, or the
+    /// id — turned into the id the draw files use. For an officer 递补 the officer must be on
+    /// that object's team now; for a late conflict, in the draw's pool.
+    async fn resolve_officer(&self, draw: &Draw, change: Change) -> AppResult<Change> {
+        let (key, typed, on_team) = match &change {
+            Change::Object { .. } => return Ok(change),
+            Change::Officer { key, officer_id } => (key.trim(), officer_id.trim(), true),
+            Change::Conflict { officer_id, key } => (key.trim(), officer_id.trim(), false),
+        };
+        if typed.is_empty() {
+            return Err(AppError::invalid(
+                "SUBSTITUTE_OFFICER_MISSING",
+                "请选择或填写执法人员（执法证号或姓名）",
+            ));
+        }
+        let candidates: Vec<crate::draws::current::Member> = if on_team {
+            let list = self.current_list(draw.id, None).await?;
+            let Some(row) = list.rows.into_iter().find(|r| r.key == key) else {
+                return Err(AppError::invalid(
+                    "SUBSTITUTE_OBJECT",
+                    format!(
+                        "检查对象 {key} 不在当前的检查名单中（已被递补替换的对象不能再递补人员）"
+                    ),
+                ));
+            };
+            row.members
+        } else {
+            let pool = self
+                .store
+                .draw_file(draw.id, ssj_storage::DrawFileName::Officers)
+                .await?
+                .map(|b| ssj_draw::files::parse_officers(&b))
+                .transpose()?
+                .unwrap_or_default();
+            let by_cert = self.store.officers_with_certs(&[typed.to_string()]).await?;
+            let ids: Vec<i64> = pool.iter().filter_map(|o| o.id.parse().ok()).collect();
+            let mut named = self.store.officers_by_ids(&ids).await?;
+            named.retain(|o| o.name == typed || o.id.to_string() == typed);
+            by_cert
+                .into_iter()
+                .chain(named)
+                .filter(|o| pool.iter().any(|p| p.id == o.id.to_string()))
+                .map(|o| crate::draws::current::Member {
+                    id: o.id.to_string(),
+                    name: o.name,
+                    department: String::new(),
+                    cert_no: o.cert_no,
+                })
+                .collect()
+        };
+        let mut matching: Vec<&crate::draws::current::Member> = candidates
+            .iter()
+            .filter(|m| m.cert_no == typed || m.name == typed || m.id == typed)
+            .collect();
+        matching.dedup_by(|a, b| a.id == b.id);
+        let id = match matching.as_slice() {
+            [one] => one.id.clone(),
+            [] if on_team => {
+                let team: Vec<String> = candidates
+                    .iter()
+                    .map(|m| format!("{}（{}）", m.name, m.cert_no))
+                    .collect();
+                return Err(AppError::invalid(
+                    "SUBSTITUTE_OFFICER_NOT_ON_TEAM",
+                    format!(
+                        "检查对象 {key} 的检查组中没有执法证号或姓名为“{typed}”的执法人员；该组现有：{}",
+                        team.join("、")
+                    ),
+                ));
+            }
+            [] => {
+                return Err(AppError::invalid(
+                    "SUBSTITUTE_OFFICER_NOT_IN_POOL",
+                    format!("本次抽取的执法人员库中没有执法证号或姓名为“{typed}”的人员"),
+                ));
+            }
+            _ => {
+                return Err(AppError::invalid(
+                    "SUBSTITUTE_OFFICER_AMBIGUOUS",
+                    format!("姓名“{typed}”对应多名执法人员，请改填执法证号"),
+                ));
+            }
+        };
+        Ok(match change {
+            Change::Officer { key, .. } => Change::Officer {
+                key,
+                officer_id: id,
+            },
+            Change::Conflict { key, .. } => Change::Conflict {
+                officer_id: id,
+                key,
+            },
+            other => other,
+        })
     }
 }
 
@@ -300,74 +408,4 @@ fn apply(
         ));
     }
     Ok(rows)
-}
-
-/// Why an object was or was not drawn: its ticket against its stratum's cutoff.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Lookup {
-    pub key: String,
-    pub candidate: bool,
-    pub stratum: String,
-    pub ticket: String,
-    /// Rank in the draw order when selected.
-    pub rank: Option<usize>,
-    pub n: u64,
-    pub k: u64,
-    /// The largest selected ticket of the stratum: tickets at or below it were drawn.
-    pub cutoff: String,
-}
-
-impl Platform {
-    /// Recomputes a drawn draw and places `key` in it.
-    pub async fn lookup_in_draw(&self, draw_id: i64, key: &str) -> AppResult<Lookup> {
-        // Read off the stored result, with one ticket hashed: a public page must not draw the
-        // whole directory again for every question.
-        let draw = self.draw(draw_id).await?;
-        let drawn = self.drawn(&draw).await?;
-        let key = key.trim().to_ascii_uppercase();
-        tokio::task::spawn_blocking(move || -> AppResult<Lookup> {
-            let set = ssj_draw::CandidateSet::parse(&drawn.files.candidates)?;
-            let mut lookup = Lookup {
-                key,
-                candidate: false,
-                stratum: String::new(),
-                ticket: String::new(),
-                rank: None,
-                n: 0,
-                k: 0,
-                cutoff: String::new(),
-            };
-            let Some(i) = set.find(&lookup.key) else {
-                return Ok(lookup);
-            };
-            let label = set.labels()[set.stratum(i)].to_string();
-            let seed: [u8; 32] = hex::decode(&drawn.manifest.seed)
-                .ok()
-                .and_then(|b| b.try_into().ok())
-                .ok_or_else(|| AppError::internal("抽取清单中的种子无效"))?;
-            let result = String::from_utf8_lossy(drawn.files.result.as_deref().unwrap_or_default())
-                .into_owned();
-            for line in result.lines().skip(1) {
-                let f: Vec<&str> = line.split(',').collect();
-                if f.len() < 4 || f[2] != label {
-                    continue;
-                }
-                if f[1] == lookup.key {
-                    lookup.rank = f[0].parse().ok();
-                }
-                if f[3] > lookup.cutoff.as_str() {
-                    lookup.cutoff = f[3].to_string();
-                }
-            }
-            let stratum = drawn.manifest.strata.iter().find(|s| s.label == label);
-            lookup.n = stratum.map_or(0, |s| s.n);
-            lookup.k = stratum.map_or(0, |s| s.k);
-            lookup.ticket = hex::encode(ssj_draw::ticket(&ssj_draw::Seed(seed), &lookup.key));
-            lookup.stratum = label;
-            lookup.candidate = true;
-            Ok(lookup)
-        })
-        .await
-        .map_err(|e| AppError::internal(format!("计算中断：{e}")))?
-    }
 }
