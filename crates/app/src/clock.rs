@@ -47,6 +47,18 @@ pub fn format_rfc3339(s: &str) -> String {
     }
 }
 
+/// Today in Beijing, `YYYY-MM-DD`.
+pub fn today() -> String {
+    format_ms(now_ms())[..10].to_string()
+}
+
+/// `YYYY-MM-DD` plus `days` calendar days; `None` when `date` is not a date.
+pub fn add_days(date: &str, days: i64) -> Option<String> {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    let d = time::Date::parse(date.trim(), &fmt).ok()?;
+    (d + time::Duration::days(days)).format(&fmt).ok()
+}
+
 /// Parses `YYYY-MM-DD` as the start of that day in Beijing time.
 pub fn parse_date_ms(s: &str) -> Option<i64> {
     let fmt = time::macros::format_description!("[year]-[month]-[day]");

@@ -143,8 +143,15 @@ async fn demo_tasks(p: &Platform, actor: &Actor, departments: &[i64]) -> AppResu
             .collect()
     };
     let year = &crate::clock::format_ms(crate::clock::now_ms())[..4];
-    let window = |from: &str, to: &str| (format!("{year}-{from}"), format!("{year}-{to}"));
-    let (from, to) = window("03-01", "11-30");
+    // From today, as an office creating its tasks now would: a window already ended is refused.
+    let today = crate::clock::today();
+    let window = |days: i64| {
+        (
+            today.clone(),
+            crate::clock::add_days(&today, days).unwrap_or_else(|| today.clone()),
+        )
+    };
+    let (from, to) = window(90);
     let food = p
         .create_task(
             actor,
@@ -184,7 +191,7 @@ async fn demo_tasks(p: &Platform, actor: &Actor, departments: &[i64]) -> AppResu
         None,
     )
     .await?;
-    let (from, to) = window("06-01", "12-20");
+    let (from, to) = window(60);
     p.create_task(
         actor,
         NewTask {

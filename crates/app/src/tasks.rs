@@ -22,6 +22,9 @@ pub const DEFAULT_RATIOS: [(&str, &str); 5] = [
     ("U", "3%"),
 ];
 
+/// The stratum label of a 统一比例 draw: every candidate in one stratum.
+pub const UNIFORM_STRATUM: &str = "全部";
+
 /// A cooperating department (配合部门) of a joint task and its items.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Partner {
@@ -41,6 +44,10 @@ pub struct ObjectScope {
     pub tags: Vec<String>,
     pub tiers: Vec<String>,
     pub licence: String,
+    /// Objects registered outside the initiating department's division are drawn too (a task
+    /// that means them); by default a draw keeps to its own division.
+    #[serde(default)]
+    pub include_outside: bool,
 }
 
 impl ObjectScope {
@@ -64,7 +71,13 @@ impl ObjectScope {
             tags: clean(&self.tags),
             tiers: clean(&self.tiers),
             licence: self.licence.trim().to_string(),
+            include_outside: self.include_outside,
         };
+        for d in &scope.divisions {
+            ssj_domain::DivisionCode::parse(d).map_err(|e| {
+                invalid("TASK_DIVISION", format!("行政区划“{d}”无效：{}", e.message))
+            })?;
+        }
         scope.draw_scope()?;
         Ok(scope)
     }
@@ -167,10 +180,27 @@ impl TaskSpec {
         serde_json::from_str(json).map_err(|e| AppError::internal(format!("任务设置无法读取：{e}")))
     }
 
+    /// The one ratio of a 统一比例 task: its draw is one stratum over every candidate, rounded
+    /// up once (20% of 12 is 3), not once per tier.
+    pub fn uniform_ratio(&self) -> Option<&str> {
+        if self.uniform_reason.is_empty() {
+            return None;
+        }
+        self.ratios.values().next().map(String::as_str)
+    }
+
     /// The strata rules of the draw: every tier's ratio, A-tier at 0 under 无事不扰 (its objects
     /// are excluded before the freeze anyway).
     pub fn rules(&self) -> AppResult<ssj_draw::Rules> {
         let mut rules = ssj_draw::Rules::new();
+        if let Some(text) = self.uniform_ratio() {
+            let ratio = Ratio::parse(text).map_err(|e| invalid(e.code(), e.to_string()))?;
+            rules.insert(
+                UNIFORM_STRATUM.to_string(),
+                ssj_draw::StratumRule { ratio, min: 0 },
+            );
+            return Ok(rules);
+        }
         for (tier, text) in &self.ratios {
             let ratio = Ratio::parse(text).map_err(|e| invalid(e.code(), e.to_string()))?;
             rules.insert(tier.clone(), ssj_draw::StratumRule { ratio, min: 0 });
@@ -178,8 +208,15 @@ impl TaskSpec {
         Ok(rules)
     }
 
-    pub fn scope(&self) -> AppResult<DrawScope> {
-        self.objects.draw_scope()
+    /// The draw's scope for a task of a department in `home` (its division code): without a
+    /// division of its own, the task keeps to `home` and everything under it, unless it
+    /// includes objects registered elsewhere on purpose.
+    pub fn scope(&self, home: &str) -> AppResult<DrawScope> {
+        let mut scope = self.objects.draw_scope()?;
+        if scope.divisions.is_empty() && !self.objects.include_outside {
+            scope.divisions = vec![home.to_string()];
+        }
+        Ok(scope)
     }
 
     /// Every department of the task: the initiating one first.
@@ -341,10 +378,23 @@ impl Platform {
             clock::parse_date_ms(&window_from),
             clock::parse_date_ms(&window_to),
         );
+        let today = clock::parse_date_ms(&clock::today()).unwrap_or(0);
         match (from, to) {
-            (Some(f), Some(t)) if f <= t => {}
+            (Some(f), Some(t)) if f <= t && t >= today => {}
+            (Some(_), Some(t)) if t < today => {
+                return Err(invalid(
+                    "TASK_WINDOW_ENDED",
+                    format!(
+                        "检查时间已于 {window_to} 结束：请填写尚未结束的检查时间（今天是 {}）",
+                        clock::today()
+                    ),
+                ));
+            }
             (Some(_), Some(_)) => {
-                return Err(invalid("TASK_WINDOW", "检查时间的结束日期早于开始日期"));
+                return Err(invalid(
+                    "TASK_WINDOW",
+                    format!("检查时间的结束日期（{window_to}）早于开始日期（{window_from}）"),
+                ));
             }
             _ => {
                 return Err(invalid(
@@ -391,6 +441,28 @@ impl Platform {
             draw_officers: !new.objects_only,
             publish_conflicts: new.publish_conflicts && !new.objects_only,
         };
+        // An empty scope is refused now, with what the filter gives, not at the freeze.
+        let rows = self
+            .store
+            .scope_objects(&spec.scope(department.division.as_str())?)
+            .await?;
+        let live = (0..rows.len())
+            .filter(|&i| rows.status(i) == ssj_domain::objects::RegistrationStatus::Active)
+            .count();
+        if live == 0 {
+            let home = if spec.objects.divisions.is_empty() && !spec.objects.include_outside {
+                format!("（行政区划 {} 及其下级）", department.division.as_str())
+            } else {
+                String::new()
+            };
+            return Err(invalid(
+                "TASK_EMPTY_SCOPE",
+                format!(
+                    "按当前条件，抽查范围{home}内有检查对象 {} 户，其中存续 0 户：没有可抽取的对象。请调整对象类型、区划、行业、标签或等级条件，或先导入检查对象名录",
+                    rows.len()
+                ),
+            ));
+        }
         let now = clock::now_ms();
         let mut tx = self.store.begin().await?;
         let mut log = Appender::open(&mut *tx, self.alg).await?;

@@ -79,7 +79,7 @@ pub async fn run(p: &Platform, objects_only: bool) {
         items: vec![item],
         ratios: BTreeMap::new(),
         window_from: "2026-03-01".into(),
-        window_to: "2026-11-30".into(),
+        window_to: "2099-11-30".into(),
         team_size: 2,
         objects_only,
         ..Default::default()

@@ -58,6 +58,10 @@ pub struct CreateTask {
     tiers: String,
     #[arg(long, default_value = "")]
     licence: String,
+    /// Draw objects registered outside the department's division too (by default a task keeps
+    /// to its division and everything under it).
+    #[arg(long)]
+    include_outside: bool,
     /// Per-tier ratio, e.g. `D=30%`; repeatable (default A 1%, B 3%, C 10%, D 20%, U 3%).
     #[arg(long)]
     ratio: Vec<String>,
@@ -302,6 +306,7 @@ pub async fn task(p: &Platform, c: TaskCommand) -> AppResult<ExitCode> {
                     tags: list(&a.tags),
                     tiers: list(&a.tiers),
                     licence: a.licence,
+                    include_outside: a.include_outside,
                 },
                 ratios,
                 uniform: a.uniform.map(|u| (u, a.uniform_reason)),

@@ -72,6 +72,12 @@ impl DivisionCode {
         }
     }
 
+    /// The code prefix shared by this division and everything under it: `14` for the province
+    /// 140000, `1405` for the city 140500, `140581` for the county.
+    pub fn covering_prefix(&self) -> &str {
+        covering_prefix(&self.0)
+    }
+
     /// Whether `self` is strictly inside `other` (a county inside its city or province).
     pub fn is_strictly_within(&self, other: &DivisionCode) -> bool {
         if self == other {
@@ -83,6 +89,21 @@ impl DivisionCode {
             DivisionLevel::County => false,
         }
     }
+}
+
+/// The one reading of a division filter everywhere: a 6-digit code means that division and
+/// everything under it (`140000` → `14`, `140500` → `1405`, `140581` → `140581`); anything
+/// shorter is taken as the prefix it already is.
+pub fn covering_prefix(code: &str) -> &str {
+    let code = code.trim();
+    if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
+        let city = code.strip_suffix("00").unwrap_or(code);
+        if city.len() == 4 {
+            return city.strip_suffix("00").unwrap_or(city);
+        }
+        return city;
+    }
+    code
 }
 
 impl fmt::Display for DivisionCode {
@@ -143,6 +164,20 @@ mod tests {
 
     #[test]
     fn bad_division_codes_are_refused_with_reasons() {
+        assert_eq!(
+            DivisionCode::parse("140000").unwrap().covering_prefix(),
+            "14"
+        );
+        assert_eq!(
+            DivisionCode::parse("140500").unwrap().covering_prefix(),
+            "1405"
+        );
+        assert_eq!(
+            DivisionCode::parse("140581").unwrap().covering_prefix(),
+            "140581"
+        );
+        assert_eq!(covering_prefix("1405"), "1405");
+        assert_eq!(covering_prefix(" 140500 "), "1405");
         for bad in ["14058", "1405811", "14a581", "000000", "140012", ""] {
             let e = DivisionCode::parse(bad).unwrap_err();
             assert_eq!(e.code, "DIVISION_CODE_INVALID", "{bad}");

@@ -67,7 +67,7 @@ macro_rules! sql_objects {
                 if let Some(d) = f.division.as_ref().filter(|d| !d.is_empty()) {
                     // 140000 covers the province, 140500 the city, 140581 the county.
                     // A range, not LIKE, so that the division index serves it.
-                    let prefix = d.trim_end_matches("00").trim_end_matches("00");
+                    let prefix = ssj_domain::org::covering_prefix(d);
                     let mut end = prefix.as_bytes().to_vec();
                     if let Some(last) = end.last_mut() {
                         *last += 1;

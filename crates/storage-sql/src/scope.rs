@@ -42,11 +42,17 @@ pub fn scope_sql(scope: &DrawScope) -> (String, Vec<String>) {
             .map(|p| format!("{}%", like_escape(p)))
             .collect::<Vec<_>>()
     };
+    // A division means itself and everything under it, as in the console's lists.
+    let divisions: Vec<String> = scope
+        .divisions
+        .iter()
+        .map(|d| ssj_domain::org::covering_prefix(d).to_string())
+        .collect();
     any(
         &mut sql,
         &mut params,
         "division",
-        prefixes(&scope.divisions),
+        prefixes(&divisions),
         true,
     );
     any(
@@ -99,7 +105,7 @@ mod tests {
     #[test]
     fn filters_become_numbered_parameters() {
         let scope = DrawScope {
-            divisions: vec!["1405".into(), "140581".into()],
+            divisions: vec!["140500".into(), "140581".into()],
             kinds: vec![ObjectKind::Enterprise],
             tiers: vec![Tier::C, Tier::D],
             licence: Some("食品_经营".into()),

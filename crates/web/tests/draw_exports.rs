@@ -207,3 +207,45 @@ async fn an_officer_substitution_by_certificate_reaches_the_dispatch_xlsx() {
     );
     assert!(page.contains(&after.rows[0].name), "{page}");
 }
+
+/// Before the draw, the planner sees what it will take: the sample per stratum, the overall
+/// ratio beside the stated one, and the workload of the officers in the window.
+#[tokio::test]
+async fn the_preview_shows_scale_ratio_and_workload_before_the_freeze() {
+    let app = spawn_sqlite().await;
+    let ready = app
+        .platform
+        .tasks()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.status == ssj_storage::TaskStatus::Ready)
+        .expect("the demo leaves a task ready");
+    let preview = app
+        .platform
+        .draw_preview(&ssj_app::Actor::command_line(), ready.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        preview.selected,
+        preview.strata.iter().map(|s| s.k).sum::<u64>()
+    );
+    assert!(preview.officers > 0 && preview.window_days > 0);
+    let (c, _) = app.login("scjg.plan").await;
+    let (status, page) = app
+        .get(&c, &format!("/console/tasks/{}?preview=1", ready.id))
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(&format!(
+            "<strong id=\"preview-overall\">{}</strong>",
+            preview.overall
+        )),
+        "{page}"
+    );
+    assert!(page.contains("id=\"preview-workload\""), "{page}");
+    assert!(
+        app.platform.draws(ready.id).await.unwrap().is_empty(),
+        "nothing frozen"
+    );
+}

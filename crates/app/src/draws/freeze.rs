@@ -31,6 +31,8 @@ pub(crate) struct Frozen {
 struct ScopeCandidates<'a> {
     rows: &'a ssj_storage::ScopeRows,
     fate: &'a [u8],
+    /// 统一比例: every candidate in the one stratum [`crate::tasks::UNIFORM_STRATUM`].
+    uniform: bool,
 }
 
 impl ssj_draw::CandidateRows for ScopeCandidates<'_> {
@@ -41,7 +43,12 @@ impl ssj_draw::CandidateRows for ScopeCandidates<'_> {
         self.rows.code(row)
     }
     fn stratum(&self, row: usize) -> Option<&str> {
-        Tier::ALL.get(self.fate[row] as usize).map(|t| t.label())
+        let tier = Tier::ALL.get(self.fate[row] as usize).map(|t| t.label());
+        if self.uniform {
+            tier.map(|_| crate::tasks::UNIFORM_STRATUM)
+        } else {
+            tier
+        }
     }
 }
 
@@ -55,7 +62,13 @@ impl Platform {
     ) -> AppResult<Frozen> {
         let now = clock::now_ms();
         let mut steps = clock::Steps::start("freeze");
-        let rows = self.store.scope_objects(&spec.scope()?).await?;
+        let home = self
+            .store
+            .department(task.department_id)
+            .await?
+            .map(|d| d.division.as_str().to_string())
+            .unwrap_or_default();
+        let rows = self.store.scope_objects(&spec.scope(&home)?).await?;
         steps.step("scope read");
         let items: Vec<(String, String)> = self
             .store
@@ -149,6 +162,7 @@ impl Platform {
         let candidates = ssj_draw::build_candidates_file(&ScopeCandidates {
             rows: &rows,
             fate: &fate,
+            uniform: spec.uniform_ratio().is_some(),
         })?;
         steps.step("candidate file");
         let officers = if spec.draw_officers {

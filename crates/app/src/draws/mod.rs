@@ -7,6 +7,7 @@ pub mod current;
 pub mod dispatch;
 mod freeze;
 pub mod lookup;
+pub mod preview;
 pub mod zip;
 
 use crate::audit::Appender;

@@ -64,7 +64,9 @@ pub async fn a_task_is_drawn_once_verifiably_and_its_picks_count(h: &dyn Harness
     let items = f.store.version_items(version.id).await.unwrap();
     let id_of = |name: &str| items.iter().find(|i| i.name == name).unwrap().id;
     let mut csv = Vec::new();
-    ssj_app::generate::write_objects_csv(&mut csv, 2_000, &["140581".to_string()], 5).unwrap();
+    // Real code shapes: the county, objects registered at the city itself, another city.
+    let divisions = ["140581", "140500", "140100"].map(String::from);
+    ssj_app::generate::write_objects_csv(&mut csv, 2_000, &divisions, 5).unwrap();
     p.import_objects(&cli, csv, ImportMode::AllOrNothing, false)
         .await
         .unwrap();
@@ -78,28 +80,52 @@ pub async fn a_task_is_drawn_once_verifiably_and_its_picks_count(h: &dyn Harness
     codes.sort_unstable_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
     codes.dedup();
     assert_eq!((scope.len(), codes.len()), (2_000, 2_000));
-    let d_only = DrawScope {
-        tiers: vec![ssj_domain::objects::Tier::D],
-        divisions: vec!["1405".into()],
-        ..Default::default()
-    };
-    let d_rows = f.store.scope_objects(&d_only).await.unwrap();
-    assert_eq!(
-        d_rows.len(),
-        (0..scope.len())
-            .filter(|&i| scope.tier(i) == ssj_domain::objects::Tier::D)
+    // A division means itself and everything under it: the city 140500 takes its county's
+    // objects and its own, the province all three, the county only its own.
+    let objects = f
+        .store
+        .objects_with_codes(&codes.iter().map(|c| c.to_string()).collect::<Vec<_>>())
+        .await
+        .unwrap();
+    let in_division = |prefix: &str, tier: Option<ssj_domain::objects::Tier>| {
+        objects
+            .iter()
+            .filter(|o| o.division.starts_with(prefix) && tier.is_none_or(|t| o.tier == t))
             .count()
+    };
+    let count = |division: &str, tiers: Vec<ssj_domain::objects::Tier>| {
+        let scope = DrawScope {
+            tiers,
+            divisions: vec![division.to_string()],
+            ..Default::default()
+        };
+        let store = f.store.clone();
+        async move { store.scope_objects(&scope).await.unwrap().len() }
+    };
+    let d = ssj_domain::objects::Tier::D;
+    assert_eq!(count("140500", vec![d]).await, in_division("1405", Some(d)));
+    assert!(in_division("140500", None) > 0 && in_division("140581", None) > 0);
+    assert_eq!(count("140500", vec![]).await, in_division("1405", None));
+    assert_eq!(count("140581", vec![]).await, in_division("140581", None));
+    assert_eq!(count("140000", vec![]).await, 2_000);
+    assert_eq!(count("140600", vec![]).await, 0);
+    // The console's list reads a division the same way.
+    let listed = |division: &str| {
+        let filter = ssj_storage::ObjectFilter {
+            division: Some(division.to_string()),
+            limit: 1,
+            ..Default::default()
+        };
+        let store = f.store.clone();
+        async move { store.objects(&filter).await.unwrap().1 }
+    };
+    assert_eq!(
+        listed("140500").await as usize,
+        count("140500", vec![]).await
     );
-    assert!(!d_rows.is_empty());
-    assert!(
-        f.store
-            .scope_objects(&DrawScope {
-                divisions: vec!["1406".into()],
-                ..Default::default()
-            })
-            .await
-            .unwrap()
-            .is_empty()
+    assert_eq!(
+        listed("140581").await as usize,
+        count("140581", vec![]).await
     );
     let first_code = codes[0].to_string();
 
@@ -127,7 +153,7 @@ pub async fn a_task_is_drawn_once_verifiably_and_its_picks_count(h: &dyn Harness
         ratios: BTreeMap::from([("B".to_string(), "5%".to_string())]),
         no_disturb_a: true,
         window_from: "2026-03-01".into(),
-        window_to: "2026-11-30".into(),
+        window_to: "2099-11-30".into(),
         team_size: 3,
         ..Default::default()
     };
@@ -219,6 +245,17 @@ pub async fn a_task_is_drawn_once_verifiably_and_its_picks_count(h: &dyn Harness
     assert_eq!(verified.manifest.task_id, task.code);
     assert_eq!(verified.manifest.reveals.len(), 3);
     let result = String::from_utf8(files["result.csv"].clone()).unwrap();
+    // An undirected task of the county keeps to the county: the city's own objects and the
+    // other city's are not candidates.
+    let candidate_keys: Vec<String> = String::from_utf8(files["candidates.csv"].clone())
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap().to_string())
+        .collect();
+    let listed = f.store.objects_with_codes(&candidate_keys).await.unwrap();
+    assert_eq!(listed.len(), candidate_keys.len());
+    assert!(listed.iter().all(|o| o.division == "140581"));
     // The declared conflict is in the frozen file, and no team contains a conflicted pair.
     let conflicts = ssj_draw::files::parse_conflicts(&files["conflicts.csv"]).unwrap();
     assert_eq!(conflicts.len(), 1);
@@ -462,7 +499,7 @@ pub async fn impossible_draws_are_refused_and_save_nothing(h: &dyn Harness) {
             ..Default::default()
         },
         window_from: "2026-03-01".into(),
-        window_to: "2026-11-30".into(),
+        window_to: "2099-11-30".into(),
         team_size,
         ..Default::default()
     };
@@ -487,15 +524,23 @@ pub async fn impossible_draws_are_refused_and_save_nothing(h: &dyn Harness) {
         "TASK_UNIFORM_REASON"
     );
 
-    // An empty directory: the scope is empty.
-    let t = p.create_task(&cli, task("5%", 2, vec![])).await.unwrap();
-    let e = p.run_ceremony(&cli, t.id, vec![], None).await.unwrap_err();
-    assert_eq!(e.code, "DRAW_EMPTY_SCOPE", "{e:?}");
+    // An empty directory: refused when the task is created, with the count, not at the freeze.
+    let e = p
+        .create_task(&cli, task("5%", 2, vec![]))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, "TASK_EMPTY_SCOPE", "{e:?}");
+    assert!(e.message.contains("0 户"), "{}", e.message);
+    assert!(
+        p.tasks().await.unwrap().iter().all(|t| t.name != "任务"),
+        "nothing saved"
+    );
     let mut csv = Vec::new();
     ssj_app::generate::write_objects_csv(&mut csv, 300, &["140581".to_string()], 9).unwrap();
     p.import_objects(&cli, csv, ImportMode::AllOrNothing, false)
         .await
         .unwrap();
+    let t = p.create_task(&cli, task("5%", 2, vec![])).await.unwrap();
     // No officers at all, then a team larger than the pool.
     let e = p.run_ceremony(&cli, t.id, vec![], None).await.unwrap_err();
     assert_eq!(e.code, "DRAW_TOO_FEW_OFFICERS", "{e:?}");
@@ -513,20 +558,37 @@ pub async fn impossible_draws_are_refused_and_save_nothing(h: &dyn Harness) {
         assert!(p.draws(t).await.unwrap().is_empty(), "nothing saved");
         assert_eq!(p.task(t).await.unwrap().status, TaskStatus::Ready);
     }
-    // A type with no objects: an empty scope, named.
-    let schools = p
-        .create_task(&cli, task("5%", 2, vec!["学校".into()]))
-        .await
-        .unwrap();
+    // A type with no objects: an empty scope, named when the task is created.
     assert_eq!(
-        p.run_ceremony(&cli, schools.id, vec![], None)
+        p.create_task(&cli, task("5%", 2, vec!["学校".into()]))
             .await
             .unwrap_err()
             .code,
-        "DRAW_EMPTY_SCOPE"
+        "TASK_EMPTY_SCOPE"
     );
-    // The task works once it is possible.
-    p.run_ceremony(&cli, t.id, vec![], None).await.unwrap();
+    // A window that has ended, or ends before it starts, is refused.
+    let mut ended = task("5%", 2, vec![]);
+    ended.window_to = "2020-11-30".into();
+    ended.window_from = "2020-03-01".into();
+    assert_eq!(
+        p.create_task(&cli, ended).await.unwrap_err().code,
+        "TASK_WINDOW_ENDED"
+    );
+    let mut backwards = task("5%", 2, vec![]);
+    backwards.window_from = "2099-12-01".into();
+    backwards.window_to = "2099-03-01".into();
+    assert_eq!(
+        p.create_task(&cli, backwards).await.unwrap_err().code,
+        "TASK_WINDOW"
+    );
+    // The task works once it is possible. Its 统一比例 is one stratum over all candidates,
+    // rounded up once: per-tier rounding drew 5 of 12 venues at 20%.
+    let d = p.run_ceremony(&cli, t.id, vec![], None).await.unwrap();
+    let m: ssj_draw::Manifest = serde_json::from_str(d.manifest.as_deref().unwrap()).unwrap();
+    assert_eq!(m.strata.len(), 1, "{:?}", m.strata);
+    assert_eq!(m.strata[0].label, "全部");
+    assert_eq!(m.strata[0].n, d.candidate_count as u64);
+    assert_eq!(m.strata[0].k, (m.strata[0].n * 5).div_ceil(100));
     // A draw of objects only (市抽县查) freezes no officer files and exports without them.
     let objects_only = p
         .create_task(

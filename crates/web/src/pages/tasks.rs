@@ -171,7 +171,9 @@ async fn form_page(
             m.entry(k.clone()).or_default().push(v.clone());
             m
         });
-    let year = &clock::format_ms(clock::now_ms())[..4];
+    // The default window starts today and runs three months.
+    let today = clock::today();
+    let window_end = clock::add_days(&today, 90).unwrap_or_else(|| today.clone());
     render(
         s,
         "task_form.html",
@@ -185,7 +187,9 @@ async fn form_page(
             tiers => DEFAULT_RATIOS.iter().map(|(t, r)| (t.to_string(), r.to_string())).collect::<Vec<_>>(),
             v => Serde(&values),
             submitted => !f.0.is_empty(),
-            year => year,
+            year => today[..4].to_string(),
+            today => today,
+            window_end => window_end,
             error => error,
         },
     )
@@ -239,6 +243,7 @@ fn new_task(f: &Fields) -> Result<NewTask, AppError> {
             tags: split(&f.one("tags")),
             tiers: f.all("tiers"),
             licence: f.one("licence"),
+            include_outside: f.checked("include_outside"),
         },
         ratios: DEFAULT_RATIOS
             .iter()
@@ -277,10 +282,17 @@ pub async fn create(State(s): State<AppState>, u: CurrentUser, body: Bytes) -> W
     }
 }
 
+#[derive(serde::Deserialize, Default)]
+pub struct DetailQuery {
+    /// `1`: compute the draw's preview (scale, overall ratio, workload) as the freeze would.
+    preview: Option<String>,
+}
+
 pub async fn detail(
     State(s): State<AppState>,
     u: CurrentUser,
     Path(id): Path<i64>,
+    axum::extract::Query(q): axum::extract::Query<DetailQuery>,
 ) -> WebResult<Html<String>> {
     u.require(Permission::ViewConsole)?;
     let p = &s.platform;
@@ -296,12 +308,24 @@ pub async fn detail(
         (_, Some(DrawStatus::Frozen)) => "frozen",
         _ => "drawn",
     };
+    let preview = if stage == "ready" && can_plan && q.preview.as_deref() == Some("1") {
+        Some(p.draw_preview(&u.actor, task.id).await)
+    } else {
+        None
+    };
+    let (preview, preview_error) = match preview {
+        Some(Ok(v)) => (Some(v), None),
+        Some(Err(e)) => (None, Some(e.message)),
+        None => (None, None),
+    };
     render(
         &s,
         "task_detail.html",
         Some(&u),
         "tasks",
         context! {
+            preview => Serde(&preview),
+            preview_error => preview_error,
             t => Serde(&view),
             draws => Serde(&views),
             live => live.map(|d| d.id),
