@@ -142,21 +142,25 @@ fn a_demo_task_is_drawn_exported_and_verified_by_both_verifiers() {
         .split(',')
         .collect::<Vec<_>>();
     let list_csv = dir.path().join("list.csv");
-    let o = run(
-        &db,
-        &data,
-        &[
-            "draw",
-            "list",
-            task,
-            "--format",
-            "csv",
-            "--output",
-            list_csv.to_str().unwrap(),
-        ],
-    );
-    assert!(o.status.success(), "{}", text(&o));
-    let listed = std::fs::read_to_string(&list_csv).unwrap();
+    // `draw list` as a user runs it, read back.
+    let list = || {
+        let o = run(
+            &db,
+            &data,
+            &[
+                "draw",
+                "list",
+                task,
+                "--format",
+                "csv",
+                "--output",
+                list_csv.to_str().unwrap(),
+            ],
+        );
+        assert!(o.status.success(), "{}", text(&o));
+        std::fs::read_to_string(&list_csv).unwrap()
+    };
+    let listed = list();
     let row2 = listed.lines().nth(2).unwrap().to_string();
     let cert = row2
         .split('，')
@@ -180,21 +184,7 @@ fn a_demo_task_is_drawn_exported_and_verified_by_both_verifiers() {
     assert!(o.status.success(), "{}", text(&o));
     // The list as inspected: names, not codes only, the replacement in the first slot and the
     // certificate number gone from the second team.
-    let o = run(
-        &db,
-        &data,
-        &[
-            "draw",
-            "list",
-            task,
-            "--format",
-            "csv",
-            "--output",
-            list_csv.to_str().unwrap(),
-        ],
-    );
-    assert!(o.status.success(), "{}", text(&o));
-    let listed = std::fs::read_to_string(&list_csv).unwrap();
+    let listed = list();
     let mut lines = listed.lines();
     assert!(lines.next().unwrap().contains("检查对象名称"), "{listed}");
     let first_row = lines.next().unwrap();
