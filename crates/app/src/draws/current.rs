@@ -131,6 +131,17 @@ impl Platform {
     }
 }
 
+impl Platform {
+    /// 递补 rows named, without reading the draw's list (a public lookup's few rows).
+    pub(super) async fn named_history(
+        &self,
+        rows: &[DrawSubstitution],
+    ) -> AppResult<Vec<HistoryRow>> {
+        let names = Names::load(self, &[], rows).await?;
+        Ok(rows.iter().map(|x| names.history(x)).collect())
+    }
+}
+
 /// The names of the objects and officers a list shows, read in one query each.
 struct Names {
     objects: HashMap<String, ssj_storage::Object>,

@@ -117,8 +117,7 @@ impl Platform {
             (false, false, false) => Standing::NotDrawn,
         };
         if !mentions.is_empty() {
-            let list = self.current_history(draw.id, &mentions).await?;
-            lookup.history = list;
+            lookup.history = self.named_history(&mentions).await?;
         }
         Ok(lookup)
     }
@@ -168,18 +167,6 @@ impl Platform {
             }
         }
         Ok(out)
-    }
-
-    async fn current_history(
-        &self,
-        draw_id: i64,
-        rows: &[ssj_storage::DrawSubstitution],
-    ) -> AppResult<Vec<HistoryRow>> {
-        let all = self.current_list(draw_id, Some(0)).await?.history;
-        Ok(all
-            .into_iter()
-            .filter(|h| rows.iter().any(|r| r.position == h.position))
-            .collect())
     }
 
     /// The draw's stratum cutoffs, building its lookup index first if it has none.
