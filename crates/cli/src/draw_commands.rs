@@ -513,15 +513,35 @@ async fn print_draw(p: &Platform, t: &Task, d: &Draw) -> AppResult<()> {
             );
         }
         if d.status == DrawStatus::Drawn {
-            let result_file = p.draw_result_file(d.id).await?;
-            let result =
-                String::from_utf8_lossy(result_file.as_deref().unwrap_or_default()).into_owned();
-            println!(
-                "  抽中 {} 户（result.csv 前 5 行）：",
-                result.lines().count().saturating_sub(1)
-            );
-            for line in result.lines().skip(1).take(5) {
-                println!("    {line}");
+            // The list as it is inspected, after every 递补 (result.csv is the list as drawn).
+            let list = p.current_list(d.id, Some(5)).await?;
+            println!("  检查名单 {} 户（前 5 户，已含递补）：", list.total);
+            for r in &list.rows {
+                let team: Vec<String> = r
+                    .members
+                    .iter()
+                    .map(|m| format!("{}（{}）", m.name, m.cert_no))
+                    .collect();
+                let replaced = r
+                    .replaced
+                    .as_ref()
+                    .map(|x| format!("，递补 {x}"))
+                    .unwrap_or_default();
+                println!(
+                    "    {}. {}（{}，{} 类）{} {}{replaced}",
+                    r.rank,
+                    r.name,
+                    r.key,
+                    r.stratum,
+                    if team.is_empty() { "" } else { "检查组：" },
+                    team.join("、")
+                );
+            }
+            for h in &list.history {
+                println!(
+                    "  {} {}：{} → {}（{}）",
+                    h.at, h.kind_label, h.before, h.after, h.reason
+                );
             }
         }
     }

@@ -197,6 +197,16 @@ fn a_demo_task_is_drawn_exported_and_verified_by_both_verifiers() {
     assert!(!second_row.contains(&cert), "{second_row}");
     assert!(second_row.contains(second[1]), "{second_row}");
     assert_eq!(listed.lines().count(), result.lines().count(), "{listed}");
+    // `draw show` tells the same: the list as inspected, and each 递补 named.
+    let o = run(&db, &data, &["draw", "show", task]);
+    assert!(o.status.success(), "{}", text(&o));
+    let shown = text(&o);
+    assert!(shown.contains("已含递补"), "{shown}");
+    assert!(shown.contains("递补 ") && shown.contains(&first), "{shown}");
+    assert!(
+        shown.contains("对象递补") && shown.contains("人员递补") && shown.contains("病假"),
+        "{shown}"
+    );
     let o = run(&db, &data, &["draw", "list", task, "--format", "pdf"]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(text(&o).contains("xlsx 或 csv"), "{}", text(&o));

@@ -16,9 +16,7 @@ use crate::{Actor, AppError, AppResult, ErrorKind, Platform, clock};
 use ssj_domain::audit::snapshot;
 use ssj_domain::{Permission, Role};
 use ssj_draw::{DrawInput, OfficerInput, TeamSpec};
-use ssj_storage::{
-    Contribution, Draw, DrawFiles, DrawPick, DrawStatus, DrawSubstitution, Task, TaskStatus,
-};
+use ssj_storage::{Contribution, Draw, DrawFiles, DrawPick, DrawStatus, Task, TaskStatus};
 use std::collections::{BTreeMap, HashMap};
 
 /// Who gives a seed contribution.
@@ -77,10 +75,6 @@ impl Platform {
 
     pub async fn contributions(&self, draw_id: i64) -> AppResult<Vec<Contribution>> {
         Ok(self.store.contributions(draw_id).await?)
-    }
-
-    pub async fn draw_substitutions(&self, draw_id: i64) -> AppResult<Vec<DrawSubstitution>> {
-        Ok(self.store.substitutions(draw_id).await?)
     }
 
     /// The task's current draw: the last one that is not void.
