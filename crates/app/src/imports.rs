@@ -18,6 +18,11 @@ pub struct ImportSummary {
     pub folds: Vec<Fold>,
     /// Folded cells beyond the listed ones.
     pub folds_not_listed: usize,
+    /// Objects registered outside every division the platform's departments are in
+    /// (行政区划不在本地): imported, but left out of draws unless a task includes them.
+    pub outside: usize,
+    /// A few of them, `代码 名称（区划）`, for the preview.
+    pub outside_examples: Vec<String>,
 }
 
 /// Rejected rows (and folded cells) listed one by one; past this only their number is kept
@@ -65,6 +70,10 @@ pub fn import_error(e: ImportError) -> AppError {
     match e {
         ImportError::UnknownLayout(_) | ImportError::NoRows => {
             AppError::invalid("IMPORT_LAYOUT", e.to_string())
+        }
+        ImportError::Unreadable(ref detail) => {
+            tracing::info!(detail = %detail, "uploaded spreadsheet unreadable");
+            AppError::invalid("IMPORT_UNREADABLE", e.to_string())
         }
         ImportError::Empty | ImportError::NotASpreadsheet(_) | ImportError::Corrupt(_) => {
             AppError::invalid("IMPORT_UNREADABLE", e.to_string())

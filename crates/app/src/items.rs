@@ -100,10 +100,8 @@ fn content(i: &Item) -> ItemSnapshot<'_> {
 type ParsedItems = (bool, Vec<(usize, Item)>, Vec<Reject>);
 
 fn parse(bytes: &[u8]) -> AppResult<ParsedItems> {
-    let grid = Grid::from_bytes(bytes)
-        .map_err(|e| AppError::invalid("IMPORT_UNREADABLE", e.to_string()))?;
-    let parsed =
-        read_items(&grid).map_err(|e| AppError::invalid("IMPORT_LAYOUT", e.to_string()))?;
+    let grid = Grid::from_bytes(bytes).map_err(crate::imports::import_error)?;
+    let parsed = read_items(&grid).map_err(crate::imports::import_error)?;
     let mut rejects = parsed.rejects;
     let mut seen: HashMap<ItemKey, usize> = HashMap::new();
     let mut items = Vec::new();
@@ -575,7 +573,72 @@ fn export_row(i: &Item) -> Vec<String> {
     }
 }
 
+/// The whole list in one table, as the public reads it: department items and joint items
+/// side by side, each row saying which list it belongs to.
+pub const ALL_ITEMS_EXPORT_HEADER: &[&str] = &[
+    "清单",
+    "编制单位名称/抽查领域",
+    "抽查类别",
+    "抽查事项",
+    "检查对象",
+    "事项类别",
+    "检查方式",
+    "检查主体",
+    "检查依据",
+    "抽查比例",
+    "抽查频次",
+    "执法人员要求",
+    "发起部门",
+    "配合部门",
+    "状态",
+];
+
+fn all_items_row(i: &Item) -> Vec<String> {
+    vec![
+        if i.joint {
+            "部门联合抽查事项"
+        } else {
+            "部门抽查事项"
+        }
+        .to_string(),
+        if i.joint { &i.field } else { &i.department }.clone(),
+        i.category.clone(),
+        i.name.clone(),
+        i.object_type.clone(),
+        i.kind.map(|k| k.label().to_string()).unwrap_or_default(),
+        i.methods.join("、"),
+        i.subject.clone(),
+        i.bases.join("\n"),
+        i.ratio.clone(),
+        i.frequency.clone(),
+        i.officers.clone(),
+        i.initiators.join("、"),
+        i.cooperators.join("、"),
+        if i.retired { "已停用" } else { "在用" }.to_string(),
+    ]
+}
+
 impl Platform {
+    /// Every item of a version, department and joint, in one table.
+    pub async fn export_all_items(
+        &self,
+        version_id: i64,
+        format: ssj_import::export::TableFormat,
+    ) -> AppResult<Vec<u8>> {
+        let items = self.store.version_items(version_id).await?;
+        self.offload(move || {
+            let rows = items.iter().map(all_items_row);
+            ssj_import::export::write_table(
+                format,
+                "随机抽查事项清单",
+                ALL_ITEMS_EXPORT_HEADER,
+                rows,
+            )
+        })
+        .await?
+        .map_err(|e| AppError::internal(format!("导出失败：{e}")))
+    }
+
     /// A version's department items or joint items as a file; `None` exports the latest version.
     /// With no version at all it is the empty template.
     pub async fn export_items(
@@ -688,5 +751,103 @@ impl Platform {
         log.append_many(&mut *tx, records).await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+/// What the draft changes against the published version, for the publish page and the
+/// 工作台: items added, items removed, and each changed item's fields before and after.
+#[derive(Debug, Clone, Default)]
+pub struct DraftChanges {
+    pub draft_version: i64,
+    pub added: Vec<Item>,
+    pub removed: Vec<Item>,
+    pub changed: Vec<ChangedItem>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ChangedItem {
+    pub item: Item,
+    /// (field label, published value, draft value)
+    pub fields: Vec<(&'static str, String, String)>,
+}
+
+impl DraftChanges {
+    pub fn count(&self) -> usize {
+        self.added.len() + self.removed.len() + self.changed.len()
+    }
+}
+
+/// An item's fields as the list's columns name them.
+fn labelled_fields(i: &Item) -> [(&'static str, String); 13] {
+    [
+        (
+            "抽查类别",
+            i.kind.map(|k| k.label()).unwrap_or("").to_string(),
+        ),
+        ("检查方式", i.methods.join("、")),
+        ("检查主体", i.subject.clone()),
+        ("检查依据", i.bases.join("\n")),
+        ("抽查比例", i.ratio.clone()),
+        ("抽查频次", i.frequency.clone()),
+        ("检查人员", i.officers.clone()),
+        ("监管领域", i.field.clone()),
+        ("发起部门", i.initiators.join("、")),
+        ("配合部门", i.cooperators.join("、")),
+        ("事项类别", i.category.clone()),
+        ("检查对象", i.object_type.clone()),
+        (
+            "状态",
+            if i.retired { "已停用" } else { "在用" }.to_string(),
+        ),
+    ]
+}
+
+impl Platform {
+    /// The draft's changes against the latest published version; `None` without a draft.
+    pub async fn draft_changes(&self, actor: &Actor) -> AppResult<Option<DraftChanges>> {
+        actor.require(Permission::ViewConsole)?;
+        let versions = self.store.item_versions().await?;
+        let Some(draft) = versions.last().filter(|v| v.status == VersionStatus::Draft) else {
+            return Ok(None);
+        };
+        let published = match versions
+            .iter()
+            .rev()
+            .find(|v| v.status == VersionStatus::Published)
+        {
+            Some(v) => self.store.version_items(v.id).await?,
+            None => Vec::new(),
+        };
+        let draft_items = self.store.version_items(draft.id).await?;
+        let before: HashMap<ItemKey, &Item> = published.iter().map(|i| (key(i), i)).collect();
+        let after: HashMap<ItemKey, &Item> = draft_items.iter().map(|i| (key(i), i)).collect();
+        let mut out = DraftChanges {
+            draft_version: draft.id,
+            ..Default::default()
+        };
+        for item in &draft_items {
+            match before.get(&key(item)) {
+                None => out.added.push(item.clone()),
+                Some(old) if content(old) != content(item) => {
+                    let fields = labelled_fields(old)
+                        .into_iter()
+                        .zip(labelled_fields(item))
+                        .filter(|((_, a), (_, b))| a != b)
+                        .map(|((label, a), (_, b))| (label, a, b))
+                        .collect();
+                    out.changed.push(ChangedItem {
+                        item: item.clone(),
+                        fields,
+                    });
+                }
+                Some(_) => {}
+            }
+        }
+        out.removed = published
+            .iter()
+            .filter(|i| !after.contains_key(&key(i)))
+            .cloned()
+            .collect();
+        Ok(Some(out))
     }
 }

@@ -196,10 +196,8 @@ impl Platform {
         // Reading the grid and checking every row is one long computation: off the workers.
         let (rows, rejects) = self
             .offload(move || -> AppResult<_> {
-                let grid = Grid::from_bytes(&bytes)
-                    .map_err(|e| AppError::invalid("IMPORT_UNREADABLE", e.to_string()))?;
-                let parsed = read_officers(&grid)
-                    .map_err(|e| AppError::invalid("IMPORT_LAYOUT", e.to_string()))?;
+                let grid = Grid::from_bytes(&bytes).map_err(crate::imports::import_error)?;
+                let parsed = read_officers(&grid).map_err(crate::imports::import_error)?;
                 let mut rejects = parsed.rejects;
                 let mut rows = Vec::new();
                 for row in parsed.officers {

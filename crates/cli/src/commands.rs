@@ -77,7 +77,10 @@ async fn dispatch(cli: Cli, p: Arc<Platform>) -> AppResult<ExitCode> {
                     ssj_app::demo::DEMO_DEPARTMENTS.len()
                 );
                 for l in &logins {
-                    println!("  用户名 {:<12} 密码 {}", l.username, l.password);
+                    println!(
+                        "  用户名 {:<12} 密码 {}  {}·{}",
+                        l.username, l.password, l.department, l.role
+                    );
                 }
                 println!("首位管理员：用户名 admin  密码 {}", logins[0].password);
             } else {
@@ -434,6 +437,13 @@ fn print_summary(s: &ImportSummary, dry_run: bool, what: &str) {
     );
     for r in &s.rejects {
         println!("  第 {} 行 [{}]：{}", r.row, r.column, r.reason);
+    }
+    if s.outside > 0 {
+        println!(
+            "行政区划不在本地：{} 个对象（如 {}）。已照常导入，抽取时默认不纳入，任务选择“包括行政区划不在本地的对象”时才纳入",
+            s.outside,
+            s.outside_examples.join("；")
+        );
     }
     let folded = s.folds.len() + s.folds_not_listed;
     if folded > 0 {

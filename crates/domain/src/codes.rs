@@ -206,6 +206,19 @@ impl fmt::Display for ObjectCode {
     }
 }
 
+/// The division a code was registered in: characters 3–8 of a 统一社会信用代码 (its
+/// 登记管理机关行政区划码), the first six digits of a 15-digit 注册号. `None` for other codes.
+pub fn registered_division(code: &str) -> Option<&str> {
+    let code = code.trim();
+    let digits = |s: &str| s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit());
+    let part = match code.len() {
+        18 => code.get(2..8)?,
+        15 => code.get(0..6)?,
+        _ => return None,
+    };
+    digits(part).then_some(part)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -444,5 +457,12 @@ mod tests {
             let proposed = m.split("（应为 ").nth(1).and_then(|t| t.chars().next());
             prop_assert_eq!(proposed, Some(want as char), "{}", m);
         }
+    }
+
+    #[test]
+    fn registered_division_reads_the_code() {
+        assert_eq!(registered_division("91330000566997460T"), Some("330000"));
+        assert_eq!(registered_division("330327000082876"), Some("330327"));
+        assert_eq!(registered_division("SSJ1405810001"), None);
     }
 }

@@ -72,6 +72,11 @@ pub fn parse_certificate(raw: &str) -> Result<String, ValidationError> {
 /// A date as `YYYY-MM-DD`, accepting `2025/6/30`, `2025.06.30` and `20250630`.
 pub fn parse_date(raw: &str, label: &str) -> Result<String, ValidationError> {
     let s = raw.trim();
+    // A date-time cell (`2024-06-30 00:00:00`) is its date.
+    let s = s
+        .split_once([' ', 'T'])
+        .filter(|(_, time)| time.contains(':'))
+        .map_or(s, |(date, _)| date);
     let bad = || {
         ValidationError::new(
             "DATE_INVALID",
@@ -163,6 +168,10 @@ mod tests {
     fn officer_fields() {
         assert_eq!(parse_date("2025/6/30", "有效期").unwrap(), "2025-06-30");
         assert_eq!(parse_date("20240229", "有效期").unwrap(), "2024-02-29");
+        assert_eq!(
+            parse_date("2024-06-30 00:00:00", "有效期").unwrap(),
+            "2024-06-30"
+        );
         assert!(parse_date("2023-02-29", "有效期").is_err());
         assert_eq!(
             parse_certificate(" sx-140581-0001 ").unwrap(),

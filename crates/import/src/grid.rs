@@ -10,8 +10,13 @@ pub enum ImportError {
     Empty,
     #[error("文件不是可识别的表格（xlsx、xls 或 csv）：{0}")]
     NotASpreadsheet(String),
+    /// Our own checks of the file's structure, in Chinese, naming the sheet or record.
     #[error("Excel 文件已损坏或不完整：{0}")]
     Corrupt(String),
+    /// The spreadsheet reader refused the file: its own (English) words are kept for the log;
+    /// the user reads only Chinese.
+    #[error("Excel 文件已损坏或不完整，无法读取（可在 Excel 或 WPS 中打开后另存为 .xlsx 再导入）")]
+    Unreadable(String),
     #[error("表格中没有数据行")]
     NoRows,
     #[error("无法识别表头：未找到“{0}”列。请使用模板，或确认表头文字")]
@@ -54,7 +59,7 @@ impl Grid {
     }
 
     fn from_workbook(bytes: &[u8]) -> Result<Grid, ImportError> {
-        let corrupt = |e: calamine::Error| ImportError::Corrupt(excerpt_n(&e.to_string(), 200));
+        let corrupt = |e: calamine::Error| ImportError::Unreadable(excerpt_n(&e.to_string(), 200));
         if bytes.starts_with(ZIP) {
             // calamine inflates shared strings whole on opening: the zip's sizes checked first.
             crate::zip_guard::check_xlsx(bytes)?;
@@ -195,6 +200,16 @@ pub(crate) fn cell_text(d: &Data) -> String {
         Data::String(s) => clean(s),
         // Whole numbers (序号, codes typed as numbers) without a trailing ".0".
         Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        // A date cell is a serial number with a date format: read as the date it shows
+        // (`45473` is 2024-06-30), so every date column of every import takes it.
+        Data::DateTime(dt) if dt.is_datetime() => {
+            let (y, m, d, hh, mm, ss, _) = dt.to_ymd_hms_milli();
+            if (hh, mm, ss) == (0, 0, 0) {
+                format!("{y:04}-{m:02}-{d:02}")
+            } else {
+                format!("{y:04}-{m:02}-{d:02} {hh:02}:{mm:02}:{ss:02}")
+            }
+        }
         other => clean(&other.to_string()),
     }
 }
@@ -244,16 +259,37 @@ mod tests {
     }
 
     #[test]
+    fn date_cells_read_as_dates() {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+        let stamp = rust_xlsxwriter::Format::new().set_num_format("yyyy/m/d h:mm");
+        ws.write_string(0, 0, "证件有效期").unwrap();
+        ws.write_number_with_format(1, 0, 45473.0, &date).unwrap();
+        ws.write_number_with_format(2, 0, 45473.5, &stamp).unwrap();
+        ws.write_number(3, 0, 45473.0).unwrap();
+        let g = Grid::from_bytes(&wb.save_to_buffer().unwrap()).unwrap();
+        assert_eq!(g.value(1, 0), "2024-06-30");
+        assert_eq!(g.value(2, 0), "2024-06-30 12:00:00");
+        // A plain number stays a number: only the cell's date format makes it a date.
+        assert_eq!(g.value(3, 0), "45473");
+    }
+
+    #[test]
     fn bad_inputs_have_clear_errors() {
         assert_eq!(Grid::from_bytes(b"").unwrap_err(), ImportError::Empty);
         assert!(matches!(
             Grid::from_bytes(b"\x00\x01\x02binary").unwrap_err(),
             ImportError::NotASpreadsheet(_)
         ));
-        assert!(matches!(
-            Grid::from_bytes(b"PK\x03\x04truncated").unwrap_err(),
-            ImportError::Corrupt(_)
-        ));
+        let corrupt = Grid::from_bytes(b"PK\x03\x04truncated").unwrap_err();
+        assert!(matches!(corrupt, ImportError::Unreadable(_)));
+        // What the user reads is Chinese: no "Could not find EOCD" from the zip reader.
+        let shown = corrupt.to_string();
+        assert!(
+            !shown.contains("EOCD") && !shown.contains("Xlsx error"),
+            "{shown}"
+        );
         assert!(matches!(
             Grid::from_bytes(&[0xFF, 0xFE, 0xFD, 0x81, 0x30]).unwrap_err(),
             ImportError::NotASpreadsheet(_)

@@ -145,7 +145,7 @@ impl SheetGrid {
 /// allocate the whole bounding box of the cells first: 512 GiB for A1 and XFD1048576).
 pub(crate) fn from_xlsx<RS: Read + Seek>(mut wb: Xlsx<RS>) -> Result<Grid, ImportError> {
     let corrupt =
-        |e: XlsxError| ImportError::Corrupt(crate::limits::excerpt_n(&e.to_string(), 200));
+        |e: XlsxError| ImportError::Unreadable(crate::limits::excerpt_n(&e.to_string(), 200));
     let names = calamine::Reader::sheet_names(&wb);
     for name in names {
         let mut sheet = SheetGrid::new(&name);

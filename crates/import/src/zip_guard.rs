@@ -15,12 +15,12 @@ const RATIO_FROM: u64 = 1024 * 1024;
 
 pub(crate) fn check_xlsx(bytes: &[u8]) -> Result<(), ImportError> {
     let archive = zip::ZipArchive::new(Cursor::new(bytes))
-        .map_err(|e| ImportError::Corrupt(excerpt_n(&format!("Xlsx error: {e}"), 200)))?;
+        .map_err(|e| ImportError::Unreadable(excerpt_n(&format!("Xlsx error: {e}"), 200)))?;
     let mut total: u64 = 0;
     for i in 0..archive.len() {
         let entry = archive
             .by_index_data(i)
-            .map_err(|e| ImportError::Corrupt(excerpt_n(&format!("Xlsx error: {e}"), 200)))?;
+            .map_err(|e| ImportError::Unreadable(excerpt_n(&format!("Xlsx error: {e}"), 200)))?;
         let name = excerpt(&String::from_utf8_lossy(entry.name_raw()));
         let (size, packed) = (entry.size(), entry.compressed_size());
         let mib = |n: u64| n / (1024 * 1024);

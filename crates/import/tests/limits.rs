@@ -686,7 +686,7 @@ fn xls_fixture_patched_far_cell() -> Result<(), String> {
 fn corrupt(bytes: &[u8], words: &[&str]) -> Result<(), String> {
     let message = match Grid::from_bytes(bytes) {
         Ok(g) => return Err(format!("accepted: {} × {}", g.height(), g.width())),
-        Err(e @ ImportError::Corrupt(_)) => e.to_string(),
+        Err(e @ (ImportError::Corrupt(_) | ImportError::Unreadable(_))) => e.to_string(),
         Err(e) => return Err(format!("not refused as damaged: {e}")),
     };
     for w in words {

@@ -758,6 +758,17 @@ pub async fn item_list_imports_publishes_and_retires(h: &dyn Harness) {
     let (found, n) = f.store.items(&search).await.unwrap();
     assert_eq!(n, 1);
     assert_eq!(found[0].bases.len(), 2);
+    // A search covers 检查依据 too: the text of a basis finds its item.
+    let by_basis = ItemFilter {
+        q: Some(found[0].bases[1].clone()),
+        ..search.clone()
+    };
+    let (hits, _) = f.store.items(&by_basis).await.unwrap();
+    assert!(
+        hits.iter().any(|i| i.id == found[0].id),
+        "search by basis {:?}",
+        found[0].bases[1]
+    );
 
     // A published version is immutable, even to SQL that skips the platform.
     let err = f
@@ -785,6 +796,20 @@ pub async fn item_list_imports_publishes_and_retires(h: &dyn Harness) {
     assert_eq!(versions.len(), 2);
     let draft = &versions[1];
     assert_eq!(draft.status, VersionStatus::Draft);
+    // The publish page shows what the draft changes, field by field.
+    let changes = p.draft_changes(&cli).await.unwrap().expect("a draft");
+    assert_eq!(
+        (
+            changes.added.len(),
+            changes.removed.len(),
+            changes.changed.len()
+        ),
+        (0, 0, 1)
+    );
+    assert_eq!(
+        changes.changed[0].fields,
+        vec![("状态", "在用".to_string(), "已停用".to_string())]
+    );
     let live = ItemFilter {
         version_id: draft.id,
         limit: 1000,
@@ -883,6 +908,39 @@ pub async fn item_list_round_trips_through_export(h: &dyn Harness) {
             .code,
         "IMPORT_EMPTY"
     );
+}
+
+/// The Zhejiang list imported into 高平市: every enterprise is flagged 行政区划不在本地 at
+/// import (its code's division is 33…, the platform's departments are in 1405…), and imported.
+pub async fn objects_outside_the_platforms_divisions_are_flagged(h: &dyn Harness) {
+    use ssj_app::imports::ImportMode;
+    let f = h.fresh().await;
+    let p = platform(&f, HashAlg::Sha256).await;
+    county(&p).await;
+    let zhejiang = fixture("zhejiang-enterprises-2883.xlsx");
+    let preview = p.preview_objects(&zhejiang, false).await.unwrap();
+    assert_eq!(preview.outside, preview.new, "every valid row is outside");
+    assert_eq!(preview.outside_examples.len(), 5);
+    assert!(
+        preview.outside_examples[0].contains("（33"),
+        "{:?}",
+        preview.outside_examples
+    );
+    let done = p
+        .import_objects(
+            &Actor::command_line(),
+            zhejiang,
+            ImportMode::GoodRows,
+            false,
+        )
+        .await
+        .unwrap();
+    assert_eq!((done.new, done.outside), (2_873, 2_873));
+    // A local object is not flagged.
+    let local =
+        "统一社会信用代码,企业名称,行政区划\n91140581MA0K3WQX2A,高平市本地测试有限公司,140581\n";
+    let s = p.preview_objects(local.as_bytes(), true).await.unwrap();
+    assert_eq!(s.outside, 0);
 }
 
 pub async fn object_directory_imports_real_lists(h: &dyn Harness) {

@@ -42,6 +42,7 @@ macro_rules! all_cases {
             item_list_round_trips_through_export,
             item_edit_goes_to_a_new_draft,
             object_directory_imports_real_lists,
+            objects_outside_the_platforms_divisions_are_flagged,
             directory_tally_and_keyset_pages_follow_every_change,
             officer_directory_with_leave_conflicts_and_personal_data,
             a_task_is_drawn_once_verifiably_and_its_picks_count,

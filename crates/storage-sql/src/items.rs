@@ -12,6 +12,10 @@ macro_rules! sql_items {
             const ITEM_COLUMNS: &str = "id, version_id, position, joint, department, category, name, \
                 object_type, kind, methods, subject, bases, ratio, frequency, officers, field, \
                 initiators, cooperators, retired";
+            /// What a search looks in (the list columns hold their JSON text, unescaped CJK).
+            const ITEM_TEXT_COLUMNS: [&str; 14] = ["name", "department", "field", "category",
+                "object_type", "kind", "methods", "subject", "bases", "ratio", "frequency",
+                "officers", "initiators", "cooperators"];
 
             fn list(r: &$row, col: &str) -> Result<Vec<String>> {
                 let text: String = r.try_get(col).map_err(|e| StorageError::Corrupt(e.to_string()))?;
@@ -76,10 +80,13 @@ macro_rules! sql_items {
                 }
                 if let Some(text) = f.q.as_ref().filter(|s| !s.trim().is_empty()) {
                     let like = format!("%{}%", $crate::like_escape(text.trim()));
-                    q.push(" AND (name LIKE ").push_bind(like.clone()).push(" ESCAPE '\\'");
-                    q.push(" OR department LIKE ").push_bind(like.clone()).push(" ESCAPE '\\'");
-                    q.push(" OR field LIKE ").push_bind(like.clone()).push(" ESCAPE '\\'");
-                    q.push(" OR category LIKE ").push_bind(like).push(" ESCAPE '\\')");
+                    // Every text the list holds: 检查依据 and 检查主体 are what people search by.
+                    for (i, column) in ITEM_TEXT_COLUMNS.iter().enumerate() {
+                        q.push(if i == 0 { " AND (" } else { " OR " });
+                        q.push(*column).push(" LIKE ").push_bind(like.clone());
+                        q.push(" ESCAPE '\\'");
+                    }
+                    q.push(")");
                 }
                 if let Some(d) = &f.department {
                     q.push(" AND (department = ").push_bind(d.clone());

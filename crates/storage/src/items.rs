@@ -63,7 +63,8 @@ pub struct Item {
 #[derive(Debug, Clone, Default)]
 pub struct ItemFilter {
     pub version_id: i64,
-    /// Matches the item's name, department, field or category.
+    /// Matches any of the item's texts: name, department, field, category, object type,
+    /// methods, subject, bases (检查依据), ratio, frequency, officers, departments.
     pub q: Option<String>,
     pub department: Option<String>,
     pub kind: Option<ItemKind>,

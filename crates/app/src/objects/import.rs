@@ -167,6 +167,62 @@ struct CreatedBatch<'a> {
     content_sha256: String,
 }
 
+/// Where this platform's objects belong: the divisions its departments are in, each with
+/// everything under it (one reading of a division, [`ssj_domain::org::covering_prefix`]).
+struct Locality {
+    prefixes: Vec<String>,
+}
+
+/// Examples of 行政区划不在本地 objects kept for the preview.
+const OUTSIDE_EXAMPLES: usize = 5;
+
+impl Locality {
+    async fn of(p: &Platform) -> AppResult<Locality> {
+        let mut prefixes: Vec<String> = p
+            .store
+            .departments()
+            .await?
+            .iter()
+            .map(|d| d.division.covering_prefix().to_string())
+            .collect();
+        prefixes.sort();
+        prefixes.dedup();
+        Ok(Locality { prefixes })
+    }
+
+    /// The object's division (or, without one, the division its code was registered in) is
+    /// under none of the platform's. A platform without departments has no "local" yet.
+    fn is_outside(&self, o: &Object) -> bool {
+        let division = if o.division.is_empty() {
+            ssj_domain::codes::registered_division(&o.code)
+        } else {
+            Some(o.division.as_str())
+        };
+        match division {
+            Some(d) if !self.prefixes.is_empty() => {
+                !self.prefixes.iter().any(|p| d.starts_with(p.as_str()))
+            }
+            _ => false,
+        }
+    }
+
+    fn count(&self, objects: &[Object], summary: &mut ImportSummary) {
+        for o in objects.iter().filter(|o| self.is_outside(o)) {
+            summary.outside += 1;
+            if summary.outside_examples.len() < OUTSIDE_EXAMPLES {
+                let division = if o.division.is_empty() {
+                    ssj_domain::codes::registered_division(&o.code).unwrap_or("")
+                } else {
+                    &o.division
+                };
+                summary
+                    .outside_examples
+                    .push(format!("{} {}（{division}）", o.code, o.name));
+            }
+        }
+    }
+}
+
 impl Platform {
     /// What importing `bytes` would do to the directory (nothing is written). The file is
     /// read on a thread of its own, as an import reads it.
@@ -184,12 +240,14 @@ impl Platform {
         )
         .await?;
         let mut summary = ImportSummary::default();
+        let locality = Locality::of(self).await?;
         // Reads only, outside a transaction: a long preview never holds the write lock.
         while let Some(batch) = reader.next().await? {
             for reject in batch.rejects {
                 summary.add_reject(reject);
             }
             summary.add_folds(batch.folds);
+            locality.count(&batch.objects, &mut summary);
             let codes: Vec<String> = batch.objects.iter().map(|o| o.code.clone()).collect();
             let existing = self.store.objects_with_codes(&codes).await?;
             let (new, changed, unchanged) =
@@ -232,6 +290,7 @@ impl Platform {
         let _permit = self.heavy_permit().await?;
         let mut reader = Reader::open(bytes.into(), take_flagged, now, batch_rows).await?;
         let mut summary = ImportSummary::default();
+        let locality = Locality::of(self).await?;
         let mut tx = self.store.begin().await?;
         let mut log = Appender::open(&mut *tx, self.alg).await?;
         // Into an empty directory nothing needs looking up, and the code index is built once
@@ -259,6 +318,7 @@ impl Platform {
             if mode == ImportMode::AllOrNothing && summary.rejected() > 0 {
                 continue; // keep reading to report every rejected row; nothing will be kept
             }
+            locality.count(&batch.objects, &mut summary);
             let in_batch = batch.objects.len();
             let existing = if bulk {
                 Vec::new()
