@@ -793,3 +793,16 @@ fn burst_entry(c: &Closed) -> AuditEntry {
     ));
     e
 }
+
+impl Platform {
+    /// Display names of every account, for naming the targets of audit records.
+    pub async fn user_names(&self) -> AppResult<std::collections::HashMap<i64, String>> {
+        Ok(self
+            .store
+            .users()
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.display_name))
+            .collect())
+    }
+}

@@ -41,6 +41,12 @@ const DEMO_USERS: &[(&str, &str, usize, &str)] = &[
     ("scjg.sh", "陈芳", 1, "reviewer"),
     ("jcs.jd", "刘洋", 0, "supervisor"),
     ("cgj.plan", "孙丽", 2, "planner"),
+    // The lead departments of the seeds' joint tasks (卫健's 公共场所, 住建's 建筑市场,
+    // 人防办's 人防工程, 文旅's 游泳场(馆)), so each can plan its own task.
+    ("wjj.plan", "周静", 6, "planner"),
+    ("zjj.plan", "郑伟", 3, "planner"),
+    ("rfb.plan", "吴刚", 19, "planner"),
+    ("wlj.plan", "黄敏", 4, "planner"),
 ];
 
 /// A real published list (海南省, 2020年版) and its joint list, copied unedited from the
@@ -51,6 +57,9 @@ const DEMO_JOINT_ITEMS: &[u8] = include_bytes!("../demo/hainan-joint-inspection-
 pub struct DemoLogin {
     pub username: String,
     pub password: String,
+    /// The role as the console names it (系统管理员, 计划员, …).
+    pub role: &'static str,
+    pub department: &'static str,
 }
 
 /// Loads the demo county into an empty database. Returns the logins (passwords generated).
@@ -121,6 +130,10 @@ pub async fn load_sized(p: &Platform, objects: u64) -> AppResult<Vec<DemoLogin>>
         logins.push(DemoLogin {
             username: username.to_string(),
             password,
+            role: ssj_domain::Role::parse(role)
+                .map(|r| r.label())
+                .unwrap_or("—"),
+            department: DEMO_DEPARTMENTS[*dept].1,
         });
     }
     Ok(logins)

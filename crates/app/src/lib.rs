@@ -17,6 +17,7 @@ pub mod officers;
 pub mod org;
 pub mod tasks;
 pub mod verify;
+pub mod workbench;
 
 pub use accounts::{Actor, LoginOutcome};
 pub use error::{AppError, AppResult, ErrorKind};

@@ -49,6 +49,76 @@ pub fn is_public_action(action: &str) -> bool {
     PUBLIC_ACTIONS.contains(&action)
 }
 
+/// Every action the platform records, with the words a reader sees for it. The code stays in
+/// the record (and in logs and APIs); pages show the label.
+pub const ACTION_LABELS: &[(&str, &str)] = &[
+    ("auth.login", "登录"),
+    ("auth.logout", "退出登录"),
+    ("auth.login_failed", "登录失败"),
+    ("auth.login_failures", "多次登录失败"),
+    ("auth.locked", "账号锁定"),
+    ("user.create", "新建账号"),
+    ("user.update", "修改账号"),
+    ("user.role_change", "变更角色"),
+    ("user.password", "设置密码"),
+    ("user.unlock", "解除锁定"),
+    ("division.create", "新增行政区划"),
+    ("department.create", "新增部门"),
+    ("department.update", "修改部门"),
+    ("department.retire", "停用部门"),
+    ("item.import", "导入事项"),
+    ("item.create", "新增事项"),
+    ("item.update", "修改事项"),
+    ("item.retire", "停用事项"),
+    ("item.restore", "恢复事项"),
+    ("item_version.create", "新建事项清单草稿"),
+    ("item_version.publish", "发布事项清单"),
+    ("object.import", "导入检查对象"),
+    ("object.create", "新增检查对象"),
+    ("object.create_batch", "批量新增检查对象"),
+    ("object.update", "修改检查对象"),
+    ("officer.import", "导入执法检查人员"),
+    ("officer.create", "新增执法检查人员"),
+    ("officer.update", "修改执法检查人员"),
+    ("officer.leave", "登记请假或外出"),
+    ("officer.conflict", "申报利害关系"),
+    ("task.create", "新建抽查任务"),
+    ("task.cancel", "取消抽查任务"),
+    ("draw.freeze", "冻结抽取名单"),
+    ("draw.commit", "提交随机数承诺"),
+    ("draw.reveal", "揭示随机数"),
+    ("draw.result", "生成抽取结果"),
+    ("draw.substitute", "递补"),
+    ("draw.void", "作废抽取"),
+    ("audit.hash_alg", "设置审计哈希算法"),
+    ("audit.key_rotated", "更换检查点签名密钥"),
+];
+
+/// The reader's words for an action; an unknown code is shown as it is.
+pub fn action_label(action: &str) -> &str {
+    ACTION_LABELS
+        .iter()
+        .find(|(code, _)| *code == action)
+        .map_or(action, |(_, label)| label)
+}
+
+/// The reader's word for a kind of audit target.
+pub fn target_type_label(target_type: &str) -> &str {
+    match target_type {
+        "user" => "账号",
+        "client" => "客户端",
+        "department" => "部门",
+        "division" => "行政区划",
+        "item" => "事项",
+        "item_version" => "事项清单版本",
+        "object" => "检查对象",
+        "officer" => "执法检查人员",
+        "task" => "抽查任务",
+        "audit_key" => "签名密钥",
+        other => other,
+    }
+}
+
 #[derive(Serialize)]
 struct CanonicalV2<'a> {
     v: u8,

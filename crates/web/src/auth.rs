@@ -131,6 +131,14 @@ async fn lookup(parts: &Parts, state: &AppState) -> Result<Option<CurrentUser>, 
     let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
         return Ok(None);
     };
+    session_user(state, token).await
+}
+
+/// The account behind a session token, if the session is alive.
+pub async fn session_user(
+    state: &AppState,
+    token: String,
+) -> Result<Option<CurrentUser>, Response> {
     let p = &state.platform;
     let found = p
         .session_user(&token)

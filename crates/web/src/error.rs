@@ -48,12 +48,43 @@ pub fn status_of(kind: ErrorKind) -> StatusCode {
 const OURS: &str = "x-ssj-error-code";
 
 pub fn error_page(status: StatusCode, code: &str, message: &str) -> Response {
-    let body = crate::render::error_html(status.as_u16(), code, message);
+    let body = crate::render::error_html(status.as_u16(), code, message, None);
     let mut r = (status, Html(body)).into_response();
     if let Ok(v) = HeaderValue::from_str(code) {
         r.headers_mut().insert(OURS, v);
     }
+    r.extensions_mut().insert(ShownError {
+        code: code.to_string(),
+        message: message.to_string(),
+    });
     r
+}
+
+/// What an error page said, so that [`normalise_errors`] can render it again inside the
+/// reader's session chrome.
+#[derive(Clone)]
+struct ShownError {
+    code: String,
+    message: String,
+}
+
+/// An error page rendered again with the logged-in reader's header and menu.
+async fn with_session_chrome(state: &AppState, token: Option<String>, res: Response) -> Response {
+    let (Some(token), Some(shown)) = (token, res.extensions().get::<ShownError>().cloned()) else {
+        return res;
+    };
+    let Ok(Some(user)) = crate::auth::session_user(state, token).await else {
+        return res;
+    };
+    let html = crate::render::error_html(
+        res.status().as_u16(),
+        &shown.code,
+        &shown.message,
+        Some(&user),
+    );
+    let (mut parts, _) = res.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(html))
 }
 
 pub fn error_json(status: StatusCode, code: &str, message: &str) -> Response {
@@ -107,9 +138,17 @@ fn describe(status: StatusCode) -> (&'static str, &'static str) {
 
 /// Replaces every error response that is not already ours (extractor rejections, body-limit
 /// refusals, unknown routes) with a page or JSON carrying a code and a Chinese message.
-pub async fn normalise_errors(State(_): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn normalise_errors(State(s): State<AppState>, req: Request, next: Next) -> Response {
     let wants_json = req.uri().path().starts_with("/api/");
-    let res = next.run(req).await;
+    let token = crate::auth::cookie(req.headers(), crate::auth::SESSION_COOKIE);
+    let res = normalise(wants_json, next.run(req).await);
+    if wants_json || !res.status().is_client_error() && !res.status().is_server_error() {
+        return res;
+    }
+    with_session_chrome(&s, token, res).await
+}
+
+fn normalise(wants_json: bool, res: Response) -> Response {
     let status = res.status();
     let content_type = res
         .headers()

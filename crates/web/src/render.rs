@@ -24,7 +24,6 @@ pub fn environment() -> Environment<'static> {
         "public_home.html",
         "public_audit.html",
         "console_home.html",
-        "section.html",
         "account.html",
         "audit_list.html",
         "audit_detail.html",
@@ -59,7 +58,8 @@ pub fn environment() -> Environment<'static> {
     env
 }
 
-/// The console's navigation: (key, label, path, permission needed).
+/// The console's navigation: (key, label, path, permission needed). Only what exists: the
+/// year's later areas (plans, results, publicity, statistics) join when they are built.
 pub const NAV: &[(&str, &str, &str, Permission)] = &[
     (
         "items",
@@ -80,30 +80,11 @@ pub const NAV: &[(&str, &str, &str, Permission)] = &[
         Permission::ViewConsole,
     ),
     (
-        "plans",
-        "抽查计划",
-        "/console/plans",
-        Permission::ViewConsole,
-    ),
-    (
         "tasks",
         "抽查任务",
         "/console/tasks",
         Permission::ViewConsole,
     ),
-    (
-        "results",
-        "检查结果",
-        "/console/results",
-        Permission::ViewConsole,
-    ),
-    (
-        "publicity",
-        "公示",
-        "/console/publicity",
-        Permission::ViewConsole,
-    ),
-    ("stats", "统计", "/console/stats", Permission::ViewConsole),
     (
         "audit",
         "审计日志",
@@ -161,14 +142,16 @@ pub fn render(
     })
 }
 
-/// The error page, rendered without state so that it works from any layer.
-pub fn error_html(status: u16, code: &str, message: &str) -> String {
+/// The error page, rendered without state so that it works from any layer; with the
+/// session's header and menu when the reader is logged in, so an error never looks like a
+/// logout.
+pub fn error_html(status: u16, code: &str, message: &str, user: Option<&CurrentUser>) -> String {
     thread_local! {
         static ENV: Environment<'static> = environment();
     }
     ENV.with(|env| {
         env.get_template("error.html")
-            .and_then(|t| t.render(context! { status, code, message, chrome => context! {} }))
+            .and_then(|t| t.render(context! { status, code, message, chrome => chrome(user, "") }))
             .unwrap_or_else(|_| {
                 format!("<!doctype html><meta charset=utf-8><title>错误</title><p>{code}</p>")
             })

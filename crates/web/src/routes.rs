@@ -154,7 +154,6 @@ fn table() -> RouteTable {
     .post("/console/items/retire", items::retire)
     .get("/console/items/edit", items::edit_form)
     .post("/console/items/edit", items::edit)
-    .get("/console/{section}", console::section)
     .get("/console/account", console::account)
     .post("/console/account", console::change_password)
     .get("/console/audit", audit::list)

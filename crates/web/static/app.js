@@ -66,6 +66,16 @@ document.addEventListener("DOMContentLoaded", () => {
       a.addEventListener("click", (e) => { e.preventDefault(); history.back(); });
     }
   }
+  // On a phone the console's menu folds behind one button (without this file it stays a strip).
+  const menu = document.getElementById("menu-toggle");
+  const side = document.getElementById("side-nav");
+  if (menu && side) {
+    document.documentElement.classList.add("menu-folds");
+    menu.addEventListener("click", () => {
+      const open = side.classList.toggle("open");
+      menu.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
   // Ask before destructive submissions that carry a data-confirm text.
   for (const f of document.querySelectorAll("form[data-confirm]")) {
     f.addEventListener("submit", (e) => { if (!confirm(f.dataset.confirm)) e.preventDefault(); });

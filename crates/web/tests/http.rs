@@ -58,22 +58,14 @@ async fn login_logout_and_the_navigation() {
         "事项清单",
         "检查对象名录库",
         "执法检查人员名录库",
-        "抽查计划",
         "抽查任务",
-        "检查结果",
-        "公示",
-        "统计",
         "审计日志",
         "系统管理",
     ] {
         assert!(page.contains(label), "nav has {label}");
     }
-    let (status, page) = app.get(&c, "/console/plans").await;
-    assert_eq!(status, 200);
-    assert!(
-        page.contains("尚未上线"),
-        "an unfinished section says so plainly"
-    );
+    // No menu entry leads to a page that is not there yet.
+    assert!(!page.contains("/console/plans") && !page.contains("尚未上线"));
     let token = csrf_of(&page);
     let (status, _) = app.post(&c, "/logout", &[("csrf", &token)]).await;
     assert_eq!(status, 303);

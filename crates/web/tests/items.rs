@@ -128,10 +128,18 @@ async fn import_preview_confirm_search_publish_and_publicise() {
             .unwrap()
             .contains("filename*=UTF-8''")
     );
+    // The public download holds the whole list: department items and joint items.
     let csv = r.text().await.unwrap();
-    assert!(csv.starts_with("\u{feff}编制单位名称,"));
+    assert!(csv.starts_with("\u{feff}清单,"));
+    let grid = ssj_import::Grid::from_bytes(csv.as_bytes()).unwrap();
+    assert_eq!(grid.height(), 1 + 370);
+    assert!((1..grid.height()).any(|r| grid.value(r, 0) == "部门联合抽查事项"));
+    let (_, departmental) = app
+        .get(&anon, "/public/items/export?format=csv&joint=0")
+        .await;
+    assert!(departmental.starts_with("\u{feff}编制单位名称,"));
     assert_eq!(
-        ssj_import::Grid::from_bytes(csv.as_bytes())
+        ssj_import::Grid::from_bytes(departmental.as_bytes())
             .unwrap()
             .height(),
         1 + 287

@@ -23,8 +23,9 @@ struct Answer {
 
 impl Answer {
     /// The text of the page's error paragraph (message and code), if any.
+    /// The refusal as the page gives it: its (hidden) code and its message.
     fn error(&self) -> Option<String> {
-        let start = self.body.find("id=\"login-error\">")? + "id=\"login-error\">".len();
+        let start = self.body.find("id=\"login-error\"")? + "id=\"login-error\"".len();
         Some(self.body[start..].split("</p>").next()?.to_string())
     }
 }

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use ssj_app::{AppError, clock};
 use ssj_domain::Permission;
 use ssj_storage::{AuditFilter, StoredAudit};
+use std::collections::HashMap;
 
 const PAGE: u64 = 50;
 
@@ -43,23 +44,71 @@ struct Row {
     at: String,
     actor: String,
     department: String,
+    /// The reader's words for the action; `action_code` stays for the filter and support.
     action: String,
+    action_code: String,
     target: String,
     reason: Option<String>,
 }
 
-async fn department_names(
-    s: &AppState,
-) -> Result<std::collections::HashMap<i64, String>, AppError> {
-    Ok(s.platform
-        .departments()
-        .await?
-        .into_iter()
-        .map(|d| (d.id, d.name))
-        .collect())
+/// What the audit pages name targets by: departments, tasks, accounts and the officers of the
+/// records on the page, looked up once per page.
+struct Names {
+    departments: HashMap<i64, String>,
+    tasks: HashMap<i64, (String, String)>,
+    users: HashMap<i64, String>,
+    officers: HashMap<i64, String>,
 }
 
-fn row(r: &StoredAudit, names: &std::collections::HashMap<i64, String>) -> Row {
+impl Names {
+    async fn load(s: &AppState, records: &[StoredAudit]) -> Result<Names, AppError> {
+        let p = &s.platform;
+        let departments = p
+            .departments()
+            .await?
+            .into_iter()
+            .map(|d| (d.id, d.name))
+            .collect();
+        let tasks = p
+            .tasks()
+            .await?
+            .into_iter()
+            .map(|t| (t.id, (t.code, t.name)))
+            .collect();
+        let users = p.user_names().await?;
+        let officer_ids: Vec<i64> = records
+            .iter()
+            .filter(|r| r.record.entry.target_type == "officer")
+            .filter_map(|r| r.record.entry.target_id.parse().ok())
+            .collect();
+        let officers = p.officer_names(&officer_ids).await?;
+        Ok(Names {
+            departments,
+            tasks,
+            users,
+            officers,
+        })
+    }
+
+    /// `task:12` → 抽查任务 140581…0001 食品销售监督检查.
+    fn target(&self, kind: &str, id: &str) -> String {
+        let label = ssj_domain::audit::target_type_label(kind);
+        let by_id = id.parse::<i64>().ok();
+        let named = match kind {
+            "task" => by_id
+                .and_then(|i| self.tasks.get(&i))
+                .map(|(code, name)| format!("{code} {name}")),
+            "user" => by_id.and_then(|i| self.users.get(&i)).cloned(),
+            "department" => by_id.and_then(|i| self.departments.get(&i)).cloned(),
+            "officer" => by_id.and_then(|i| self.officers.get(&i)).cloned(),
+            "item_version" => Some(format!("第 {id} 版")),
+            _ => None,
+        };
+        format!("{label} {}", named.unwrap_or_else(|| id.to_string()))
+    }
+}
+
+fn row(r: &StoredAudit, names: &Names) -> Row {
     let e = &r.record.entry;
     Row {
         seq: r.record.seq,
@@ -67,10 +116,11 @@ fn row(r: &StoredAudit, names: &std::collections::HashMap<i64, String>) -> Row {
         actor: e.actor_name.clone(),
         department: e
             .department_id
-            .and_then(|d| names.get(&d).cloned())
+            .and_then(|d| names.departments.get(&d).cloned())
             .unwrap_or_else(|| "—".into()),
-        action: e.action.clone(),
-        target: format!("{}:{}", e.target_type, e.target_id),
+        action: ssj_domain::audit::action_label(&e.action).to_string(),
+        action_code: e.action.clone(),
+        target: names.target(&e.target_type, &e.target_id),
         reason: e.reason.clone(),
     }
 }
@@ -107,7 +157,7 @@ pub async fn list(
         ..Default::default()
     };
     let (records, total) = p.audit_page(&u.actor, filter).await?;
-    let names = department_names(&s).await?;
+    let names = Names::load(&s, &records).await?;
     let rows: Vec<Row> = records.iter().map(|r| row(r, &names)).collect();
     let pages = total.div_ceil(PAGE).max(1);
     let dept_options: Vec<_> = p
@@ -134,6 +184,7 @@ pub async fn list(
         context! {
             rows => Value::from(Serde(&rows)), total, page, pages, q => Value::from(Serde(&qs)), base_query,
             departments => dept_options,
+            actions => Value::from(Serde(ssj_domain::audit::ACTION_LABELS)),
             checkpoint => Value::from(Serde(p.latest_checkpoint().await?.map(|c| ssj_app::audit::CheckpointView::from(&c)))),
         },
     )
@@ -149,7 +200,7 @@ pub async fn detail(
     Path(seq): Path<u64>,
 ) -> WebResult<Html<String>> {
     let r = visible_record(&s, &u, seq).await?;
-    let names = department_names(&s).await?;
+    let names = Names::load(&s, std::slice::from_ref(&r)).await?;
     let proof = match s.platform.inclusion_proof(seq, None).await {
         Ok(p) => Some(p),
         Err(e) if e.code == "PROOF_RANGE" => None,

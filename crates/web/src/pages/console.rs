@@ -5,15 +5,17 @@ use crate::auth::{
     Client, CurrentUser, LOGIN_CSRF_COOKIE, SESSION_COOKIE, constant_time_eq, cookie, csrf_error,
     safe_next, set_cookie,
 };
-use crate::error::{WebError, WebResult, status_of};
-use crate::render::{NAV, render};
+use crate::error::{WebResult, status_of};
+use crate::render::render;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use minijinja::context;
+use minijinja::value::Serde;
 use serde::Deserialize;
 use ssj_app::{AppError, LoginOutcome, keys};
+use ssj_domain::Permission;
 use ssj_domain::Username;
 
 #[derive(Deserialize, Default)]
@@ -147,11 +149,35 @@ pub async fn logout(
     Ok(([(header::SET_COOKIE, clear)], Redirect::to("/login")).into_response())
 }
 
+#[derive(serde::Serialize)]
+struct TodoView {
+    id: i64,
+    code: String,
+    name: String,
+    department: String,
+    window: String,
+    own: bool,
+}
+
 pub async fn home(State(s): State<AppState>, u: CurrentUser) -> WebResult<Html<String>> {
     let p = &s.platform;
     let department = p.department(u.user.department_id).await?;
-    let users = p.users_visible_to(&u.actor).await?.len();
-    let departments = p.departments_in_scope(&u.actor).await?.len();
+    let bench = p.workbench(&u.actor).await?;
+    let names = p.department_names().await?;
+    let view = |t: &ssj_app::workbench::TaskTodo| TodoView {
+        id: t.task.id,
+        code: t.task.code.clone(),
+        name: t.task.name.clone(),
+        department: names
+            .get(&t.task.department_id)
+            .cloned()
+            .unwrap_or_default(),
+        window: format!("{} 至 {}", t.window_from, t.window_to),
+        own: t.own,
+    };
+    let to_draw: Vec<TodoView> = bench.to_draw.iter().map(view).collect();
+    let under_way: Vec<TodoView> = bench.under_way.iter().map(view).collect();
+    let a = &u.actor;
     render(
         &s,
         "console_home.html",
@@ -160,58 +186,16 @@ pub async fn home(State(s): State<AppState>, u: CurrentUser) -> WebResult<Html<S
         context! {
             department => department.map(|d| d.name),
             scope => u.actor.scope.label(),
-            users,
-            departments,
+            to_draw => Serde(to_draw),
+            under_way => Serde(under_way),
+            item_changes => bench.unpublished_item_changes,
+            locked => bench.locked_accounts,
+            can_plan => a.can(Permission::PlanTasks),
+            can_edit => a.can(Permission::EditLists),
+            can_manage => a.can(Permission::ManageUsers),
+            can_audit => a.can(Permission::ViewAuditLog),
             audit_size => p.audit_size().await?,
         },
-    )
-}
-
-/// What each business section will hold. The pages say plainly which release brings them.
-const SECTIONS: &[(&str, &str)] = &[
-    (
-        "items",
-        "随机抽查事项清单（一单）：各部门的抽查事项、检查方式、检查依据，版本化发布并在公开门户公示；支持从 Excel 导入导出。",
-    ),
-    (
-        "plans",
-        "年度抽查工作计划：各部门及部门联合计划的编制、备案、公示与修订。",
-    ),
-    (
-        "results",
-        "检查结果录入与审核：检查结果、后续处置，未录入 → 待审核 → 已公示。",
-    ),
-    (
-        "publicity",
-        "一公开：按工作日时限公示抽查结果并记于企业名下。",
-    ),
-    (
-        "stats",
-        "统计：完成率、完结率、事项覆盖率、信用分类应用率等督导指标。",
-    ),
-];
-
-pub async fn section(
-    State(s): State<AppState>,
-    u: CurrentUser,
-    Path(key): Path<String>,
-) -> WebResult<Html<String>> {
-    let (Some(nav), Some((_, text))) = (
-        NAV.iter().find(|n| n.0 == key),
-        SECTIONS.iter().find(|x| x.0 == key),
-    ) else {
-        return Err(WebError(AppError::not_found(
-            "NOT_FOUND",
-            "您访问的页面不存在",
-        )));
-    };
-    u.require(nav.3)?;
-    render(
-        &s,
-        "section.html",
-        Some(&u),
-        nav.0,
-        context! { title => nav.1, text => *text },
     )
 }
 

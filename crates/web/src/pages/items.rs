@@ -32,6 +32,8 @@ pub struct ItemQuery {
     joint: Option<String>,
     retired: Option<String>,
     page: Option<String>,
+    /// The name of an item just saved, for the 已保存 notice.
+    saved: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -186,13 +188,55 @@ pub async fn list(
 ) -> WebResult<Html<String>> {
     u.require(Permission::ViewConsole)?;
     let data = listing(&s, &q, Some(&u.actor)).await?;
+    let changes = s.platform.draft_changes(&u.actor).await?.map(changes_view);
     render(
         &s,
         "items.html",
         Some(&u),
         "items",
-        context! { can_edit => u.actor.can(Permission::EditLists), ..data },
+        context! {
+            can_edit => u.actor.can(Permission::EditLists),
+            changes => Value::from(Serde(changes)),
+            saved => nonempty(&q.saved),
+            ..data
+        },
     )
+}
+
+#[derive(Serialize)]
+struct ChangedView {
+    department: String,
+    name: String,
+    fields: Vec<(&'static str, String, String)>,
+}
+
+#[derive(Serialize)]
+struct ChangesView {
+    draft_version: i64,
+    count: usize,
+    added: Vec<(String, String)>,
+    removed: Vec<(String, String)>,
+    changed: Vec<ChangedView>,
+}
+
+/// The draft against the published version, as the publish form shows it.
+fn changes_view(c: ssj_app::items::DraftChanges) -> ChangesView {
+    let named = |i: &Item| (i.department.clone(), i.name.clone());
+    ChangesView {
+        draft_version: c.draft_version,
+        count: c.count(),
+        added: c.added.iter().map(named).collect(),
+        removed: c.removed.iter().map(named).collect(),
+        changed: c
+            .changed
+            .into_iter()
+            .map(|ch| ChangedView {
+                department: ch.item.department,
+                name: ch.item.name,
+                fields: ch.fields,
+            })
+            .collect(),
+    }
 }
 
 pub async fn public_list(
@@ -230,7 +274,12 @@ pub async fn public_export(
 async fn export_for(s: &AppState, q: ExportQuery, published_only: bool) -> WebResult<Response> {
     let format = TableFormat::parse(q.format.as_deref().unwrap_or("xlsx"))
         .ok_or_else(|| AppError::invalid("FORMAT_UNKNOWN", "导出格式应为 xlsx 或 csv"))?;
-    let joint = q.joint.as_deref() == Some("1");
+    // `joint=1` / `joint=0`: one list in its importable layout; neither: the whole list.
+    let joint = match q.joint.as_deref() {
+        Some("1") => Some(true),
+        Some("0") => Some(false),
+        _ => None,
+    };
     let versions = s.platform.item_versions().await?;
     let usable = |v: &&ItemVersion| !published_only || v.status == VersionStatus::Published;
     let version = match nonempty(&q.version).map(|v| v.parse::<i64>()) {
@@ -241,19 +290,23 @@ async fn export_for(s: &AppState, q: ExportQuery, published_only: bool) -> WebRe
     let Some(version) = version else {
         return Err(AppError::not_found("NO_VERSION", "尚无可导出的事项清单版本").into());
     };
-    let bytes = s
-        .platform
-        .export_items(Some(version.id), joint, format)
-        .await?;
-    let stem = format!(
-        "{}-第{}版",
-        if joint {
-            "部门联合抽查事项清单"
-        } else {
-            "随机抽查事项清单"
-        },
-        version.id
-    );
+    let (bytes, title) = match joint {
+        Some(joint) => (
+            s.platform
+                .export_items(Some(version.id), joint, format)
+                .await?,
+            if joint {
+                "部门联合抽查事项清单"
+            } else {
+                "部门随机抽查事项清单"
+            },
+        ),
+        None => (
+            s.platform.export_all_items(version.id, format).await?,
+            "随机抽查事项清单（全部）",
+        ),
+    };
+    let stem = format!("{title}-第{}版", version.id);
     Ok(download(bytes, format, &stem))
 }
 
@@ -409,6 +462,11 @@ pub async fn edit(
         officers: text(&f.officers),
         reason: text(&f.reason),
     };
+    let name = edit.name.clone();
     s.platform.edit_item(&u.actor, &seen_key(&f), edit).await?;
-    Ok(Redirect::to("/console/items").into_response())
+    let to = format!(
+        "/console/items?saved={}",
+        crate::auth::urlencode(name.trim())
+    );
+    Ok(Redirect::to(&to).into_response())
 }

@@ -1,0 +1,89 @@
+//! 工作台: what each role has to do next, computed from the tasks, the item list and the
+//! accounts inside the actor's data scope.
+
+use crate::tasks::TaskSpec;
+use crate::{Actor, AppResult, Platform, clock};
+use ssj_domain::Permission;
+use ssj_storage::{Task, TaskStatus};
+use std::collections::HashSet;
+
+/// A task on someone's to-do list, with the window it runs in.
+#[derive(Debug, Clone)]
+pub struct TaskTodo {
+    pub task: Task,
+    pub window_from: String,
+    pub window_to: String,
+    /// The task's initiating department is the actor's own (not a partner's).
+    pub own: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Workbench {
+    /// Tasks of the actor's departments waiting for their draw (planners and admins).
+    pub to_draw: Vec<TaskTodo>,
+    /// Drawn tasks of the actor's departments whose window has not ended: lists to dispatch,
+    /// 递补 to decide, inspections to carry out.
+    pub under_way: Vec<TaskTodo>,
+    /// Changes in the item list's draft waiting to be published (list editors).
+    pub unpublished_item_changes: Option<usize>,
+    /// Accounts in scope that are locked after failed logins (account managers).
+    pub locked_accounts: Vec<(i64, String)>,
+}
+
+impl Platform {
+    pub async fn workbench(&self, actor: &Actor) -> AppResult<Workbench> {
+        actor.require(Permission::ViewConsole)?;
+        let departments: HashSet<i64> = self
+            .departments_in_scope(actor)
+            .await?
+            .into_iter()
+            .map(|d| d.id)
+            .collect();
+        let today = clock::today();
+        let mut out = Workbench::default();
+        for task in self.store.tasks().await? {
+            if task.status == TaskStatus::Cancelled {
+                continue;
+            }
+            let Ok(spec) = TaskSpec::parse(&task.spec) else {
+                continue;
+            };
+            let involved = spec.departments(task.department_id);
+            if !involved.iter().any(|d| departments.contains(d)) {
+                continue;
+            }
+            let ended = !spec.window_to.is_empty() && spec.window_to.as_str() < today.as_str();
+            let todo = TaskTodo {
+                own: Some(task.department_id) == actor.department_id,
+                window_from: spec.window_from.clone(),
+                window_to: spec.window_to.clone(),
+                task,
+            };
+            match todo.task.status {
+                TaskStatus::Ready if actor.can(Permission::PlanTasks) && !ended => {
+                    out.to_draw.push(todo)
+                }
+                TaskStatus::Drawn if !ended => out.under_way.push(todo),
+                _ => {}
+            }
+        }
+        if actor.can(Permission::EditLists) {
+            out.unpublished_item_changes = self
+                .draft_changes(actor)
+                .await?
+                .map(|c| c.count())
+                .filter(|n| *n > 0);
+        }
+        if actor.can(Permission::ManageUsers) {
+            let now = clock::now_ms();
+            out.locked_accounts = self
+                .users_visible_to(actor)
+                .await?
+                .into_iter()
+                .filter(|u| u.locked_until_ms.is_some_and(|t| t > now))
+                .map(|u| (u.id, u.display_name))
+                .collect();
+        }
+        Ok(out)
+    }
+}
