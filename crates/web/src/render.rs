@@ -42,6 +42,7 @@ pub fn environment() -> Environment<'static> {
         "object_form.html",
         "officers.html",
         "officer_detail.html",
+        "officer_form.html",
         "tasks.html",
         "task_form.html",
         "task_detail.html",

@@ -6,8 +6,8 @@ use crate::auth::CurrentUser;
 use crate::error::{normalise_errors, panic_response};
 use crate::pages::imports::{self, ConfirmForm, ListKind};
 use crate::pages::{
-    admin, audit, console, dispatch, items, object_form, objects, officers, public, public_tasks,
-    tasks,
+    admin, audit, console, dispatch, item_form, items, object_form, objects, officer_form,
+    officers, public, public_tasks, tasks,
 };
 use crate::{AppState, security};
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
@@ -131,7 +131,11 @@ fn table() -> RouteTable {
     .get("/console/officers", officers::list)
     .get("/console/officers/export", officers::export)
     .get("/console/officers/template", officers::template)
+    .get("/console/officers/new", officer_form::new_form)
+    .post("/console/officers/new", officer_form::create)
     .get("/console/officers/{id}", officers::detail)
+    .get("/console/officers/{id}/edit", officer_form::edit_form)
+    .post("/console/officers/{id}/edit", officer_form::edit)
     .post("/console/officers/{id}/leave", officers::add_leave)
     .post(
         "/console/officers/{id}/conflicts",
@@ -152,8 +156,10 @@ fn table() -> RouteTable {
     .get("/console/items/template", items::template)
     .post("/console/items/publish", items::publish)
     .post("/console/items/retire", items::retire)
-    .get("/console/items/edit", items::edit_form)
-    .post("/console/items/edit", items::edit)
+    .get("/console/items/edit", item_form::edit_form)
+    .post("/console/items/edit", item_form::edit)
+    .get("/console/items/new", item_form::new_form)
+    .post("/console/items/new", item_form::create)
     .get("/console/account", console::account)
     .post("/console/account", console::change_password)
     .get("/console/audit", audit::list)

@@ -361,6 +361,13 @@ async fn every_route_for_every_role() {
             "/console/items/edit",
             [404, 404, 403, 403, 403, 403, 403, 303],
         ),
+        get("/console/items/new", "/console/items/new", EDITORS_PAGE),
+        // The generic form has no name: it comes back with the reason.
+        post(
+            "/console/items/new",
+            "/console/items/new",
+            [200, 200, 403, 403, 403, 403, 403, 401],
+        ),
         // The generic form has no 事项类别: refused before any item is looked up.
         post(
             "/console/items/edit",
@@ -414,6 +421,32 @@ async fn every_route_for_every_role() {
         ),
         // Officers: each sees the officers of their scope.
         get("/console/officers", "/console/officers", ALL),
+        get(
+            "/console/officers/new",
+            "/console/officers/new",
+            EDITORS_PAGE,
+        ),
+        // The generic form has no name: it comes back with the reason.
+        post(
+            "/console/officers/new",
+            "/console/officers/new",
+            [200, 200, 403, 403, 403, 403, 403, 401],
+        ),
+        get(
+            "/console/officers/{id}/edit",
+            format!("/console/officers/{own_officer}/edit"),
+            EDITORS_PAGE,
+        ),
+        get(
+            "/console/officers/{id}/edit",
+            format!("/console/officers/{other_officer}/edit"),
+            [200, 403, 403, 403, 403, 403, 403, 303],
+        ),
+        post(
+            "/console/officers/{id}/edit",
+            format!("/console/officers/{own_officer}/edit"),
+            [200, 200, 403, 403, 403, 403, 403, 401],
+        ),
         get("/console/officers/export", "/console/officers/export", ALL),
         get(
             "/console/officers/template",
@@ -722,5 +755,8 @@ async fn department_admin_sees_only_their_department() {
         .await;
     assert!(page.contains("行政区划 140581"), "the 系统管理员 sees it");
     let (_, page) = app.get(&c, "/console/audit?department=1").await;
-    assert!(page.contains("title=\"auth.login\">登录<"), "actions in Chinese");
+    assert!(
+        page.contains("title=\"auth.login\">登录<"),
+        "actions in Chinese"
+    );
 }

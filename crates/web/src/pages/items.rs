@@ -37,7 +37,7 @@ pub struct ItemQuery {
 }
 
 #[derive(Serialize)]
-struct ItemView {
+pub(crate) struct ItemView {
     joint: bool,
     department: String,
     category: String,
@@ -57,7 +57,7 @@ struct ItemView {
     key: Vec<String>,
 }
 
-fn view(i: &Item) -> ItemView {
+pub(crate) fn view(i: &Item) -> ItemView {
     let (joint, owner, category, name, object_type) = key(i);
     ItemView {
         joint: i.joint,
@@ -378,95 +378,4 @@ pub async fn retire(
         )
         .await?;
     Ok(Redirect::to("/console/items?retired=1").into_response())
-}
-
-#[derive(Deserialize, Default)]
-pub struct EditForm {
-    csrf: Option<String>,
-    joint: Option<String>,
-    owner: Option<String>,
-    category: Option<String>,
-    name: Option<String>,
-    object_type: Option<String>,
-    new_category: Option<String>,
-    new_name: Option<String>,
-    new_object_type: Option<String>,
-    kind: Option<String>,
-    methods: Option<String>,
-    subject: Option<String>,
-    bases: Option<String>,
-    ratio: Option<String>,
-    frequency: Option<String>,
-    officers: Option<String>,
-    reason: Option<String>,
-}
-
-fn seen_key(f: &EditForm) -> ssj_app::items::ItemKey {
-    let text = |v: &Option<String>| v.clone().unwrap_or_default();
-    (
-        f.joint.as_deref() == Some("1"),
-        text(&f.owner),
-        text(&f.category),
-        text(&f.name),
-        text(&f.object_type),
-    )
-}
-
-/// The edit form of one item, found by its key in the latest version.
-pub async fn edit_form(
-    State(s): State<AppState>,
-    u: CurrentUser,
-    Query(f): Query<EditForm>,
-) -> WebResult<Html<String>> {
-    u.require(Permission::EditLists)?;
-    let wanted = seen_key(&f);
-    let latest = s.platform.item_versions().await?.last().map(|v| v.id);
-    let items = match latest {
-        Some(id) => s.platform.version_items(Some(&u.actor), id).await?,
-        None => Vec::new(),
-    };
-    let item = items
-        .iter()
-        .find(|i| key(i) == wanted)
-        .ok_or_else(|| AppError::not_found("ITEM_NOT_FOUND", "事项不存在"))?;
-    render(
-        &s,
-        "item_edit.html",
-        Some(&u),
-        "items",
-        context! {
-            i => Value::from(Serde(view(item))),
-            bases => item.bases.join("\n"),
-        },
-    )
-}
-
-pub async fn edit(
-    State(s): State<AppState>,
-    u: CurrentUser,
-    Form(f): Form<EditForm>,
-) -> WebResult<Response> {
-    u.require(Permission::EditLists)?;
-    u.check_csrf(f.csrf.as_deref())?;
-    let text = |v: &Option<String>| v.clone().unwrap_or_default();
-    let edit = ssj_app::items::ItemEdit {
-        category: text(&f.new_category),
-        name: text(&f.new_name),
-        object_type: text(&f.new_object_type),
-        kind: text(&f.kind),
-        methods: text(&f.methods),
-        subject: text(&f.subject),
-        bases: text(&f.bases),
-        ratio: text(&f.ratio),
-        frequency: text(&f.frequency),
-        officers: text(&f.officers),
-        reason: text(&f.reason),
-    };
-    let name = edit.name.clone();
-    s.platform.edit_item(&u.actor, &seen_key(&f), edit).await?;
-    let to = format!(
-        "/console/items?saved={}",
-        crate::auth::urlencode(name.trim())
-    );
-    Ok(Redirect::to(&to).into_response())
 }

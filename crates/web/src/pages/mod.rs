@@ -3,9 +3,11 @@ pub mod audit;
 pub mod console;
 pub mod dispatch;
 pub mod imports;
+pub mod item_form;
 pub mod items;
 pub mod object_form;
 pub mod objects;
+pub mod officer_form;
 pub mod officers;
 pub mod public;
 pub mod public_tasks;
@@ -27,4 +29,16 @@ pub fn query_string(pairs: &[(&str, &Option<String>)]) -> String {
         .filter_map(|(k, v)| nonempty(v).map(|v| format!("{k}={}", crate::auth::urlencode(&v))))
         .collect::<Vec<_>>()
         .join("&")
+}
+
+/// A refusal the user can fix (a bad value, a number already taken) goes back into the form
+/// as its message, the code kept for the log; anything else becomes an error page.
+pub fn form_refusal(e: ssj_app::AppError) -> Result<String, ssj_app::AppError> {
+    match e.kind {
+        ssj_app::ErrorKind::Invalid | ssj_app::ErrorKind::Conflict => {
+            tracing::info!(code = e.code, "form refused");
+            Ok(e.message)
+        }
+        _ => Err(e),
+    }
 }

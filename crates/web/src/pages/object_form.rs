@@ -11,8 +11,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
 use minijinja::value::Serde;
 use serde::{Deserialize, Serialize};
-use ssj_app::AppError;
-use ssj_app::ErrorKind;
 use ssj_domain::Permission;
 use ssj_domain::objects::{ObjectKind, RegistrationStatus, Tier};
 use ssj_import::objects::ObjectRow;
@@ -132,14 +130,7 @@ fn page(
     .map(IntoResponse::into_response)
 }
 
-/// A refusal the user can fix (a bad value, a code already present) goes back into the form;
-/// anything else is an error page.
-fn refusal(e: AppError) -> Result<String, AppError> {
-    match e.kind {
-        ErrorKind::Invalid | ErrorKind::Conflict => Ok(format!("{}（{}）", e.message, e.code)),
-        _ => Err(e),
-    }
-}
+use crate::pages::form_refusal as refusal;
 
 fn detail_url(code: &str) -> String {
     format!("/console/objects/code/{}", urlencode(code))

@@ -143,10 +143,16 @@ pub async fn list(
     )
 }
 
+#[derive(Deserialize, Default)]
+pub struct SavedQuery {
+    saved: Option<String>,
+}
+
 pub async fn detail(
     State(s): State<AppState>,
     u: CurrentUser,
     Path(id): Path<i64>,
+    Query(q): Query<SavedQuery>,
 ) -> WebResult<Html<String>> {
     u.require(Permission::ViewConsole)?;
     let p = &s.platform;
@@ -179,6 +185,7 @@ pub async fn detail(
         context! {
             o => Value::from(Serde(view(&o, &department, &day, on_leave, personal))), leaves, conflicts,
             can_edit => u.actor.can(Permission::EditLists),
+            saved => q.saved.is_some(),
         },
     )
 }

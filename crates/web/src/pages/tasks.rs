@@ -271,14 +271,10 @@ pub async fn create(State(s): State<AppState>, u: CurrentUser, body: Bytes) -> W
     };
     match made {
         Ok(t) => Ok(Redirect::to(&format!("/console/tasks/{}", t.id)).into_response()),
-        Err(e) if e.kind == ssj_app::ErrorKind::Invalid => {
-            Ok(
-                form_page(&s, &u, &f, Some(format!("{}（{}）", e.message, e.code)))
-                    .await?
-                    .into_response(),
-            )
+        Err(e) => {
+            let why = crate::pages::form_refusal(e)?;
+            Ok(form_page(&s, &u, &f, Some(why)).await?.into_response())
         }
-        Err(e) => Err(e.into()),
     }
 }
 

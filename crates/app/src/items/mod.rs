@@ -1,5 +1,8 @@
 //! The item list (一单): import into the draft, preview, publish, retire.
 
+mod edit;
+pub use edit::ItemEdit;
+
 use crate::audit::Appender;
 use crate::imports::{ImportMode, ImportSummary, rejection};
 use crate::{Actor, AppError, AppResult, Platform, clock};
@@ -666,91 +669,6 @@ impl Platform {
         })
         .await?
         .map_err(|e| AppError::internal(format!("导出失败：{e}")))
-    }
-}
-
-/// What the edit form changes of an item (its department or joint field stays: that is who
-/// owns it).
-#[derive(Debug, Clone, Default)]
-pub struct ItemEdit {
-    pub category: String,
-    pub name: String,
-    pub object_type: String,
-    pub kind: String,
-    pub methods: String,
-    pub subject: String,
-    pub bases: String,
-    pub ratio: String,
-    pub frequency: String,
-    pub officers: String,
-    pub reason: String,
-}
-
-impl Platform {
-    /// Edits an item in the draft (made from the published version if needed), identified by
-    /// the item as the user saw it in any version.
-    pub async fn edit_item(&self, actor: &Actor, seen: &ItemKey, edit: ItemEdit) -> AppResult<()> {
-        actor.require(Permission::EditLists)?;
-        let name = edit.name.trim();
-        if name.is_empty() {
-            return Err(AppError::invalid("ITEM_NAME_REQUIRED", "抽查事项不能为空"));
-        }
-        let kind = if seen.0 {
-            None
-        } else {
-            Some(ssj_domain::items::ItemKind::parse(&edit.kind)?)
-        };
-        let now = clock::now_ms();
-        let mut tx = self.store.begin().await?;
-        let mut log = Appender::open(&mut *tx, self.alg).await?;
-        let (_, draft, mut records) = self.open_draft(&mut *tx, actor, now).await?;
-        let before = draft
-            .iter()
-            .find(|i| key(i) == *seen)
-            .cloned()
-            .ok_or_else(|| AppError::not_found("ITEM_NOT_FOUND", "事项不存在"))?;
-        ItemOwners::new(tx.tx_departments().await?)
-            .check(actor, &before)
-            .map_err(out_of_scope)?;
-        let lines = |s: &str| {
-            s.lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .map(String::from)
-                .collect::<Vec<_>>()
-        };
-        let after = Item {
-            category: edit.category.trim().into(),
-            name: name.into(),
-            object_type: edit.object_type.trim().into(),
-            kind,
-            methods: ssj_domain::items::split_list(&edit.methods),
-            subject: edit.subject.trim().into(),
-            bases: lines(&edit.bases),
-            ratio: edit.ratio.trim().into(),
-            frequency: edit.frequency.trim().into(),
-            officers: edit.officers.trim().into(),
-            ..before.clone()
-        };
-        if key(&after) != key(&before) && draft.iter().any(|i| key(i) == key(&after)) {
-            return Err(AppError::new(
-                crate::ErrorKind::Conflict,
-                "ITEM_EXISTS",
-                "草稿中已有相同的事项",
-            ));
-        }
-        if content(&after) == content(&before) {
-            return Ok(());
-        }
-        tx.update_item(&after).await?;
-        let mut e = actor.entry("item.update", "item", after.id);
-        e.before = Some(snapshot(&content(&before)));
-        e.after = Some(snapshot(&content(&after)));
-        e.reason = Some(edit.reason.trim().to_string()).filter(|r| !r.is_empty());
-        records.push((e, now));
-        log.append_many(&mut *tx, records).await?;
-        tx.commit().await?;
-        Ok(())
     }
 }
 

@@ -1,5 +1,9 @@
 //! The directory of enforcement officers: import (upsert by certificate number), eligibility,
-//! leave, declared conflicts (回避), and exports with or without personal data.
+//! leave, declared conflicts (回避), and exports with or without personal data; one officer
+//! added or edited by hand in `form`.
+
+mod form;
+pub use form::OfficerFields;
 
 use crate::audit::Appender;
 use crate::imports::{ImportMode, ImportSummary, rejection};

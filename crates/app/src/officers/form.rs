@@ -1,0 +1,121 @@
+//! One officer added or edited by hand, checked exactly as an imported row is.
+
+use super::{content, to_officer};
+use crate::audit::Appender;
+use crate::{Actor, AppError, AppResult, Platform, clock};
+use ssj_domain::Permission;
+use ssj_domain::audit::snapshot;
+use ssj_import::officers::OfficerRow;
+use ssj_storage::{Department, Officer};
+use std::collections::HashMap;
+
+/// The officer form's fields, as typed (the same texts an import row holds).
+#[derive(Debug, Clone, Default)]
+pub struct OfficerFields {
+    pub name: String,
+    pub department: String,
+    pub cert_no: String,
+    pub valid_until: String,
+    pub level: String,
+    pub post: String,
+    pub expertise: String,
+    pub status: String,
+    pub phone: String,
+    pub id_number: String,
+}
+
+impl OfficerFields {
+    /// The form of an officer as stored, for editing.
+    pub fn of(o: &Officer, department: &str) -> OfficerFields {
+        OfficerFields {
+            name: o.name.clone(),
+            department: department.to_string(),
+            cert_no: o.cert_no.clone(),
+            valid_until: o.cert_valid_until.clone(),
+            level: o.level.label().to_string(),
+            post: o.post.clone(),
+            expertise: o.expertise.join("、"),
+            status: if o.active { "有效" } else { "失效" }.to_string(),
+            phone: o.phone.clone(),
+            id_number: o.id_number.clone(),
+        }
+    }
+
+    fn row(&self) -> OfficerRow {
+        OfficerRow {
+            row: 0,
+            name: self.name.clone(),
+            department: self.department.clone(),
+            cert_no: self.cert_no.clone(),
+            valid_until: self.valid_until.clone(),
+            level: self.level.clone(),
+            post: self.post.clone(),
+            expertise: self.expertise.clone(),
+            status: self.status.clone(),
+            phone: self.phone.clone(),
+            id_number: self.id_number.clone(),
+        }
+    }
+}
+
+impl Platform {
+    /// Adds an officer (`id` = `None`) or changes one, with its audit record in the same
+    /// transaction. A certificate number belongs to one officer only.
+    pub async fn save_officer(
+        &self,
+        actor: &Actor,
+        id: Option<i64>,
+        fields: &OfficerFields,
+    ) -> AppResult<Officer> {
+        actor.require(Permission::EditLists)?;
+        let now = clock::now_ms();
+        let by_name: HashMap<String, Department> = self
+            .store
+            .departments()
+            .await?
+            .into_iter()
+            .filter(|d| d.active)
+            .map(|d| (d.name.clone(), d))
+            .collect();
+        let mut officer = to_officer(fields.row(), &by_name, actor, now).map_err(|r| {
+            AppError::invalid("OFFICER_FIELD", format!("{}：{}", r.column, r.reason))
+        })?;
+        let before = match id {
+            Some(id) => Some(self.officer_visible_to(actor, id).await?),
+            None => None,
+        };
+        let mut tx = self.store.begin().await?;
+        let mut log = Appender::open(&mut *tx, self.alg).await?;
+        let holders = tx.officers_by_certs(&[officer.cert_no.clone()]).await?;
+        if let Some(other) = holders.iter().find(|o| Some(o.id) != id) {
+            return Err(AppError::new(
+                crate::ErrorKind::Conflict,
+                "OFFICER_CERT_TAKEN",
+                format!(
+                    "执法证号 {} 已登记为执法人员“{}”，一个执法证号只能对应一名人员",
+                    other.cert_no, other.name
+                ),
+            ));
+        }
+        let mut e = match &before {
+            None => {
+                let ids = tx.insert_officers(std::slice::from_ref(&officer)).await?;
+                officer.id = ids[0];
+                actor.entry("officer.create", "officer", officer.id)
+            }
+            Some(old) => {
+                officer.id = old.id;
+                officer.created_ms = old.created_ms;
+                tx.update_officer(&officer).await?;
+                let mut e = actor.entry("officer.update", "officer", officer.id);
+                e.before = Some(snapshot(&content(old)));
+                e
+            }
+        };
+        e.department_id = Some(officer.department_id);
+        e.after = Some(snapshot(&content(&officer)));
+        log.append(&mut *tx, e, now).await?;
+        tx.commit().await?;
+        Ok(officer)
+    }
+}

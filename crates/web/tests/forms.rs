@@ -1,0 +1,155 @@
+//! The single add/edit forms beside the imports: an officer and an item by hand, each refusal
+//! shown on the form, filled in as typed.
+
+mod common;
+
+use common::*;
+
+fn form_error(page: &str) -> Option<&str> {
+    let start = page.find("id=\"form-error\" role=\"alert\">")? + 29;
+    page[start..].split('<').next()
+}
+
+#[tokio::test]
+async fn an_officer_is_added_and_edited_by_hand() {
+    let app = spawn_sqlite().await;
+    let (c, csrf) = app.login("scjg.admin").await;
+    let (status, page) = app.get(&c, "/console/officers/new").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("<option selected>高平市市场监督管理局</option>"));
+    let fields = |cert: &'static str, valid: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("name", "钱进".to_string()),
+            ("department", "高平市市场监督管理局".to_string()),
+            ("cert_no", cert.to_string()),
+            ("valid_until", valid.to_string()),
+            ("level", "县".to_string()),
+            ("status", "有效".to_string()),
+        ]
+    };
+    let post = |path: &'static str, form: Vec<(&'static str, String)>| {
+        let c = c.clone();
+        let url = app.url(path);
+        async move {
+            let r = c.post(url).form(&form).send().await.unwrap();
+            let location = r
+                .headers()
+                .get("location")
+                .map(|l| l.to_str().unwrap().to_string());
+            (r.status().as_u16(), location, r.text().await.unwrap())
+        }
+    };
+    // A bad date comes back on the form, with what was typed.
+    let (status, _, page) = post("/console/officers/new", fields("14058199001", "明年")).await;
+    assert_eq!(status, 200);
+    assert!(form_error(&page).unwrap().contains("证件有效期"), "{page}");
+    assert!(page.contains("value=\"钱进\"") && page.contains("value=\"明年\""));
+    let (status, location, _) =
+        post("/console/officers/new", fields("14058199001", "2030-12-31")).await;
+    assert_eq!(status, 303);
+    let location = location.unwrap();
+    assert!(location.ends_with("?saved=1"), "{location}");
+    let (_, page) = app.get(&c, &location).await;
+    assert!(page.contains("已保存") && page.contains("钱进") && page.contains("14058199001"));
+    // The same certificate number again is refused on the form.
+    let (status, _, page) =
+        post("/console/officers/new", fields("14058199001", "2030-12-31")).await;
+    assert_eq!(status, 200);
+    assert!(form_error(&page).unwrap().contains("已登记"), "{page}");
+    // Edited: the certificate's validity changes, in the audit log.
+    let id: i64 = location
+        .trim_start_matches("/console/officers/")
+        .trim_end_matches("?saved=1")
+        .parse()
+        .unwrap();
+    let (status, page) = app.get(&c, &format!("/console/officers/{id}/edit")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("value=\"2030-12-31\""));
+    let path: &'static str = Box::leak(format!("/console/officers/{id}/edit").into_boxed_str());
+    let (status, _, _) = post(path, fields("14058199001", "2031-06-30")).await;
+    assert_eq!(status, 303);
+    let (_, page) = app.get(&c, &format!("/console/officers/{id}")).await;
+    assert!(page.contains("2031-06-30"));
+    let (admin, _) = app.login("admin").await;
+    let (_, audit) = app
+        .get(&admin, "/console/audit?action=officer.update")
+        .await;
+    assert!(audit.contains("修改执法检查人员") && audit.contains("钱进（14058199001）"));
+}
+
+#[tokio::test]
+async fn an_item_is_added_by_hand_and_shown_before_publication() {
+    let app = spawn_sqlite().await;
+    let (c, csrf) = app.login("scjg.admin").await;
+    let (status, page) = app.get(&c, "/console/items/new").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("<option selected>高平市市场监督管理局</option>"));
+    let form = |name: &str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("department", "高平市市场监督管理局".to_string()),
+            ("new_category", "特种设备".to_string()),
+            ("new_name", name.to_string()),
+            ("new_object_type", "电梯使用单位".to_string()),
+            ("kind", "重点检查事项".to_string()),
+            ("methods", "现场检查".to_string()),
+            ("ratio", "不低于5%".to_string()),
+            ("frequency", "1次/年".to_string()),
+            (
+                "bases",
+                "《中华人民共和国特种设备安全法》第五十七条".to_string(),
+            ),
+        ]
+    };
+    // Without a name: back on the form with the rest as typed.
+    let r = c
+        .post(app.url("/console/items/new"))
+        .form(&form(""))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.unwrap();
+    assert!(form_error(&page).unwrap().contains("抽查事项不能为空"));
+    assert!(page.contains("value=\"不低于5%\""));
+    let r = c
+        .post(app.url("/console/items/new"))
+        .form(&form("电梯使用单位监督检查"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    let (_, page) = app.get(&c, &to).await;
+    assert!(page.contains("id=\"saved\"") && page.contains("电梯使用单位监督检查"));
+    // The publish form lists it as new, and the search finds it by its basis.
+    assert!(page.contains("id=\"draft-changes\""));
+    assert!(
+        page.contains(
+            "<span class=\"tag\">新增</span> 高平市市场监督管理局 · 电梯使用单位监督检查"
+        )
+    );
+    let (_, found) = app
+        .get(
+            &c,
+            "/console/items?q=%E7%89%B9%E7%A7%8D%E8%AE%BE%E5%A4%87%E5%AE%89%E5%85%A8%E6%B3%95",
+        )
+        .await;
+    assert!(found.contains("电梯使用单位监督检查"));
+    // minijinja writes "/" as "&#x2f;".
+    assert!(found.contains("抽查比例：不低于5%；频次：1次&#x2f;年"));
+    // The same item twice is refused on the form.
+    let r = c
+        .post(app.url("/console/items/new"))
+        .form(&form("电梯使用单位监督检查"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        form_error(&r.text().await.unwrap())
+            .unwrap()
+            .contains("已有相同的事项")
+    );
+}
