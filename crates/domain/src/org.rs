@@ -139,6 +139,56 @@ impl DepartmentName {
     }
 }
 
+/// The line of government a department belongs to (市场监管, 卫健, 住建 …), read from its name
+/// as officials write it: `高平市市场监督管理局` and `省市场监管局` are both 市场监管. A county
+/// department works from its province's item list, so this is how its items are found.
+pub fn department_system(name: &str) -> Option<&'static str> {
+    const SYSTEMS: &[(&str, &[&str])] = &[
+        ("市场监管", &["市场监督管理", "市场监管"]),
+        ("药监", &["药品监督管理", "药监"]),
+        ("卫健", &["卫生健康", "卫健", "卫生和计划生育"]),
+        ("住建", &["住房和城乡建设", "住房城乡建设", "住建"]),
+        (
+            "文旅",
+            &[
+                "文化和旅游",
+                "文化广电和旅游",
+                "文化旅游",
+                "文旅",
+                "文化广电",
+            ],
+        ),
+        ("人防", &["人民防空", "人防"]),
+        ("城管", &["城市管理", "城管", "综合行政执法"]),
+        ("公安", &["公安"]),
+        ("消防", &["消防"]),
+        ("教育", &["教育"]),
+        ("交通", &["交通运输", "交通"]),
+        ("自然资源", &["自然资源", "国土资源"]),
+        ("生态环境", &["生态环境", "环境保护", "环保"]),
+        ("应急", &["应急管理", "安全生产监督", "应急"]),
+        ("农业农村", &["农业农村", "农业"]),
+        ("水务", &["水务", "水利"]),
+        ("商务", &["商务"]),
+        ("人社", &["人力资源和社会保障", "人力资源社会保障", "人社"]),
+        ("发改", &["发展和改革", "发展改革", "发改"]),
+        ("民政", &["民政"]),
+        ("统计", &["统计"]),
+        ("税务", &["税务"]),
+        ("医保", &["医疗保障", "医保"]),
+        ("林业", &["林业", "林草"]),
+        ("体育", &["体育"]),
+        ("烟草", &["烟草"]),
+        ("气象", &["气象"]),
+        ("档案", &["档案"]),
+        ("宗教", &["民族宗教", "宗教"]),
+    ];
+    SYSTEMS
+        .iter()
+        .find(|(_, words)| words.iter().any(|w| name.contains(w)))
+        .map(|(system, _)| *system)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,5 +254,18 @@ mod tests {
         assert!(DepartmentName::parse("  ").is_err());
         assert!(DepartmentName::parse(&"局".repeat(65)).is_err());
         assert!(DepartmentName::parse("a\u{0}b").is_err());
+    }
+
+    #[test]
+    fn departments_are_matched_by_their_line_of_government() {
+        use super::department_system as sys;
+        assert_eq!(sys("高平市市场监督管理局"), Some("市场监管"));
+        assert_eq!(sys("省市场监管局"), sys("晋城市市场监督管理局"));
+        assert_eq!(sys("高平市住房和城乡建设局"), Some("住建"));
+        assert_eq!(sys("住建局"), Some("住建"));
+        assert_eq!(sys("高平市人民防空办公室"), Some("人防"));
+        assert_eq!(sys("晋城市生态环境局高平分局"), Some("生态环境"));
+        assert_eq!(sys("高平市消防救援大队"), Some("消防"));
+        assert_eq!(sys("某某委员会"), None);
     }
 }

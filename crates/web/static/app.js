@@ -76,6 +76,23 @@ document.addEventListener("DOMContentLoaded", () => {
       menu.setAttribute("aria-expanded", open ? "true" : "false");
     });
   }
+  // The task form's item lists: typing filters a list; changing a department reloads the
+  // lists for it (the form's 刷新可选事项 button, which keeps everything typed).
+  for (const picker of document.querySelectorAll("[data-picker]")) {
+    const filter = picker.querySelector("[data-filter]");
+    filter.addEventListener("input", () => {
+      const words = filter.value.trim();
+      for (const row of picker.querySelectorAll("label.pick")) {
+        row.hidden = words !== "" && !row.textContent.includes(words);
+      }
+    });
+  }
+  const refresh = document.getElementById("refresh-items");
+  if (refresh) {
+    for (const el of document.querySelectorAll("#task-form [data-refresh]")) {
+      el.addEventListener("change", () => refresh.click());
+    }
+  }
   // Ask before destructive submissions that carry a data-confirm text.
   for (const f of document.querySelectorAll("form[data-confirm]")) {
     f.addEventListener("submit", (e) => { if (!confirm(f.dataset.confirm)) e.preventDefault(); });

@@ -153,3 +153,70 @@ async fn an_item_is_added_by_hand_and_shown_before_publication() {
             .contains("已有相同的事项")
     );
 }
+
+#[tokio::test]
+async fn the_task_form_offers_the_departments_own_items() {
+    let app = spawn_sqlite().await;
+    let (c, csrf) = app.login("scjg.plan").await;
+    let (status, page) = app.get(&c, "/console/tasks/new").await;
+    assert_eq!(status, 200);
+    // Was 209 KB with four lists of every item; now one short list, the partners' empty.
+    assert!(page.len() < 80_000, "{} bytes", page.len());
+    let legends: Vec<&str> = page
+        .split("<legend>")
+        .skip(1)
+        .filter_map(|p| p.split('<').next())
+        .filter(|l| {
+            !l.starts_with("发起部门")
+                && !l.starts_with("配合部门")
+                && !l.starts_with("抽查")
+                && !l.starts_with("检查")
+        })
+        .collect();
+    assert!(!legends.is_empty());
+    for l in &legends {
+        assert!(
+            *l == "省市场监管局" || *l == "部门联合抽查事项",
+            "a 市场监管 department is offered its line's items: {legends:?}"
+        );
+    }
+    assert_eq!(
+        page.matches("name=\"partner1_items\"").count(),
+        0,
+        "no partner, no list"
+    );
+    // A partner chosen (卫健): the refreshed form lists the items it takes part in.
+    let departments = app.platform.departments().await.unwrap();
+    let health = departments
+        .iter()
+        .find(|d| d.name == "高平市卫生健康局")
+        .unwrap();
+    let r = c
+        .post(app.url("/console/tasks"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "公共场所卫生双随机抽查"),
+            ("department", "2"),
+            ("partner1", &health.id.to_string()),
+            ("refresh", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("value=\"公共场所卫生双随机抽查\""),
+        "nothing typed is lost"
+    );
+    assert!(
+        !page.contains("id=\"form-error\""),
+        "a refresh is not a refusal"
+    );
+    let partner_boxes = page.matches("name=\"partner1_items\" value=").count();
+    assert!(partner_boxes > 0, "卫健 takes part in joint items");
+    assert!(
+        app.platform.tasks().await.unwrap().len() == 2,
+        "nothing created"
+    );
+}

@@ -112,6 +112,75 @@ struct ItemGroup {
     items: Vec<Option_>,
 }
 
+/// One item list of the form (the initiating department's, or a partner's): only the items
+/// of the department's line of government (its province's list) and the joint items it takes
+/// part in, unless the user asks for the whole list; what is already ticked always stays.
+#[derive(Serialize)]
+struct Picker {
+    /// The form field of the chosen item ids.
+    field: String,
+    groups: Vec<ItemGroup>,
+    shown: usize,
+    total: usize,
+    /// The whole list is shown (no department, nothing matched, or asked for).
+    whole: bool,
+}
+
+fn picker(
+    field: &str,
+    department: Option<&str>,
+    whole_asked: bool,
+    chosen: &[i64],
+    items: &[ssj_storage::Item],
+) -> Picker {
+    let system = department.and_then(ssj_domain::org::department_system);
+    let takes_part = |i: &ssj_storage::Item| {
+        let mine = |names: &[String]| {
+            names
+                .iter()
+                .any(|n| ssj_domain::org::department_system(n) == system)
+        };
+        if i.joint {
+            mine(&i.initiators) || mine(&i.cooperators)
+        } else {
+            ssj_domain::org::department_system(&i.department) == system
+        }
+    };
+    let matched = system.is_some() && items.iter().any(takes_part);
+    let whole = whole_asked || !matched;
+    let mut groups: Vec<ItemGroup> = Vec::new();
+    let mut shown = 0;
+    for i in items
+        .iter()
+        .filter(|i| whole || takes_part(i) || chosen.contains(&i.id))
+    {
+        shown += 1;
+        let department = if i.joint {
+            "部门联合抽查事项".to_string()
+        } else {
+            i.department.clone()
+        };
+        let option = Option_ {
+            id: i.id,
+            name: i.name.clone(),
+        };
+        match groups.iter_mut().find(|g| g.department == department) {
+            Some(g) => g.items.push(option),
+            None => groups.push(ItemGroup {
+                department,
+                items: vec![option],
+            }),
+        }
+    }
+    Picker {
+        field: field.to_string(),
+        groups,
+        shown,
+        total: items.len(),
+        whole,
+    }
+}
+
 async fn form_page(
     s: &AppState,
     u: &CurrentUser,
@@ -138,33 +207,50 @@ async fn form_page(
             name: d.name.clone(),
         })
         .collect();
-    let mut groups: Vec<ItemGroup> = Vec::new();
-    if let Some(v) = p.published_items_version().await? {
-        for i in p
+    let items: Vec<ssj_storage::Item> = match p.published_items_version().await? {
+        Some(v) => p
             .version_items(Some(&u.actor), v.id)
             .await?
             .into_iter()
             .filter(|i| !i.retired)
-        {
-            let department = if i.department.is_empty() {
-                "部门联合抽查事项".to_string()
-            } else {
-                i.department.clone()
-            };
-            match groups.iter_mut().find(|g| g.department == department) {
-                Some(g) => g.items.push(Option_ {
-                    id: i.id,
-                    name: i.name,
-                }),
-                None => groups.push(ItemGroup {
-                    department,
-                    items: vec![Option_ {
-                        id: i.id,
-                        name: i.name,
-                    }],
-                }),
-            }
+            .collect(),
+        None => Vec::new(),
+    };
+    let name_of = |id: &str| {
+        id.parse::<i64>()
+            .ok()
+            .and_then(|id| all.iter().find(|d| d.id == id))
+            .map(|d| d.name.clone())
+    };
+    // The initiating department is the user's own until another is chosen.
+    let initiating = name_of(&f.one("department")).or_else(|| {
+        all.iter()
+            .find(|d| d.id == u.user.department_id)
+            .map(|d| d.name.clone())
+    });
+    let mut pickers = vec![picker(
+        "items",
+        initiating.as_deref(),
+        f.checked("items_whole"),
+        &f.ids("items"),
+        &items,
+    )];
+    for n in 1..=3 {
+        let field = format!("partner{n}_items");
+        let department = name_of(&f.one(&format!("partner{n}")));
+        let mut pk = picker(
+            &field,
+            department.as_deref(),
+            f.checked(&format!("{field}_whole")),
+            &f.ids(&field),
+            &items,
+        );
+        if department.is_none() && f.ids(&field).is_empty() {
+            // No partner chosen: nothing to pick from yet.
+            pk.groups.clear();
+            pk.shown = 0;
         }
+        pickers.push(pk);
     }
     let values: BTreeMap<String, Vec<String>> =
         f.0.iter().fold(BTreeMap::new(), |mut m, (k, v)| {
@@ -182,7 +268,8 @@ async fn form_page(
         context! {
             departments => Serde(&departments),
             all_departments => Serde(&all_departments),
-            groups => Serde(&groups),
+            pickers => Serde(&pickers),
+            own_department => u.user.department_id,
             kinds => ObjectKind::ALL.iter().map(|k| k.label()).collect::<Vec<_>>(),
             tiers => DEFAULT_RATIOS.iter().map(|(t, r)| (t.to_string(), r.to_string())).collect::<Vec<_>>(),
             v => Serde(&values),
@@ -265,6 +352,10 @@ pub async fn create(State(s): State<AppState>, u: CurrentUser, body: Bytes) -> W
     let f = Fields::parse(&body);
     u.check_csrf(Some(&f.one("csrf")))?;
     u.require(Permission::PlanTasks)?;
+    // A department changed: the same form again, its item lists for the departments chosen.
+    if f.checked("refresh") {
+        return Ok(form_page(&s, &u, &f, None).await?.into_response());
+    }
     let made = match new_task(&f) {
         Ok(new) => s.platform.create_task(&u.actor, new).await,
         Err(e) => Err(e),
@@ -358,6 +449,10 @@ pub async fn act(
     let f = Fields::parse(&body);
     u.check_csrf(Some(&f.one("csrf")))?;
     u.require(Permission::PlanTasks)?;
+    // A department changed: the same form again, its item lists for the departments chosen.
+    if f.checked("refresh") {
+        return Ok(form_page(&s, &u, &f, None).await?.into_response());
+    }
     let p = &s.platform;
     let draw_id = || -> Result<i64, AppError> {
         f.one("draw")
