@@ -6,7 +6,8 @@ mod common;
 use common::*;
 
 fn form_error(page: &str) -> Option<&str> {
-    let start = page.find("id=\"form-error\" role=\"alert\">")? + 29;
+    let start = page.find("id=\"form-error\" role=\"alert\"")?;
+    let start = start + page[start..].find('>')? + 1;
     page[start..].split('<').next()
 }
 
@@ -218,5 +219,48 @@ async fn the_task_form_offers_the_departments_own_items() {
     assert!(
         app.platform.tasks().await.unwrap().len() == 2,
         "nothing created"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_step_of_the_task_page_is_shown_at_its_form() {
+    let app = spawn_sqlite().await;
+    let drawn = app
+        .platform
+        .tasks()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.status == ssj_storage::TaskStatus::Drawn)
+        .unwrap();
+    let draw = app.platform.current_draw(drawn.id).await.unwrap().unwrap();
+    let (c, csrf) = app.login("scjg.plan").await;
+    let (status, page) = app
+        .post(
+            &c,
+            &format!("/console/tasks/{}/substitute", drawn.id),
+            &[
+                ("csrf", &csrf),
+                ("draw", &draw.id.to_string()),
+                ("kind", "object"),
+                ("key", "91140581NOTDRAWN0X"),
+                ("reason", "已注销"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(
+        page.contains("data-step=\"substitute\""),
+        "at the 递补 form"
+    );
+    assert!(page.contains("value=\"91140581NOTDRAWN0X\"") && page.contains("value=\"已注销\""));
+    assert!(page.contains("退出登录"), "inside the session's page");
+    let message = form_error(&page).unwrap();
+    assert!(
+        message
+            .chars()
+            .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+            && !message.contains("DRAW_"),
+        "{message}"
     );
 }

@@ -381,6 +381,25 @@ pub async fn detail(
     Path(id): Path<i64>,
     axum::extract::Query(q): axum::extract::Query<DetailQuery>,
 ) -> WebResult<Html<String>> {
+    detail_page(&s, &u, id, q.preview.as_deref() == Some("1"), None).await
+}
+
+/// A step of the task page the platform refused: its reason shown at that step's form, the
+/// form filled in again as typed (never the revealed random values).
+#[derive(Serialize)]
+struct Refused {
+    step: String,
+    message: String,
+    values: BTreeMap<String, String>,
+}
+
+async fn detail_page(
+    s: &AppState,
+    u: &CurrentUser,
+    id: i64,
+    want_preview: bool,
+    refused: Option<Refused>,
+) -> WebResult<Html<String>> {
     u.require(Permission::ViewConsole)?;
     let p = &s.platform;
     let task = p.task(id).await?;
@@ -395,7 +414,7 @@ pub async fn detail(
         (_, Some(DrawStatus::Frozen)) => "frozen",
         _ => "drawn",
     };
-    let preview = if stage == "ready" && can_plan && q.preview.as_deref() == Some("1") {
+    let preview = if stage == "ready" && can_plan && want_preview {
         Some(p.draw_preview(&u.actor, task.id).await)
     } else {
         None
@@ -406,11 +425,12 @@ pub async fn detail(
         None => (None, None),
     };
     render(
-        &s,
+        s,
         "task_detail.html",
-        Some(&u),
+        Some(u),
         "tasks",
         context! {
+            refused => Serde(&refused),
             preview => Serde(&preview),
             preview_error => preview_error,
             t => Serde(&view),
@@ -449,17 +469,43 @@ pub async fn act(
     let f = Fields::parse(&body);
     u.check_csrf(Some(&f.one("csrf")))?;
     u.require(Permission::PlanTasks)?;
-    // A department changed: the same form again, its item lists for the departments chosen.
-    if f.checked("refresh") {
-        return Ok(form_page(&s, &u, &f, None).await?.into_response());
+    match act_step(&s, &u, id, &step, &f).await {
+        Ok(()) => Ok(Redirect::to(&format!("/console/tasks/{id}")).into_response()),
+        Err(e) => {
+            let status = crate::error::status_of(e.kind);
+            let message = crate::pages::form_refusal(e)?;
+            // Typed values come back, except the random values revealed (they stay secret
+            // until a reveal succeeds).
+            let values =
+                f.0.iter()
+                    .filter(|(k, _)| k != "csrf" && !k.starts_with("reveal_") && k != "value")
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+            let refused = Refused {
+                step: step.clone(),
+                message,
+                values,
+            };
+            let page = detail_page(&s, &u, id, false, Some(refused)).await?;
+            Ok((status, page).into_response())
+        }
     }
+}
+
+async fn act_step(
+    s: &AppState,
+    u: &CurrentUser,
+    id: i64,
+    step: &str,
+    f: &Fields,
+) -> Result<(), AppError> {
     let p = &s.platform;
     let draw_id = || -> Result<i64, AppError> {
         f.one("draw")
             .parse()
             .map_err(|_| AppError::invalid("DRAW_NOT_FOUND", "抽取记录无效"))
     };
-    match step.as_str() {
+    match step {
         "freeze" => {
             let reason = f.one("reason");
             p.freeze_draw(
@@ -528,7 +574,7 @@ pub async fn act(
         "cancel" => {
             p.cancel_task(&u.actor, id, &f.one("reason")).await?;
         }
-        _ => return Err(AppError::not_found("NOT_FOUND", "您访问的页面不存在").into()),
+        _ => return Err(AppError::not_found("NOT_FOUND", "您访问的页面不存在")),
     }
-    Ok(Redirect::to(&format!("/console/tasks/{id}")).into_response())
+    Ok(())
 }
