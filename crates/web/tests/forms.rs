@@ -264,3 +264,23 @@ async fn a_refused_step_of_the_task_page_is_shown_at_its_form() {
         "{message}"
     );
 }
+
+#[tokio::test]
+async fn an_unreadable_upload_comes_back_on_the_import_form_in_chinese() {
+    let app = spawn_sqlite().await;
+    let (c, csrf) = app.login("scjg.admin").await;
+    let (status, page) = app
+        .upload(
+            &c,
+            "/console/officers/import",
+            &csrf,
+            "人员名录.xlsx",
+            b"PK\x03\x04truncated".to_vec(),
+        )
+        .await;
+    assert_eq!(status, 422);
+    let message = form_error(&page).unwrap();
+    assert!(message.contains("人员名录.xlsx") && message.contains("已损坏"), "{message}");
+    assert!(!page.contains("EOCD") && !page.contains("Xlsx error"), "no English");
+    assert!(page.contains("type=\"file\""), "the upload form, to pick another file");
+}

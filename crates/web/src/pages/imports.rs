@@ -66,12 +66,23 @@ impl ListKind {
 
 pub async fn form(s: AppState, u: CurrentUser, kind: ListKind) -> WebResult<Html<String>> {
     u.require(Permission::EditLists)?;
+    form_page(&s, &u, kind, None, None)
+}
+
+/// The upload form, with why the last file was refused (and its name) when it was.
+fn form_page(
+    s: &AppState,
+    u: &CurrentUser,
+    kind: ListKind,
+    error: Option<String>,
+    file_name: Option<String>,
+) -> WebResult<Html<String>> {
     render(
-        &s,
+        s,
         "import.html",
-        Some(&u),
+        Some(u),
         kind.segment(),
-        context! { kind => kind.context() },
+        context! { kind => kind.context(), error, file_name },
     )
 }
 
@@ -88,7 +99,16 @@ pub async fn preview(
     let (name, bytes) = file
         .filter(|(_, b)| !b.is_empty())
         .ok_or_else(|| AppError::invalid("UPLOAD_EMPTY", "请选择要导入的文件（文件为空）"))?;
-    let summary = kind.preview(&s, &u, &bytes).await?;
+    let summary = match kind.preview(&s, &u, &bytes).await {
+        Ok(summary) => summary,
+        // A file that cannot be read as a list: said on the upload form, to pick another.
+        Err(e) => {
+            let status = crate::error::status_of(e.kind);
+            let why = crate::pages::form_refusal(e)?;
+            let page = form_page(&s, &u, kind, Some(why), Some(name))?;
+            return Ok((status, page).into_response());
+        }
+    };
     let token = s
         .uploads
         .put(u.user.id, kind.segment(), name.clone(), bytes);
@@ -174,7 +194,16 @@ pub async fn rejects(
 ) -> WebResult<Response> {
     u.require(Permission::EditLists)?;
     let (name, bytes) = uploaded(&s, &u, kind, &token)?;
-    let summary = kind.preview(&s, &u, &bytes).await?;
+    let summary = match kind.preview(&s, &u, &bytes).await {
+        Ok(summary) => summary,
+        // A file that cannot be read as a list: said on the upload form, to pick another.
+        Err(e) => {
+            let status = crate::error::status_of(e.kind);
+            let why = crate::pages::form_refusal(e)?;
+            let page = form_page(&s, &u, kind, Some(why), Some(name))?;
+            return Ok((status, page).into_response());
+        }
+    };
     let file = s.platform.rejects_file(&bytes, &summary.rejects).await?;
     let stem = name
         .rsplit_once('.')
