@@ -280,7 +280,59 @@ async fn an_unreadable_upload_comes_back_on_the_import_form_in_chinese() {
         .await;
     assert_eq!(status, 422);
     let message = form_error(&page).unwrap();
-    assert!(message.contains("人员名录.xlsx") && message.contains("已损坏"), "{message}");
-    assert!(!page.contains("EOCD") && !page.contains("Xlsx error"), "no English");
-    assert!(page.contains("type=\"file\""), "the upload form, to pick another file");
+    assert!(
+        message.contains("人员名录.xlsx") && message.contains("已损坏"),
+        "{message}"
+    );
+    assert!(
+        !page.contains("EOCD") && !page.contains("Xlsx error"),
+        "no English"
+    );
+    assert!(
+        page.contains("type=\"file\""),
+        "the upload form, to pick another file"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_leave_or_conflict_stays_on_the_officers_page() {
+    let app = spawn_sqlite().await;
+    let (c, csrf) = app.login("scjg.admin").await;
+    let (_, list) = app.get(&c, "/console/officers").await;
+    let id: String = list
+        .split("href=\"/console/officers/")
+        .skip(1)
+        .map(|rest| {
+            rest.chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+        })
+        .find(|id| !id.is_empty())
+        .unwrap();
+    let path = format!("/console/officers/{id}/leave");
+    let (status, page) = app
+        .post(
+            &c,
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("from", "2026-12-20"),
+                ("to", "2026-12-10"),
+                ("reason", "培训"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("id=\"leave-form\"") && page.contains("value=\"培训\""));
+    assert!(form_error(&page).is_some());
+    let path = format!("/console/officers/{id}/conflicts");
+    let (status, page) = app
+        .post(
+            &c,
+            &path,
+            &[("csrf", &csrf), ("code", "不是代码"), ("reason", "亲属")],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("value=\"不是代码\"") && page.contains("value=\"亲属\""));
 }

@@ -154,6 +154,43 @@ pub async fn detail(
     Path(id): Path<i64>,
     Query(q): Query<SavedQuery>,
 ) -> WebResult<Html<String>> {
+    detail_page(&s, &u, id, q.saved.is_some(), None).await
+}
+
+/// A refused leave or conflict form: which one, why, and what was typed.
+#[derive(Serialize)]
+struct Refused {
+    form: &'static str,
+    message: String,
+    values: HashMap<&'static str, String>,
+}
+
+async fn refused_page(
+    s: &AppState,
+    u: &CurrentUser,
+    id: i64,
+    form: &'static str,
+    e: AppError,
+    values: HashMap<&'static str, String>,
+) -> WebResult<Response> {
+    let status = crate::error::status_of(e.kind);
+    let message = crate::pages::form_refusal(e)?;
+    let refused = Refused {
+        form,
+        message,
+        values,
+    };
+    let page = detail_page(s, u, id, false, Some(refused)).await?;
+    Ok((status, page).into_response())
+}
+
+async fn detail_page(
+    s: &AppState,
+    u: &CurrentUser,
+    id: i64,
+    saved: bool,
+    refused: Option<Refused>,
+) -> WebResult<Html<String>> {
     u.require(Permission::ViewConsole)?;
     let p = &s.platform;
     let ssj_app::officers::OfficerDetail {
@@ -178,14 +215,15 @@ pub async fn detail(
         .collect();
     let personal = u.actor.can(Permission::ViewPersonalData);
     render(
-        &s,
+        s,
         "officer_detail.html",
-        Some(&u),
+        Some(u),
         "officers",
         context! {
             o => Value::from(Serde(view(&o, &department, &day, on_leave, personal))), leaves, conflicts,
             can_edit => u.actor.can(Permission::EditLists),
-            saved => q.saved.is_some(),
+            saved,
+            refused => Value::from(Serde(&refused)),
         },
     )
 }
@@ -205,16 +243,19 @@ pub async fn add_leave(
     Form(f): Form<LeaveForm>,
 ) -> WebResult<Response> {
     u.check_csrf(f.csrf.as_deref())?;
-    s.platform
-        .add_leave(
-            &u.actor,
-            id,
-            f.from.as_deref().unwrap_or(""),
-            f.to.as_deref().unwrap_or(""),
-            f.reason.as_deref().unwrap_or(""),
-        )
-        .await?;
-    Ok(Redirect::to(&format!("/console/officers/{id}")).into_response())
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let (from, to, reason) = (text(&f.from), text(&f.to), text(&f.reason));
+    match s
+        .platform
+        .add_leave(&u.actor, id, &from, &to, &reason)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/console/officers/{id}")).into_response()),
+        Err(e) => {
+            let values = HashMap::from([("from", from), ("to", to), ("reason", reason)]);
+            refused_page(&s, &u, id, "leave", e, values).await
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -231,15 +272,19 @@ pub async fn declare_conflict(
     Form(f): Form<ConflictForm>,
 ) -> WebResult<Response> {
     u.check_csrf(f.csrf.as_deref())?;
-    s.platform
-        .declare_conflict(
-            &u.actor,
-            id,
-            f.code.as_deref().unwrap_or(""),
-            f.reason.as_deref().unwrap_or(""),
-        )
-        .await?;
-    Ok(Redirect::to(&format!("/console/officers/{id}")).into_response())
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let (code, reason) = (text(&f.code), text(&f.reason));
+    match s
+        .platform
+        .declare_conflict(&u.actor, id, &code, &reason)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/console/officers/{id}")).into_response()),
+        Err(e) => {
+            let values = HashMap::from([("code", code), ("reason", reason)]);
+            refused_page(&s, &u, id, "conflict", e, values).await
+        }
+    }
 }
 
 #[derive(Deserialize)]
