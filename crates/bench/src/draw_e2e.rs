@@ -82,6 +82,11 @@ pub async fn run(p: &Platform, objects_only: bool) {
         window_to: "2099-11-30".into(),
         team_size: 2,
         objects_only,
+        // The whole province, not only the department's county: a draw over every candidate.
+        objects: ssj_app::tasks::ObjectScope {
+            include_outside: true,
+            ..Default::default()
+        },
         ..Default::default()
     };
     // As the console does it: three requests, the witness's between the other two.

@@ -336,3 +336,31 @@ async fn a_refused_leave_or_conflict_stays_on_the_officers_page() {
     assert_eq!(status, 422);
     assert!(page.contains("value=\"不是代码\"") && page.contains("value=\"亲属\""));
 }
+
+#[tokio::test]
+async fn a_refused_division_or_department_stays_on_the_organisation_page() {
+    let app = spawn_sqlite().await;
+    let (c, csrf) = app.login("admin").await;
+    let (status, page) = app
+        .post(
+            &c,
+            "/console/admin/departments",
+            &[
+                ("csrf", &csrf),
+                ("name", "高平市审计局"),
+                ("division", "999999"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("data-form=\"department\"") && page.contains("value=\"高平市审计局\""));
+    let (status, page) = app
+        .post(
+            &c,
+            "/console/admin/divisions",
+            &[("csrf", &csrf), ("code", "14058"), ("name", "某县")],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("data-form=\"division\"") && page.contains("value=\"某县\""));
+}

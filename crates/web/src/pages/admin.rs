@@ -249,6 +249,44 @@ pub async fn unlock_user(
 }
 
 pub async fn org(State(s): State<AppState>, u: CurrentUser) -> WebResult<Html<String>> {
+    org_page(&s, &u, None).await
+}
+
+/// A refused form of the organisation page: which one, why, what was typed.
+#[derive(serde::Serialize)]
+struct OrgRefused {
+    form: &'static str,
+    message: String,
+    code: String,
+    name: String,
+    division: String,
+}
+
+/// The organisation page again with a refused form's reason at that form, or the error page.
+async fn org_refused(
+    s: &AppState,
+    u: &CurrentUser,
+    form: &'static str,
+    f: &OrgForm,
+    e: AppError,
+) -> WebResult<Response> {
+    let status = crate::error::status_of(e.kind);
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let refused = OrgRefused {
+        form,
+        message: crate::pages::form_refusal(e)?,
+        code: text(&f.code),
+        name: text(&f.name),
+        division: text(&f.division),
+    };
+    Ok((status, org_page(s, u, Some(refused)).await?).into_response())
+}
+
+async fn org_page(
+    s: &AppState,
+    u: &CurrentUser,
+    refused: Option<OrgRefused>,
+) -> WebResult<Html<String>> {
     u.require(Permission::ManageOrganisation)?;
     let p = &s.platform;
     let divisions: Vec<Value> = p
@@ -273,15 +311,15 @@ pub async fn org(State(s): State<AppState>, u: CurrentUser) -> WebResult<Html<St
         })
         .collect();
     render(
-        &s,
+        s,
         "admin_org.html",
-        Some(&u),
+        Some(u),
         "admin",
-        context! { divisions, departments },
+        context! { divisions, departments, refused => Value::from(minijinja::value::Serde(&refused)) },
     )
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub struct OrgForm {
     csrf: Option<String>,
     code: Option<String>,
@@ -298,14 +336,18 @@ pub async fn create_division(
 ) -> WebResult<Response> {
     u.require(Permission::ManageOrganisation)?;
     u.check_csrf(f.csrf.as_deref())?;
-    s.platform
+    let made = s
+        .platform
         .create_division(
             &u.actor,
             f.code.as_deref().unwrap_or_default(),
             f.name.as_deref().unwrap_or_default(),
         )
-        .await?;
-    Ok(Redirect::to("/console/admin/org").into_response())
+        .await;
+    match made {
+        Ok(_) => Ok(Redirect::to("/console/admin/org").into_response()),
+        Err(e) => org_refused(&s, &u, "division", &f, e).await,
+    }
 }
 
 /// Upload of a division list (CSV of `代码,名称`, UTF-8 or GBK).
@@ -318,10 +360,17 @@ pub async fn import_divisions(
     let (csrf, file) = crate::pages::imports::read_upload(m).await?;
     u.check_csrf(csrf.as_deref())?;
     let bytes = file.map(|(_, b)| b).unwrap_or_default();
-    let text = ssj_import::grid::decode_text(&bytes)
-        .map_err(|e| AppError::invalid("IMPORT_UNREADABLE", e.to_string()))?;
-    s.platform.import_divisions(&u.actor, &text).await?;
-    Ok(Redirect::to("/console/admin/org").into_response())
+    let imported = match ssj_import::grid::decode_text(&bytes) {
+        Ok(text) => s.platform.import_divisions(&u.actor, &text).await,
+        Err(e) => Err(AppError::invalid("IMPORT_UNREADABLE", e.to_string())),
+    };
+    match imported {
+        Ok(_) => Ok(Redirect::to("/console/admin/org").into_response()),
+        Err(e) => {
+            let none = OrgForm::default();
+            org_refused(&s, &u, "division_import", &none, e).await
+        }
+    }
 }
 
 pub async fn create_department(
@@ -331,14 +380,18 @@ pub async fn create_department(
 ) -> WebResult<Response> {
     u.require(Permission::ManageOrganisation)?;
     u.check_csrf(f.csrf.as_deref())?;
-    s.platform
+    let made = s
+        .platform
         .create_department(
             &u.actor,
             f.name.as_deref().unwrap_or_default(),
             f.division.as_deref().unwrap_or_default(),
         )
-        .await?;
-    Ok(Redirect::to("/console/admin/org").into_response())
+        .await;
+    match made {
+        Ok(_) => Ok(Redirect::to("/console/admin/org").into_response()),
+        Err(e) => org_refused(&s, &u, "department", &f, e).await,
+    }
 }
 
 pub async fn update_department(
@@ -349,14 +402,18 @@ pub async fn update_department(
 ) -> WebResult<Response> {
     u.require(Permission::ManageOrganisation)?;
     u.check_csrf(f.csrf.as_deref())?;
-    s.platform
+    let changed = s
+        .platform
         .update_department(
             &u.actor,
             id,
             f.name.as_deref().unwrap_or_default(),
             f.active.as_deref() == Some("on"),
-            f.reason,
+            f.reason.clone(),
         )
-        .await?;
-    Ok(Redirect::to("/console/admin/org").into_response())
+        .await;
+    match changed {
+        Ok(_) => Ok(Redirect::to("/console/admin/org").into_response()),
+        Err(e) => org_refused(&s, &u, "department_update", &f, e).await,
+    }
 }
