@@ -4,7 +4,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { launchBrowser, login, startDemo } from "./harness.mjs";
+import { launchBrowser, login, startDemo, xlsxRows } from "./harness.mjs";
 
 let demo, browser;
 
@@ -158,7 +158,21 @@ test("递补 of an object and an officer: the lists, the lookup and the dispatch
   const [xlsx] = await Promise.all([page.waitForEvent("download"), page.click("#dispatch-xlsx")]);
   assert.match(xlsx.suggestedFilename(), /检查名单\.xlsx$/);
   const bytes = await (await import("node:fs/promises")).readFile(await xlsx.path());
-  assert.equal(bytes.subarray(0, 2).toString(), "PK", "an xlsx is a zip");
+  // Opened: one row per object as inspected, the replacement in, the replaced out, the new
+  // officer in place of the one who left.
+  const rows = await xlsxRows(bytes);
+  const header = rows[0];
+  for (const column of ["检查对象名称", "统一社会信用代码", "检查组成员"]) {
+    assert.ok(header.some((h) => h.includes(column)), `${column} in ${header.join(",")}`);
+  }
+  const codeAt = header.findIndex((h) => h.includes("统一社会信用代码"));
+  const teamAt = header.findIndex((h) => h.includes("检查组成员"));
+  const body = rows.slice(1);
+  assert.ok(body.length >= 2);
+  assert.ok(!body.some((r) => r[codeAt] === firstKey), "the replaced company is not dispatched");
+  const team = body.find((r) => r[codeAt] === secondKey);
+  assert.ok(team, "the second company is");
+  assert.ok(!team[teamAt].includes(leaving), `nor the officer who left: ${team[teamAt]}`);
   await page.close();
 });
 

@@ -27,6 +27,8 @@ test("upload the Zhejiang list, download its rejects, import the good rows", asy
   await Promise.all([page.waitForNavigation(), page.click("button[type=submit]:has-text('上传并预览')")]);
   assert.match(await page.textContent("#preview-counts"), /新增 2873 项.*被拒绝 10 行/);
   assert.match(await page.textContent("#rejects"), /第 1155 行.*校验位错误/s);
+  // Zhejiang's enterprises in 高平市's directory: flagged as outside the platform's divisions.
+  assert.match(await page.textContent("#outside-division"), /行政区划不在本地：2873 个对象/);
   const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download-rejects")]);
   assert.match(download.suggestedFilename(), /被拒绝的行\.xlsx$/);
   await Promise.all([page.waitForNavigation(), page.click("#confirm-import")]);

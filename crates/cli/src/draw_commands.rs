@@ -12,136 +12,161 @@ use std::process::ExitCode;
 
 #[derive(Subcommand)]
 pub enum TaskCommand {
-    /// List tasks (first column: the task id).
+    /// 列出抽查任务（第一列为任务 id）
     List {
-        /// table or csv.
-        #[arg(long, default_value = "table")]
+        /// 输出格式：table 或 csv（默认 table）
+        #[arg(long, default_value = "table", value_name = "格式")]
         format: String,
     },
-    /// Create a task ready to draw.
+    /// 新建抽查任务（建成即可抽取）
     Create(Box<CreateTask>),
-    /// Cancel a task; its draws stay visible.
+    /// 取消抽查任务；已有的抽取记录仍可查看
     Cancel {
+        /// 任务编号或 id
+        #[arg(value_name = "任务")]
         task: String,
-        #[arg(long)]
+        /// 取消理由
+        #[arg(long, value_name = "理由")]
         reason: String,
     },
 }
 
 #[derive(Args)]
 pub struct CreateTask {
-    #[arg(long)]
+    /// 任务名称
+    #[arg(long, value_name = "名称")]
     name: String,
-    /// 发起部门: id or exact name.
-    #[arg(long)]
+    /// 发起部门：部门编号或完整名称
+    #[arg(long, value_name = "部门")]
     department: String,
-    /// Item ids of the published list (comma separated), `all` for every item of the
-    /// department, or `清单:省市场监管局` for every item the list gives that department.
-    #[arg(long)]
+    /// 抽查事项：已发布清单中的事项编号（逗号分隔）；“all”为发起部门的全部事项；“清单:省市场监管局”为清单列给该部门的全部事项
+    #[arg(long, value_name = "事项")]
     items: String,
-    /// 配合部门 and its items: `部门:all` or `部门:12,13`; repeatable.
-    #[arg(long)]
+    /// 配合部门及其事项：“部门:all”或“部门:12,13”；可重复
+    #[arg(long, value_name = "部门:事项")]
     partner: Vec<String>,
-    /// Object types (企业, 个体工商户 …), comma separated; default every type.
-    #[arg(long, default_value = "")]
+    /// 检查对象类型（企业、个体工商户 …），逗号分隔（默认全部类型）
+    #[arg(long, default_value = "", value_name = "类型")]
     kinds: String,
-    /// 定向: draw within the filters below (otherwise the whole directory of the types).
+    /// 定向抽查：只在 --divisions、--industries、--tags、--tiers、--licence 所限的范围内抽取（不加则为不定向，抽取所选类型的全部名录）
     #[arg(long)]
     directed: bool,
-    #[arg(long, default_value = "")]
+    /// 定向条件：行政区划代码，逗号分隔，各含其全部下级
+    #[arg(long, default_value = "", value_name = "区划代码")]
     divisions: String,
-    #[arg(long, default_value = "")]
+    /// 定向条件：行业代码，逗号分隔，各含其下级行业
+    #[arg(long, default_value = "", value_name = "行业代码")]
     industries: String,
-    #[arg(long, default_value = "")]
+    /// 定向条件：标签（专项库），逗号分隔，带其中任一标签即可
+    #[arg(long, default_value = "", value_name = "标签")]
     tags: String,
-    #[arg(long, default_value = "")]
+    /// 定向条件：信用风险等级（A、B、C、D、U），逗号分隔
+    #[arg(long, default_value = "", value_name = "等级")]
     tiers: String,
-    #[arg(long, default_value = "")]
+    /// 定向条件：许可证名称包含此文字
+    #[arg(long, default_value = "", value_name = "文字")]
     licence: String,
-    /// Draw objects registered outside the department's division too (by default a task keeps
-    /// to its division and everything under it).
+    /// 也抽取在发起部门所在区划之外登记的对象（默认只抽取该区划及其下级登记的对象）
     #[arg(long)]
     include_outside: bool,
-    /// Per-tier ratio, e.g. `D=30%`; repeatable (default A 1%, B 3%, C 10%, D 20%, U 3%).
-    #[arg(long)]
+    /// 按信用风险等级设定的抽查比例，如“D=30%”（也可写 0.5%、5‰ 或 1/30）；可重复（默认 A 1%、B 3%、C 10%、D 20%、U 3%）
+    #[arg(long, value_name = "等级=比例")]
     ratio: Vec<String>,
-    /// One ratio for every tier (needs --uniform-reason).
-    #[arg(long)]
+    /// 所有等级统一使用的比例（须同时给出 --uniform-reason）
+    #[arg(long, value_name = "比例")]
     uniform: Option<String>,
-    #[arg(long, default_value = "")]
+    /// 采用统一比例的理由
+    #[arg(long, default_value = "", value_name = "理由")]
     uniform_reason: String,
-    /// 无事不扰: leave A-tier objects out.
+    /// 无事不扰：不抽取 A 类对象
     #[arg(long)]
     no_disturb_a: bool,
-    /// First day of the inspection window (YYYY-MM-DD).
-    #[arg(long)]
+    /// 检查时间的第一天（YYYY-MM-DD）
+    #[arg(long, value_name = "日期")]
     from: String,
-    /// Last day of the inspection window (YYYY-MM-DD).
-    #[arg(long)]
+    /// 检查时间的最后一天（YYYY-MM-DD）
+    #[arg(long, value_name = "日期")]
     to: String,
-    #[arg(long, default_value_t = 2)]
+    /// 每个检查组的人数，至少 2 人（默认 2）
+    #[arg(long, default_value_t = 2, value_name = "人数")]
     team_size: usize,
-    /// Officers a department must provide, `部门=2`; repeatable (default 1 each).
-    #[arg(long)]
+    /// 部门须派出的执法人员人数，如“部门=2”；可重复（默认每个部门 1 人）
+    #[arg(long, value_name = "部门=人数")]
     quota: Vec<String>,
-    /// Leave out objects already drawn this many times this year (0: no cap).
-    #[arg(long, default_value_t = 0)]
+    /// 本年度已被抽中达到此次数的对象不再抽取（0 为不限；默认 0）
+    #[arg(long, default_value_t = 0, value_name = "次数")]
     annual_cap: u32,
-    /// Draw the objects only (市抽县查: the inspecting departments draw their officers).
+    /// 只抽取检查对象（市抽县查：检查人员由承办检查的部门另行抽取）
     #[arg(long)]
     objects_only: bool,
-    /// Publish conflicts.csv (officers' declared conflicts of interest, personal data) with
-    /// the public export; by default only the auditor's export has it.
+    /// 在公开导出中附带 conflicts.csv（执法人员申报的利害关系，属个人信息）；默认只有审计用的导出包含此文件
     #[arg(long)]
     publish_conflicts: bool,
 }
 
 #[derive(Subcommand)]
 pub enum DrawCommand {
-    /// A complete ceremony without stopping: freeze, commitments, reveals, result.
+    /// 一次完成整个抽取流程，中途不停：冻结候选名单、提交承诺、揭示随机数、生成结果
     Run {
+        /// 任务编号或 id
+        #[arg(value_name = "任务")]
         task: String,
-        /// An operator's contribution `姓名=随机数`; one is generated if none is given.
-        #[arg(long)]
+        /// 操作员提供的随机数“姓名=随机数”；可重复，一个也未给出时自动生成一个
+        #[arg(long, value_name = "姓名=随机数")]
         operator: Vec<String>,
-        /// A witness's contribution (纪检, 公证) `姓名=随机数`; repeatable.
-        #[arg(long)]
+        /// 见证人（纪检、公证）提供的随机数“姓名=随机数”；可重复
+        #[arg(long, value_name = "姓名=随机数")]
         witness: Vec<String>,
-        /// Draw a task again (系统管理员 only): the written reason, published with every draw.
-        #[arg(long)]
+        /// 重新抽取（仅限系统管理员）：书面理由，随每次抽取一并公开
+        #[arg(long, value_name = "理由")]
         redraw_reason: Option<String>,
     },
-    /// Show a task's draws and the current result.
-    Show { task: String },
-    /// Write the public export folder of the task's current draw (spec §5): without
-    /// conflicts.csv, which is personal data; `--full` adds it, for an auditor.
-    Export {
+    /// 显示任务的各次抽取和当前结果
+    Show {
+        /// 任务编号或 id
+        #[arg(value_name = "任务")]
         task: String,
+    },
+    /// 写出任务当前抽取的公开导出目录（规范第 5 节），不含属于个人信息的 conflicts.csv；加 --full 则包含，供审计使用
+    Export {
+        /// 任务编号或 id
+        #[arg(value_name = "任务")]
+        task: String,
+        /// 要写入的目录
+        #[arg(value_name = "目录")]
         dir: PathBuf,
+        /// 审计用完整导出，包含 conflicts.csv
         #[arg(long)]
         full: bool,
     },
-    /// 检查名单：the drawn list as it is now inspected (after every 递补), with names, addresses,
-    /// items, teams (department, certificate number), leader and window, as xlsx or CSV.
+    /// 检查名单：当前实际执行的抽中名单（已含全部递补），含名称、地址、事项、检查组（部门、执法证号）、组长和检查时间，导出为 xlsx 或 CSV
     List {
+        /// 任务编号或 id
+        #[arg(value_name = "任务")]
         task: String,
-        /// xlsx or csv.
-        #[arg(long, default_value = "xlsx")]
+        /// 文件格式：xlsx 或 csv（默认 xlsx）
+        #[arg(long, default_value = "xlsx", value_name = "格式")]
         format: String,
-        /// The file to write (default: 任务编号-检查名单.xlsx in the current folder).
-        #[arg(long)]
+        /// 要写出的文件（默认为当前目录下的 任务编号-检查名单.xlsx，csv 格式时为 .csv）
+        #[arg(long, value_name = "文件")]
         output: Option<PathBuf>,
     },
-    /// 递补 after the draw: `--object KEY`, `--officer KEY:CERT` or `--conflict CERT:KEY` (an officer by certificate number, name or id).
+    /// 抽取后递补：--object、--officer、--conflict 三者选一（执法人员可用执法证号、姓名或人员编号指明）
     Substitute {
+        /// 任务编号或 id
+        #[arg(value_name = "任务")]
         task: String,
-        #[arg(long)]
+        /// 该检查对象不适用（注销、迁出、无此经营活动等），由下一个备选对象递补
+        #[arg(long, value_name = "对象代码")]
         object: Option<String>,
-        #[arg(long)]
+        /// 该执法人员不能检查该对象（回避、无法到岗等），另行递补人员
+        #[arg(long, value_name = "对象代码:执法证号")]
         officer: Option<String>,
-        #[arg(long)]
+        /// 抽取后申报的利害关系；该人员在该对象的检查组中时随即递补人员
+        #[arg(long, value_name = "执法证号:对象代码")]
         conflict: Option<String>,
-        #[arg(long)]
+        /// 递补理由
+        #[arg(long, value_name = "理由")]
         reason: String,
     },
 }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use common::{csrf_of, run, serve, text};
+use common::{BIN, csrf_of, run, serve, text};
 
 fn demo(db: &str, data: &Path) {
     let o = run(db, data, &["demo", "--no-serve"]);
@@ -426,4 +426,264 @@ async fn proofs_from_the_command_line_verify_independently() {
     let o = run(&db, &data, &["audit", "prove", "99999"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o).contains("PROOF_RANGE"));
+}
+
+fn has_cjk(s: &str) -> bool {
+    s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+/// The binary run with `args` only (no database), in an empty folder.
+fn bare(cwd: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(BIN)
+        .current_dir(cwd)
+        .args(args)
+        .env_remove("SHUANGSUIJI_DATABASE")
+        .env_remove("SHUANGSUIJI_PASSWORD")
+        .output()
+        .expect("run shuangsuiji")
+}
+
+/// The names listed under `命令：` in a help text.
+fn subcommands_in(help: &str) -> Vec<String> {
+    help.lines()
+        .skip_while(|l| *l != "命令：")
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next().map(String::from))
+        .collect()
+}
+
+/// clap's English is gone and every command, argument and option is described in Chinese.
+fn assert_chinese_help(command: &str, help: &str) {
+    assert!(help.contains("用法："), "{command}:\n{help}");
+    for english in [
+        "Usage:",
+        "Options:",
+        "Commands:",
+        "Arguments:",
+        "Print help",
+        "Print version",
+        "Print this message",
+        "[default:",
+        "[env:",
+        "possible values",
+        "[OPTIONS]",
+        "<COMMAND>",
+    ] {
+        assert!(!help.contains(english), "{command}: “{english}” in\n{help}");
+    }
+    let mut section = "";
+    // An entry: the line naming a command, argument or option, with the lines describing it.
+    let mut entries: Vec<Vec<&str>> = Vec::new();
+    for line in help.lines().filter(|l| !l.trim().is_empty()) {
+        if line.starts_with("用法：") {
+            section = "用法";
+            continue;
+        }
+        if !line.starts_with(' ') && line.ends_with('：') {
+            section = line;
+            assert!(
+                ["命令：", "参数：", "选项："].contains(&line),
+                "{command}: heading {line}"
+            );
+            continue;
+        }
+        match section {
+            // What the command does, before its usage.
+            "" => assert!(has_cjk(line), "{command}: {line}"),
+            "用法" => panic!("{command}: after the usage line: {line}"),
+            _ => {
+                let trimmed = line.trim_start();
+                let indent = line.len() - trimmed.len();
+                let starts_entry = if section == "命令：" {
+                    indent == 2
+                } else {
+                    trimmed.starts_with(['-', '<'])
+                };
+                if starts_entry {
+                    entries.push(vec![line]);
+                } else {
+                    assert!(has_cjk(line), "{command}: description {line}");
+                    entries
+                        .last_mut()
+                        .unwrap_or_else(|| panic!("{command}: {line}"))
+                        .push(line);
+                }
+            }
+        }
+    }
+    assert!(!entries.is_empty(), "{command}:\n{help}");
+    // Value names (`<目录>`) are Chinese too, but they do not describe anything.
+    let described = |l: &&str| {
+        let mut rest = String::new();
+        let mut depth = 0;
+        for c in l.chars() {
+            match c {
+                '<' => depth += 1,
+                '>' if depth > 0 => depth -= 1,
+                _ if depth == 0 => rest.push(c),
+                _ => {}
+            }
+        }
+        has_cjk(&rest)
+    };
+    for entry in entries {
+        assert!(
+            entry.iter().any(described),
+            "{command}: not described in Chinese: {entry:?}"
+        );
+    }
+}
+
+/// Issue 12: `--help` (and `-h`) of the command and of every subcommand is Chinese.
+#[test]
+fn every_command_help_is_in_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut pending: Vec<Vec<String>> = vec![Vec::new()];
+    let mut seen = Vec::new();
+    while let Some(path) = pending.pop() {
+        let command = format!("shuangsuiji {}", path.join(" "));
+        let mut long_help = String::new();
+        for flag in ["--help", "-h"] {
+            let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
+            args.push(flag);
+            let o = bare(dir.path(), &args);
+            assert!(o.status.success(), "{command} {flag}: {}", text(&o));
+            assert!(o.stderr.is_empty(), "{command} {flag}: {}", text(&o));
+            let help = String::from_utf8(o.stdout).unwrap();
+            assert_chinese_help(&format!("{command} {flag}"), &help);
+            if flag == "--help" {
+                long_help = help;
+            }
+        }
+        let usage = format!("用法：{}", command.trim_end());
+        assert!(long_help.contains(&usage), "{usage} in\n{long_help}");
+        for sub in subcommands_in(&long_help) {
+            assert_ne!(sub, "help", "{command}: clap's English help subcommand");
+            let mut next = path.clone();
+            next.push(sub);
+            pending.push(next);
+        }
+        seen.push(command);
+    }
+    for deep in [
+        "shuangsuiji task create",
+        "shuangsuiji draw substitute",
+        "shuangsuiji audit rotate-key",
+        "shuangsuiji import objects",
+        "shuangsuiji generate objects",
+        "shuangsuiji verify",
+    ] {
+        assert!(seen.iter().any(|c| c == deep), "{deep} not among {seen:?}");
+    }
+    assert!(seen.len() >= 45, "{seen:?}");
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().next().is_none(),
+        "help creates no database"
+    );
+    let o = bare(dir.path(), &["--version"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("shuangsuiji "));
+}
+
+/// Mistakes on the command line: exit 2, a Chinese message naming what was wrong, and where
+/// the help is.
+#[test]
+fn usage_errors_are_reported_in_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    let refused = |args: &[&str], named: &[&str], help_of: &str| {
+        let o = bare(dir.path(), args);
+        let err = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o));
+        assert!(o.stdout.is_empty(), "{args:?}: {}", text(&o));
+        assert!(err.starts_with("错误："), "{args:?}: {err}");
+        for n in named {
+            assert!(err.contains(n), "{args:?}: {n} not named in {err}");
+        }
+        assert!(
+            err.contains(&format!("运行 {help_of} --help 查看用法")),
+            "{args:?}: {err}"
+        );
+        for english in [
+            "error:",
+            "Usage:",
+            "For more information",
+            "unexpected",
+            "tip:",
+        ] {
+            assert!(!err.contains(english), "{args:?}: {english} in {err}");
+        }
+        err
+    };
+    let err = refused(
+        &["task", "list", "--no-such-flag"],
+        &["--no-such-flag"],
+        "shuangsuiji task list",
+    );
+    assert!(err.contains("无法识别的参数"), "{err}");
+    let err = refused(
+        &["task", "list", "--formt", "csv"],
+        &["--formt", "--format"],
+        "shuangsuiji task list",
+    );
+    assert!(err.contains("是否要用"), "{err}");
+    let err = refused(
+        &["task", "cancel", "1"],
+        &["--reason"],
+        "shuangsuiji task cancel",
+    );
+    assert!(err.contains("缺少必需的参数"), "{err}");
+    let err = refused(
+        &["generate", "objects", "--count", "many", "--out", "x.csv"],
+        &["--count", "many"],
+        "shuangsuiji generate objects",
+    );
+    assert!(err.contains("无效") && err.contains("应为整数"), "{err}");
+    let err = refused(
+        &["serve", "--listen", "nowhere"],
+        &["--listen", "nowhere"],
+        "shuangsuiji serve",
+    );
+    assert!(err.contains("127.0.0.1:8080"), "{err}");
+    refused(
+        &["user", "list", "--format"],
+        &["--format", "需要一个值"],
+        "shuangsuiji user list",
+    );
+    let err = refused(&["task", "lst"], &["lst", "list"], "shuangsuiji task");
+    assert!(err.contains("无法识别的命令"), "{err}");
+    refused(&["frobnicate"], &["frobnicate"], "shuangsuiji");
+    let err = refused(
+        &["--database", "x.db"],
+        &["缺少命令", "serve", "task"],
+        "shuangsuiji",
+    );
+    assert!(err.contains("可选"), "{err}");
+    refused(
+        &[
+            "generate",
+            "objects",
+            "--count",
+            "1",
+            "--out",
+            "x.csv",
+            "--counties",
+            "2",
+            "--division",
+            "140581",
+        ],
+        &["--counties", "--division", "不能与"],
+        "shuangsuiji generate objects",
+    );
+    // A command without its subcommand shows its (Chinese) help on stderr.
+    let o = bare(dir.path(), &["task"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let help = String::from_utf8_lossy(&o.stderr);
+    assert_chinese_help("shuangsuiji task", &help);
+    assert!(help.contains("用法：shuangsuiji task"), "{help}");
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().next().is_none(),
+        "a refused command line creates nothing"
+    );
 }
