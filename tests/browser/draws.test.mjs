@@ -173,6 +173,34 @@ test("递补 of an object and an officer: the lists, the lookup and the dispatch
   const team = body.find((r) => r[codeAt] === secondKey);
   assert.ok(team, "the second company is");
   assert.ok(!team[teamAt].includes(leaving), `nor the officer who left: ${team[teamAt]}`);
+
+  // The next task on the same items: the replacement is the one inspected (left out for 12
+  // months), the replaced company was not (a candidate again).
+  const replacement = await row1.getAttribute("data-key").catch(() => null);
+  await page.goto(demo.base + "/console/tasks/" + (await page.url()).match(/tasks\/(\d+)/)[1]);
+  const inspected = await page.locator("table.result tbody tr").first().getAttribute("data-key");
+  assert.ok(inspected && inspected !== firstKey, `${replacement} / ${inspected}`);
+  await page.goto(demo.base + "/console/tasks/new");
+  await page.fill("input[name=name]", "食品经营者双随机抽查（第二批）");
+  for (const box of await page.locator("label.pick", { hasText: "食品" }).locator("input").all()) await box.check();
+  await Promise.all([page.waitForNavigation(), page.click("#create-task")]);
+  const next = (await page.textContent("#task-code")).trim();
+  await Promise.all([page.waitForNavigation(), page.click("#freeze")]);
+  await page.selectOption("#contribute select[name=role]", "witness");
+  await page.fill("#contribute input[name=label]", "高平市纪委监委派驻组");
+  await page.fill("#contribute input[name=value]", "第二批 7-7-3");
+  await Promise.all([page.waitForNavigation(), page.click("#contribute button[type=submit]")]);
+  await Promise.all([page.waitForNavigation(), page.click("#reveal-button")]);
+  const refused = await page.locator("#form-error").textContent().catch(() => "");
+  assert.match(await page.textContent("#task-status"), /已抽取/, refused);
+  const verdict = async (key) => {
+    await page.goto(`${demo.base}/public/verify?q=${encodeURIComponent(key)}&task=${next}`);
+    return page.textContent("#lookup");
+  };
+  assert.match(await verdict(inspected), /不在.*候选名单中/, "inspected: excluded from the next task");
+  const again = await verdict(firstKey);
+  assert.match(again, new RegExp(next), "replaced: a candidate of the next task");
+  assert.doesNotMatch(again, /不在.*候选名单中/);
   await page.close();
 });
 
