@@ -53,3 +53,9 @@ $bench draw-compare --count 10000000 --pg "$pg_base/bench_draw"
 echo "== tasks drawn end to end over the 10,000,000-object province (SQLite), objects only"
 SSJ_BENCH_LOG=ssj_app::steps=debug /usr/bin/time -f "peak RSS %M KB" \
     $bench draw-e2e --database "$work/province.db" --objects-only
+
+# The public lookup (issue 12) on the province's draw just made: by code and by name, within the
+# task and across all tasks, at 64 connections beside the same server's static page, with the
+# server's peak memory; and the stored export zip downloaded.
+echo "== public lookup on the 10,000,000-candidate draw, 64 connections (SQLite)"
+scripts/bench-lookup.sh "$work/province.db" "$work/data" target/release/shuangsuiji
