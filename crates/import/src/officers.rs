@@ -4,7 +4,7 @@ use crate::Reject;
 use crate::grid::{Grid, ImportError};
 use crate::header::{Field, find_layout};
 use crate::limits::excerpt;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 const fn field(
@@ -82,7 +82,9 @@ pub const OFFICER_FIELDS: &[Field] = &[
     ),
 ];
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+/// One officer as written in a list (or typed into the console's form): texts, checked later.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct OfficerRow {
     pub row: usize,
     pub name: String,

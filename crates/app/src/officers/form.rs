@@ -9,52 +9,20 @@ use ssj_import::officers::OfficerRow;
 use ssj_storage::{Department, Officer};
 use std::collections::HashMap;
 
-/// The officer form's fields, as typed (the same texts an import row holds).
-#[derive(Debug, Clone, Default)]
-pub struct OfficerFields {
-    pub name: String,
-    pub department: String,
-    pub cert_no: String,
-    pub valid_until: String,
-    pub level: String,
-    pub post: String,
-    pub expertise: String,
-    pub status: String,
-    pub phone: String,
-    pub id_number: String,
-}
-
-impl OfficerFields {
-    /// The form of an officer as stored, for editing.
-    pub fn of(o: &Officer, department: &str) -> OfficerFields {
-        OfficerFields {
-            name: o.name.clone(),
-            department: department.to_string(),
-            cert_no: o.cert_no.clone(),
-            valid_until: o.cert_valid_until.clone(),
-            level: o.level.label().to_string(),
-            post: o.post.clone(),
-            expertise: o.expertise.join("、"),
-            status: if o.active { "有效" } else { "失效" }.to_string(),
-            phone: o.phone.clone(),
-            id_number: o.id_number.clone(),
-        }
-    }
-
-    fn row(&self) -> OfficerRow {
-        OfficerRow {
-            row: 0,
-            name: self.name.clone(),
-            department: self.department.clone(),
-            cert_no: self.cert_no.clone(),
-            valid_until: self.valid_until.clone(),
-            level: self.level.clone(),
-            post: self.post.clone(),
-            expertise: self.expertise.clone(),
-            status: self.status.clone(),
-            phone: self.phone.clone(),
-            id_number: self.id_number.clone(),
-        }
+/// An officer as the form shows it for editing: the texts an import row holds.
+pub fn officer_row(o: &Officer, department: &str) -> OfficerRow {
+    OfficerRow {
+        row: 0,
+        name: o.name.clone(),
+        department: department.to_string(),
+        cert_no: o.cert_no.clone(),
+        valid_until: o.cert_valid_until.clone(),
+        level: o.level.label().to_string(),
+        post: o.post.clone(),
+        expertise: o.expertise.join("、"),
+        status: if o.active { "有效" } else { "失效" }.to_string(),
+        phone: o.phone.clone(),
+        id_number: o.id_number.clone(),
     }
 }
 
@@ -65,7 +33,7 @@ impl Platform {
         &self,
         actor: &Actor,
         id: Option<i64>,
-        fields: &OfficerFields,
+        fields: OfficerRow,
     ) -> AppResult<Officer> {
         actor.require(Permission::EditLists)?;
         let now = clock::now_ms();
@@ -77,7 +45,7 @@ impl Platform {
             .filter(|d| d.active)
             .map(|d| (d.name.clone(), d))
             .collect();
-        let mut officer = to_officer(fields.row(), &by_name, actor, now).map_err(|r| {
+        let mut officer = to_officer(fields, &by_name, actor, now).map_err(|r| {
             AppError::invalid("OFFICER_FIELD", format!("{}：{}", r.column, r.reason))
         })?;
         let before = match id {

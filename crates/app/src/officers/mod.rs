@@ -3,7 +3,7 @@
 //! added or edited by hand in `form`.
 
 mod form;
-pub use form::OfficerFields;
+pub use form::officer_row;
 
 use crate::audit::Appender;
 use crate::imports::{ImportMode, ImportSummary, rejection};

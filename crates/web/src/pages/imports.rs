@@ -194,16 +194,8 @@ pub async fn rejects(
 ) -> WebResult<Response> {
     u.require(Permission::EditLists)?;
     let (name, bytes) = uploaded(&s, &u, kind, &token)?;
-    let summary = match kind.preview(&s, &u, &bytes).await {
-        Ok(summary) => summary,
-        // A file that cannot be read as a list: said on the upload form, to pick another.
-        Err(e) => {
-            let status = crate::error::status_of(e.kind);
-            let why = crate::pages::form_refusal(e)?;
-            let page = form_page(&s, &u, kind, Some(why), Some(name))?;
-            return Ok((status, page).into_response());
-        }
-    };
+    // Read once already when it was previewed.
+    let summary = kind.preview(&s, &u, &bytes).await?;
     let file = s.platform.rejects_file(&bytes, &summary.rejects).await?;
     let stem = name
         .rsplit_once('.')

@@ -146,14 +146,7 @@ async fn page(
     shown: &Shown,
     error: Option<String>,
 ) -> WebResult<Response> {
-    let departments: Vec<String> = s
-        .platform
-        .departments_in_scope(&u.actor)
-        .await?
-        .into_iter()
-        .filter(|d| d.active)
-        .map(|d| d.name)
-        .collect();
+    let departments = crate::pages::departments_to_choose(s, u).await?;
     render(
         s,
         "item_edit.html",

@@ -42,3 +42,17 @@ pub fn form_refusal(e: ssj_app::AppError) -> Result<String, ssj_app::AppError> {
         _ => Err(e),
     }
 }
+
+/// The names of the active departments the user's scope covers, for a form's department list.
+pub async fn departments_to_choose(
+    s: &crate::AppState,
+    u: &crate::auth::CurrentUser,
+) -> Result<Vec<String>, ssj_app::AppError> {
+    Ok(s.platform
+        .departments_in_scope(&u.actor)
+        .await?
+        .into_iter()
+        .filter(|d| d.active)
+        .map(|d| d.name)
+        .collect())
+}

@@ -11,76 +11,29 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
 use minijinja::value::Serde;
-use serde::{Deserialize, Serialize};
-use ssj_app::officers::OfficerFields;
+use serde::Deserialize;
+use ssj_app::officers::officer_row;
 use ssj_domain::Permission;
 use ssj_domain::officers::OfficerLevel;
+use ssj_import::officers::OfficerRow;
 
-/// The form as typed (strings throughout, so a refused form shows them again).
-#[derive(Deserialize, Serialize, Default)]
-#[serde(default)]
-pub struct Fields {
+/// The form as typed: an officer list's row (strings throughout, so a refused form shows
+/// them again), checked exactly as an imported row is.
+#[derive(Deserialize)]
+pub struct Submitted {
     csrf: Option<String>,
-    name: String,
-    department: String,
-    cert_no: String,
-    valid_until: String,
-    level: String,
-    post: String,
-    expertise: String,
-    status: String,
-    phone: String,
-    id_number: String,
-}
-
-impl Fields {
-    fn of(f: OfficerFields) -> Fields {
-        Fields {
-            csrf: None,
-            name: f.name,
-            department: f.department,
-            cert_no: f.cert_no,
-            valid_until: f.valid_until,
-            level: f.level,
-            post: f.post,
-            expertise: f.expertise,
-            status: f.status,
-            phone: f.phone,
-            id_number: f.id_number,
-        }
-    }
-
-    fn officer(&self) -> OfficerFields {
-        OfficerFields {
-            name: self.name.clone(),
-            department: self.department.clone(),
-            cert_no: self.cert_no.clone(),
-            valid_until: self.valid_until.clone(),
-            level: self.level.clone(),
-            post: self.post.clone(),
-            expertise: self.expertise.clone(),
-            status: self.status.clone(),
-            phone: self.phone.clone(),
-            id_number: self.id_number.clone(),
-        }
-    }
+    #[serde(flatten)]
+    officer: OfficerRow,
 }
 
 async fn page(
     s: &AppState,
     u: &CurrentUser,
-    f: &Fields,
+    f: &OfficerRow,
     editing: Option<i64>,
     error: Option<String>,
 ) -> WebResult<Response> {
-    let departments: Vec<String> = s
-        .platform
-        .departments_in_scope(&u.actor)
-        .await?
-        .into_iter()
-        .filter(|d| d.active)
-        .map(|d| d.name)
-        .collect();
+    let departments = crate::pages::departments_to_choose(s, u).await?;
     let action = match editing {
         Some(id) => format!("/console/officers/{id}/edit"),
         None => "/console/officers/new".to_string(),
@@ -106,7 +59,7 @@ pub async fn new_form(State(s): State<AppState>, u: CurrentUser) -> WebResult<Re
         .await?
         .map(|d| d.name)
         .unwrap_or_default();
-    let f = Fields {
+    let f = OfficerRow {
         department,
         level: OfficerLevel::County.label().into(),
         status: "有效".into(),
@@ -118,13 +71,17 @@ pub async fn new_form(State(s): State<AppState>, u: CurrentUser) -> WebResult<Re
 pub async fn create(
     State(s): State<AppState>,
     u: CurrentUser,
-    Form(f): Form<Fields>,
+    Form(f): Form<Submitted>,
 ) -> WebResult<Response> {
     u.require(Permission::EditLists)?;
     u.check_csrf(f.csrf.as_deref())?;
-    match s.platform.save_officer(&u.actor, None, &f.officer()).await {
+    match s
+        .platform
+        .save_officer(&u.actor, None, f.officer.clone())
+        .await
+    {
         Ok(o) => Ok(Redirect::to(&format!("/console/officers/{}?saved=1", o.id)).into_response()),
-        Err(e) => page(&s, &u, &f, None, Some(form_refusal(e)?)).await,
+        Err(e) => page(&s, &u, &f.officer, None, Some(form_refusal(e)?)).await,
     }
 }
 
@@ -141,7 +98,7 @@ pub async fn edit_form(
         .await?
         .map(|d| d.name)
         .unwrap_or_default();
-    let f = Fields::of(OfficerFields::of(&o, &department));
+    let f = officer_row(&o, &department);
     page(&s, &u, &f, Some(id), None).await
 }
 
@@ -149,16 +106,16 @@ pub async fn edit(
     State(s): State<AppState>,
     u: CurrentUser,
     Path(id): Path<i64>,
-    Form(f): Form<Fields>,
+    Form(f): Form<Submitted>,
 ) -> WebResult<Response> {
     u.require(Permission::EditLists)?;
     u.check_csrf(f.csrf.as_deref())?;
     match s
         .platform
-        .save_officer(&u.actor, Some(id), &f.officer())
+        .save_officer(&u.actor, Some(id), f.officer.clone())
         .await
     {
         Ok(o) => Ok(Redirect::to(&format!("/console/officers/{}?saved=1", o.id)).into_response()),
-        Err(e) => page(&s, &u, &f, Some(id), Some(form_refusal(e)?)).await,
+        Err(e) => page(&s, &u, &f.officer, Some(id), Some(form_refusal(e)?)).await,
     }
 }
