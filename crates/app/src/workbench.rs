@@ -17,6 +17,20 @@ pub struct TaskTodo {
     pub own: bool,
 }
 
+/// A drawn task whose list has people or companies that can no longer be inspected as drawn:
+/// the 递补 the task's planner has to decide.
+#[derive(Debug, Clone)]
+pub struct SubstitutionTodo {
+    pub task: Task,
+    /// (officer, why): on leave today, certificate expired, no longer active.
+    pub officers: Vec<(String, &'static str)>,
+    /// (company, why): no longer in business.
+    pub objects: Vec<(String, &'static str)>,
+}
+
+/// Slots of a list checked for the 递补 to-dos: a county's lists whole, a province's head.
+const CHECKED_SLOTS: usize = 2_000;
+
 #[derive(Debug, Clone, Default)]
 pub struct Workbench {
     /// Tasks of the actor's departments waiting for their draw (planners and admins).
@@ -24,6 +38,8 @@ pub struct Workbench {
     /// Drawn tasks of the actor's departments whose window has not ended: lists to dispatch,
     /// 递补 to decide, inspections to carry out.
     pub under_way: Vec<TaskTodo>,
+    /// 递补 to decide on the drawn lists of tasks the actor plans.
+    pub substitutions: Vec<SubstitutionTodo>,
     /// Changes in the item list's draft waiting to be published (list editors).
     pub unpublished_item_changes: Option<usize>,
     /// Accounts in scope that are locked after failed logins (account managers).
@@ -67,6 +83,13 @@ impl Platform {
                 _ => {}
             }
         }
+        if actor.can(Permission::PlanTasks) {
+            for todo in out.under_way.iter().filter(|t| t.own) {
+                if let Some(s) = self.substitutions_due(&todo.task, &today).await? {
+                    out.substitutions.push(s);
+                }
+            }
+        }
         if actor.can(Permission::EditLists) {
             out.unpublished_item_changes = self
                 .draft_changes(actor)
@@ -85,5 +108,60 @@ impl Platform {
                 .collect();
         }
         Ok(out)
+    }
+}
+
+impl Platform {
+    /// The members and companies of a drawn list that cannot be inspected as drawn today.
+    async fn substitutions_due(
+        &self,
+        task: &Task,
+        today: &str,
+    ) -> AppResult<Option<SubstitutionTodo>> {
+        let Some(draw) = self.current_draw(task.id).await? else {
+            return Ok(None);
+        };
+        let list = self.current_list(draw.id, Some(CHECKED_SLOTS)).await?;
+        let ids: Vec<i64> = list
+            .rows
+            .iter()
+            .flat_map(|r| r.members.iter().filter_map(|m| m.id.parse().ok()))
+            .collect();
+        let on_leave: HashSet<i64> = self
+            .store
+            .officers_on_leave(today)
+            .await?
+            .into_iter()
+            .collect();
+        let mut officers = Vec::new();
+        for o in self.store.officers_by_ids(&ids).await? {
+            let why = if !o.active {
+                "已失效"
+            } else if o.cert_valid_until.as_str() < today {
+                "执法证已过期"
+            } else if on_leave.contains(&o.id) {
+                "今日请假"
+            } else {
+                continue;
+            };
+            officers.push((format!("{}（{}）", o.name, o.cert_no), why));
+        }
+        let codes: Vec<String> = list.rows.iter().map(|r| r.key.clone()).collect();
+        let objects: Vec<(String, &'static str)> = self
+            .store
+            .objects_with_codes(&codes)
+            .await?
+            .into_iter()
+            .filter(|o| o.status != ssj_domain::objects::RegistrationStatus::Active)
+            .map(|o| (format!("{}（{}）", o.name, o.code), o.status.label()))
+            .collect();
+        if officers.is_empty() && objects.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(SubstitutionTodo {
+            task: task.clone(),
+            officers,
+            objects,
+        }))
     }
 }

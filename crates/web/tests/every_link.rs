@@ -214,11 +214,46 @@ async fn each_role_lands_on_its_own_to_dos() {
         .find(|t| t.status == ssj_storage::TaskStatus::Ready)
         .unwrap();
     assert!(page.contains(&format!("/console/tasks/{}\"", ready.id)));
+    assert!(page.contains("没有需要递补的"));
+    // A member of the drawn team goes on leave today: the planner's 工作台 names them.
+    let drawn = app
+        .platform
+        .tasks()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.status == ssj_storage::TaskStatus::Drawn)
+        .unwrap();
+    let draw = app.platform.current_draw(drawn.id).await.unwrap().unwrap();
+    let list = app.platform.current_list(draw.id, Some(5)).await.unwrap();
+    let member = &list.rows[0].members[0];
+    let today = ssj_app::clock::today();
+    app.platform
+        .add_leave(
+            &ssj_app::Actor::command_line(),
+            member.id.parse().unwrap(),
+            &today,
+            &today,
+            "病假",
+        )
+        .await
+        .unwrap();
+    let (_, page) = app.get(&c, "/console").await;
+    let todo = &page[page.find("id=\"todo-substitutions\"").unwrap()..];
+    assert!(
+        todo.contains(&format!("{}（{}）：今日请假", member.name, member.cert_no)),
+        "{}",
+        &todo[..todo.len().min(1500)]
+    );
     let (c, _) = app.login("scjg.zf01").await;
     let (_, page) = app.get(&c, "/console").await;
     assert!(
         !page.contains("id=\"todo-draw\""),
         "an officer draws nothing"
+    );
+    assert!(
+        !page.contains("id=\"todo-substitutions\""),
+        "nor decides a 递补"
     );
     assert!(page.contains("id=\"todo-under-way\""));
     let (c, _) = app.login("scjg.admin").await;

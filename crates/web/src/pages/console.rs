@@ -177,6 +177,16 @@ pub async fn home(State(s): State<AppState>, u: CurrentUser) -> WebResult<Html<S
     };
     let to_draw: Vec<TodoView> = bench.to_draw.iter().map(view).collect();
     let under_way: Vec<TodoView> = bench.under_way.iter().map(view).collect();
+    let substitutions: Vec<minijinja::Value> = bench
+        .substitutions
+        .iter()
+        .map(|t| {
+            context! {
+                id => t.task.id, name => t.task.name.clone(), code => t.task.code.clone(),
+                officers => t.officers.clone(), objects => t.objects.clone(),
+            }
+        })
+        .collect();
     let a = &u.actor;
     render(
         &s,
@@ -188,6 +198,7 @@ pub async fn home(State(s): State<AppState>, u: CurrentUser) -> WebResult<Html<S
             scope => u.actor.scope.label(),
             to_draw => Serde(to_draw),
             under_way => Serde(under_way),
+            substitutions,
             item_changes => bench.unpublished_item_changes,
             locked => bench.locked_accounts,
             can_plan => a.can(Permission::PlanTasks),
