@@ -211,6 +211,13 @@ test("a new task: a ratio that is not a ratio is refused with the form kept, the
   await page.goto(demo.base + "/console/tasks");
   await Promise.all([page.waitForNavigation(), page.click("#new-task")]);
   await page.fill("input[name=name]", "特种设备使用单位双随机抽查");
+  // The department's list, searched as one types.
+  const picker = page.locator("[data-picker]").first();
+  const all = await picker.locator("label.pick").count();
+  await picker.locator("[data-filter]").fill("食品");
+  const shown = await picker.locator("label.pick:visible").count();
+  assert.ok(shown > 0 && shown < all, `${shown} of ${all} shown`);
+  await picker.locator("[data-filter]").fill("");
   await page.check("input[name=items] >> nth=3");
   await page.check("input[name=kinds][value=企业]");
   await page.fill("input[name=ratio_D]", "三成");

@@ -769,6 +769,19 @@ pub async fn item_list_imports_publishes_and_retires(h: &dyn Harness) {
         "search by basis {:?}",
         found[0].bases[1]
     );
+    // A law by its formal title finds the items that cite its short name too.
+    let law = |q: &str| ItemFilter {
+        q: Some(q.into()),
+        limit: 1000,
+        ..search.clone()
+    };
+    let short = p.items(None, &law("食品安全法")).await.unwrap().1;
+    let formal = p
+        .items(None, &law("《中华人民共和国食品安全法》"))
+        .await
+        .unwrap()
+        .1;
+    assert!(short > 2 && formal == short, "{short} / {formal}");
 
     // A published version is immutable, even to SQL that skips the platform.
     let err = f

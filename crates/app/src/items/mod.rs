@@ -246,7 +246,11 @@ impl Platform {
         filter: &ssj_storage::ItemFilter,
     ) -> AppResult<(Vec<Item>, u64)> {
         self.readable_version(actor, filter.version_id).await?;
-        Ok(self.store.items(filter).await?)
+        let filter = ssj_storage::ItemFilter {
+            q: filter.q.as_deref().map(search_words),
+            ..filter.clone()
+        };
+        Ok(self.store.items(&filter).await?)
     }
 
     /// The items of one version: a published version's for anyone, a draft's for console users.
@@ -670,6 +674,14 @@ impl Platform {
         .await?
         .map_err(|e| AppError::internal(format!("导出失败：{e}")))
     }
+}
+
+/// What a search for a law looks for: lists cite 《食品安全法》 as often as its formal title
+/// 《中华人民共和国食品安全法》, so the title's prefix and the book-title marks are dropped.
+pub fn search_words(q: &str) -> String {
+    let q = q.trim().trim_matches(['《', '》']);
+    let q = q.strip_prefix("中华人民共和国").unwrap_or(q);
+    q.trim().to_string()
 }
 
 /// What the draft changes against the published version, for the publish page and the

@@ -46,7 +46,13 @@ impl Platform {
             .map(|d| (d.name.clone(), d))
             .collect();
         let mut officer = to_officer(fields, &by_name, actor, now).map_err(|r| {
-            AppError::invalid("OFFICER_FIELD", format!("{}：{}", r.column, r.reason))
+            // A reason that names its field already is not prefixed with it again.
+            let message = if r.reason.starts_with(r.column.as_str()) {
+                r.reason
+            } else {
+                format!("{}：{}", r.column, r.reason)
+            };
+            AppError::invalid("OFFICER_FIELD", message)
         })?;
         let before = match id {
             Some(id) => Some(self.officer_visible_to(actor, id).await?),

@@ -256,6 +256,8 @@ pub async fn org(State(s): State<AppState>, u: CurrentUser) -> WebResult<Html<St
 #[derive(serde::Serialize)]
 struct OrgRefused {
     form: &'static str,
+    /// The department whose row was being changed.
+    id: Option<i64>,
     message: String,
     code: String,
     name: String,
@@ -267,6 +269,7 @@ async fn org_refused(
     s: &AppState,
     u: &CurrentUser,
     form: &'static str,
+    id: Option<i64>,
     f: &OrgForm,
     e: AppError,
 ) -> WebResult<Response> {
@@ -274,6 +277,7 @@ async fn org_refused(
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let refused = OrgRefused {
         form,
+        id,
         message: crate::pages::form_refusal(e)?,
         code: text(&f.code),
         name: text(&f.name),
@@ -346,7 +350,7 @@ pub async fn create_division(
         .await;
     match made {
         Ok(_) => Ok(Redirect::to("/console/admin/org").into_response()),
-        Err(e) => org_refused(&s, &u, "division", &f, e).await,
+        Err(e) => org_refused(&s, &u, "division", None, &f, e).await,
     }
 }
 
@@ -368,7 +372,7 @@ pub async fn import_divisions(
         Ok(_) => Ok(Redirect::to("/console/admin/org").into_response()),
         Err(e) => {
             let none = OrgForm::default();
-            org_refused(&s, &u, "division_import", &none, e).await
+            org_refused(&s, &u, "division_import", None, &none, e).await
         }
     }
 }
@@ -390,7 +394,7 @@ pub async fn create_department(
         .await;
     match made {
         Ok(_) => Ok(Redirect::to("/console/admin/org").into_response()),
-        Err(e) => org_refused(&s, &u, "department", &f, e).await,
+        Err(e) => org_refused(&s, &u, "department", None, &f, e).await,
     }
 }
 
@@ -414,6 +418,6 @@ pub async fn update_department(
         .await;
     match changed {
         Ok(_) => Ok(Redirect::to("/console/admin/org").into_response()),
-        Err(e) => org_refused(&s, &u, "department_update", &f, e).await,
+        Err(e) => org_refused(&s, &u, "department_update", Some(id), &f, e).await,
     }
 }

@@ -55,7 +55,7 @@ struct Row {
 /// records on the page, looked up once per page.
 struct Names {
     departments: HashMap<i64, String>,
-    tasks: HashMap<i64, (String, String)>,
+    tasks: HashMap<String, (String, String)>,
     users: HashMap<i64, String>,
     officers: HashMap<i64, String>,
 }
@@ -69,12 +69,12 @@ impl Names {
             .into_iter()
             .map(|d| (d.id, d.name))
             .collect();
-        let tasks = p
-            .tasks()
-            .await?
-            .into_iter()
-            .map(|t| (t.id, (t.code, t.name)))
-            .collect();
+        // By id (task.*) and by number (draw.*, which name the task by its public number).
+        let mut tasks = HashMap::new();
+        for t in p.tasks().await? {
+            tasks.insert(t.code.clone(), (t.code.clone(), t.name.clone()));
+            tasks.insert(t.id.to_string(), (t.code, t.name));
+        }
         let users = p.user_names().await?;
         let officer_ids: Vec<i64> = records
             .iter()
@@ -90,18 +90,28 @@ impl Names {
         })
     }
 
-    /// `task:12` → 抽查任务 140581…0001 食品销售监督检查.
-    fn target(&self, kind: &str, id: &str) -> String {
+    /// `task:12` → 抽查任务 140581…0001 食品销售监督检查; an item or a version change by the
+    /// name its recorded content gives.
+    fn target(&self, kind: &str, id: &str, snapshot: Option<&str>) -> String {
         let label = ssj_domain::audit::target_type_label(kind);
         let by_id = id.parse::<i64>().ok();
+        let recorded_name = || {
+            let v: serde_json::Value = serde_json::from_str(snapshot?).ok()?;
+            v.get("name")?.as_str().map(str::to_string)
+        };
         let named = match kind {
-            "task" => by_id
-                .and_then(|i| self.tasks.get(&i))
+            "task" => self
+                .tasks
+                .get(id)
                 .map(|(code, name)| format!("{code} {name}")),
+            "item" => recorded_name(),
+            "item_version" => Some(match recorded_name() {
+                Some(item) => format!("第 {id} 版：{item}"),
+                None => format!("第 {id} 版"),
+            }),
             "user" => by_id.and_then(|i| self.users.get(&i)).cloned(),
             "department" => by_id.and_then(|i| self.departments.get(&i)).cloned(),
             "officer" => by_id.and_then(|i| self.officers.get(&i)).cloned(),
-            "item_version" => Some(format!("第 {id} 版")),
             _ => None,
         };
         format!("{label} {}", named.unwrap_or_else(|| id.to_string()))
@@ -120,7 +130,11 @@ fn row(r: &StoredAudit, names: &Names) -> Row {
             .unwrap_or_else(|| "—".into()),
         action: ssj_domain::audit::action_label(&e.action).to_string(),
         action_code: e.action.clone(),
-        target: names.target(&e.target_type, &e.target_id),
+        target: names.target(
+            &e.target_type,
+            &e.target_id,
+            e.after.as_deref().or(e.before.as_deref()),
+        ),
         reason: e.reason.clone(),
     }
 }

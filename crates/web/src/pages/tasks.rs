@@ -106,10 +106,19 @@ struct Option_ {
     name: String,
 }
 
+/// An item to pick: its 检查对象 tells apart items of one name (食品生产监督检查 of
+/// 获证食品生产企业 and of 小作坊).
+#[derive(Serialize)]
+struct ItemOption {
+    id: i64,
+    name: String,
+    object_type: String,
+}
+
 #[derive(Serialize)]
 struct ItemGroup {
     department: String,
-    items: Vec<Option_>,
+    items: Vec<ItemOption>,
 }
 
 /// One item list of the form (the initiating department's, or a partner's): only the items
@@ -160,9 +169,10 @@ fn picker(
         } else {
             i.department.clone()
         };
-        let option = Option_ {
+        let option = ItemOption {
             id: i.id,
             name: i.name.clone(),
+            object_type: i.object_type.clone(),
         };
         match groups.iter_mut().find(|g| g.department == department) {
             Some(g) => g.items.push(option),
