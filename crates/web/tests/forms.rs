@@ -364,3 +364,27 @@ async fn a_refused_division_or_department_stays_on_the_organisation_page() {
     assert_eq!(status, 422);
     assert!(page.contains("data-form=\"division\"") && page.contains("value=\"某县\""));
 }
+
+#[tokio::test]
+async fn the_audit_log_names_tasks_and_items_in_chinese() {
+    let app = spawn_sqlite().await;
+    let drawn = app
+        .platform
+        .tasks()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.status == ssj_storage::TaskStatus::Drawn)
+        .unwrap();
+    let (c, _) = app.login("admin").await;
+    let (_, page) = app.get(&c, "/console/audit?action=draw.freeze").await;
+    assert!(
+        page.contains("title=\"draw.freeze\">冻结抽取名单<")
+            && page.contains(&format!("抽查任务 {} {}", drawn.code, drawn.name)),
+        "the draw's record names its task"
+    );
+    let (_, page) = app
+        .get(&c, "/console/audit?action=item_version.publish")
+        .await;
+    assert!(page.contains("发布事项清单") && page.contains("事项清单版本 第 1 版"));
+}
