@@ -201,12 +201,7 @@ pub async fn edit(
 /// The form of a new department item, for the user's own department by default.
 pub async fn new_form(State(s): State<AppState>, u: CurrentUser) -> WebResult<Response> {
     u.require(Permission::EditLists)?;
-    let department = s
-        .platform
-        .department(u.user.department_id)
-        .await?
-        .map(|d| d.name)
-        .unwrap_or_default();
+    let department = crate::pages::own_department(&s, &u).await?;
     let shown = Shown {
         department,
         kind: "一般检查事项".into(),

@@ -56,3 +56,15 @@ pub async fn departments_to_choose(
         .map(|d| d.name)
         .collect())
 }
+
+/// The name of the user's own department, a new record's default.
+pub async fn own_department(
+    s: &crate::AppState,
+    u: &crate::auth::CurrentUser,
+) -> Result<String, ssj_app::AppError> {
+    Ok(s.platform
+        .department(u.user.department_id)
+        .await?
+        .map(|d| d.name)
+        .unwrap_or_default())
+}

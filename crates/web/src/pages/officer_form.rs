@@ -53,12 +53,7 @@ async fn page(
 
 pub async fn new_form(State(s): State<AppState>, u: CurrentUser) -> WebResult<Response> {
     u.require(Permission::EditLists)?;
-    let department = s
-        .platform
-        .department(u.user.department_id)
-        .await?
-        .map(|d| d.name)
-        .unwrap_or_default();
+    let department = crate::pages::own_department(&s, &u).await?;
     let f = OfficerRow {
         department,
         level: OfficerLevel::County.label().into(),
