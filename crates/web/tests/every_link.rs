@@ -216,14 +216,7 @@ async fn each_role_lands_on_its_own_to_dos() {
     assert!(page.contains(&format!("/console/tasks/{}\"", ready.id)));
     assert!(page.contains("没有需要递补的"));
     // A member of the drawn team goes on leave today: the planner's 工作台 names them.
-    let drawn = app
-        .platform
-        .tasks()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|t| t.status == ssj_storage::TaskStatus::Drawn)
-        .unwrap();
+    let drawn = app.drawn_task().await;
     let draw = app.platform.current_draw(drawn.id).await.unwrap().unwrap();
     let list = app.platform.current_list(draw.id, Some(5)).await.unwrap();
     let member = &list.rows[0].members[0];

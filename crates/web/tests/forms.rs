@@ -225,14 +225,7 @@ async fn the_task_form_offers_the_departments_own_items() {
 #[tokio::test]
 async fn a_refused_step_of_the_task_page_is_shown_at_its_form() {
     let app = spawn_sqlite().await;
-    let drawn = app
-        .platform
-        .tasks()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|t| t.status == ssj_storage::TaskStatus::Drawn)
-        .unwrap();
+    let drawn = app.drawn_task().await;
     let draw = app.platform.current_draw(drawn.id).await.unwrap().unwrap();
     let (c, csrf) = app.login("scjg.plan").await;
     let (status, page) = app
@@ -368,14 +361,7 @@ async fn a_refused_division_or_department_stays_on_the_organisation_page() {
 #[tokio::test]
 async fn the_audit_log_names_tasks_and_items_in_chinese() {
     let app = spawn_sqlite().await;
-    let drawn = app
-        .platform
-        .tasks()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|t| t.status == ssj_storage::TaskStatus::Drawn)
-        .unwrap();
+    let drawn = app.drawn_task().await;
     let (c, _) = app.login("admin").await;
     let (_, page) = app.get(&c, "/console/audit?action=draw.freeze").await;
     assert!(

@@ -95,6 +95,17 @@ pub fn error_code_of(html: &str) -> Option<String> {
 }
 
 impl TestApp {
+    /// The demo's drawn task.
+    pub async fn drawn_task(&self) -> ssj_storage::Task {
+        self.platform
+            .tasks()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|t| t.status == ssj_storage::TaskStatus::Drawn)
+            .expect("the demo has a drawn task")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
