@@ -11,6 +11,7 @@ pub mod objects;
 pub mod officers;
 pub mod org;
 pub mod password;
+pub mod plans;
 pub mod text;
 
 pub use account::{DataScope, DisplayName, Password, PasswordPolicy, Permission, Role, Username};

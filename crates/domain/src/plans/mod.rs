@@ -1,0 +1,5 @@
+//! Annual plans (年度抽查工作计划): what their tables say, read as officials write them.
+
+pub mod rule;
+
+pub use rule::{Bound, Fraction, Reading, Rule, TierUse, read_rule, read_tier_use};
