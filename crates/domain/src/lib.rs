@@ -5,6 +5,7 @@
 pub mod account;
 pub mod audit;
 pub mod codes;
+pub mod dates;
 pub mod error;
 pub mod items;
 pub mod objects;

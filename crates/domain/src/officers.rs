@@ -99,22 +99,11 @@ pub fn parse_date(raw: &str, label: &str) -> Result<String, ValidationError> {
         m.parse().map_err(|_| bad())?,
         d.parse().map_err(|_| bad())?,
     );
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = [
-        31,
-        if leap { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
-    if !(1900..=2200).contains(&y) || !(1..=12).contains(&m) || d == 0 || d > days[m as usize - 1] {
+    if !(1900..=2200).contains(&y)
+        || !(1..=12).contains(&m)
+        || d == 0
+        || d > crate::dates::days_in_month(y, m)
+    {
         return Err(bad());
     }
     Ok(format!("{y:04}-{m:02}-{d:02}"))
