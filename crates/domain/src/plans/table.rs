@@ -1,0 +1,292 @@
+//! A plan's task table as officials circulate it: pasted as tab-separated text (from Word,
+//! WPS or Excel) or inside a whole document's extracted text (the letter's prose, then the
+//! annex tables). Every table is found by its header; each row becomes a task as read, with
+//! every doubt flagged. Nothing here decides which department or item a name means: that is
+//! matched against the directories later, with a person confirming.
+
+use super::rule::{Reading, TierUse, read_rule, read_tier_use};
+use super::window::{Window, read_window};
+use serde::Serialize;
+
+/// The columns a plan table has, by the words of their headers (whitespace removed first:
+/// extracted headers are broken over lines, `抽查比 例及频次`).
+const COLUMNS: &[(Column, &[&str])] = &[
+    (Column::Seq, &["序号"]),
+    (Column::Name, &["抽查任务名称", "任务名称"]),
+    (Column::Items, &["抽查事项"]),
+    (Column::Kind, &["抽查类型"]),
+    (Column::Scope, &["抽查对象范围", "抽查对象"]),
+    (
+        Column::Rule,
+        &["抽查比例及频次", "抽查比例/数量", "抽查比例"],
+    ),
+    (
+        Column::Tiers,
+        &["智慧监管", "信用风险分类管理", "信用风险分类"],
+    ),
+    (Column::Window, &["起止时间", "抽查时间", "检查时间"]),
+    (Column::Initiating, &["发起部门", "牵头单位"]),
+    (Column::Cooperating, &["配合部门", "配合单位"]),
+    (Column::Mode, &["抽查模式", "检查模式", "组织检查方式"]),
+    (Column::Region, &["地市"]),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Column {
+    Seq,
+    Name,
+    Items,
+    Kind,
+    Scope,
+    Rule,
+    Tiers,
+    Window,
+    Initiating,
+    Cooperating,
+    Mode,
+    Region,
+}
+
+/// A department and the items it inspects, as written.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DepartmentItems {
+    pub department: String,
+    pub items: Vec<String>,
+}
+
+/// One task of a plan table, as read.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlanTaskRow {
+    /// The 序号 as written (a duplicated one is two tasks, flagged).
+    pub seq: String,
+    pub name: String,
+    pub initiating: DepartmentItems,
+    pub cooperating: Vec<DepartmentItems>,
+    pub scope: String,
+    pub rule: Reading,
+    pub tiers: TierUse,
+    pub window: Option<Window>,
+    /// 定向 / 不定向 when the table says so.
+    pub directed: Option<bool>,
+    /// 县抽县查, 市抽县查 … as written.
+    pub mode: String,
+    pub flags: Vec<String>,
+}
+
+/// The tables of a text, each row read. `year` dates windows written without one.
+pub fn read_plan_tables(text: &str, year: u32) -> Vec<PlanTaskRow> {
+    let mut rows = Vec::new();
+    let mut header: Option<Vec<Option<Column>>> = None;
+    let mut seen: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let cells: Vec<&str> = line.split('\t').map(str::trim).collect();
+        if let Some(columns) = header_of(&cells) {
+            // A header repeated on a new page changes nothing; a new table starts afresh.
+            header = Some(columns);
+            continue;
+        }
+        let Some(columns) = &header else { continue };
+        if cells.iter().all(|c| c.is_empty()) || cells.len() < 3 {
+            continue;
+        }
+        let get = |wanted: Column| -> String {
+            columns
+                .iter()
+                .position(|c| *c == Some(wanted))
+                .and_then(|i| cells.get(i))
+                .map(|c| c.to_string())
+                .unwrap_or_default()
+        };
+        let seq = get(Column::Seq);
+        let name = get(Column::Name);
+        if name.is_empty() {
+            continue;
+        }
+        let mut flags = Vec::new();
+        if cells.len() != columns.len() {
+            flags.push(format!(
+                "此行有 {} 格，表头有 {} 列：可能有单元格跨行或合并，请核对",
+                cells.len(),
+                columns.len()
+            ));
+        }
+        if !seq.is_empty() && seen.contains(&seq) {
+            flags.push(format!("序号 {seq} 重复：按两项任务读取，未合并"));
+        }
+        seen.push(seq.clone());
+        let rule = read_rule(&get(Column::Rule));
+        flags.extend(rule.flags.iter().map(|f| format!("抽查比例及频次：{f}")));
+        let tiers = read_tier_use(&get(Column::Tiers));
+        if let TierUse::Unclear { reason } = &tiers {
+            flags.push(reason.clone());
+        }
+        let window = match read_window(&get(Column::Window), year) {
+            Ok(w) => Some(w),
+            Err(why) => {
+                flags.push(why);
+                None
+            }
+        };
+        let items = split_names(&get(Column::Items));
+        let initiating = get(Column::Initiating);
+        if initiating.is_empty() {
+            flags.push("未写发起部门".into());
+        }
+        let kind = get(Column::Kind);
+        let directed = match kind.as_str() {
+            "定向" => Some(true),
+            "不定向" => Some(false),
+            _ => None,
+        };
+        let region = get(Column::Region);
+        let mut mode = get(Column::Mode);
+        if !region.is_empty() && mode.is_empty() {
+            mode = region;
+        }
+        rows.push(PlanTaskRow {
+            seq,
+            name,
+            initiating: DepartmentItems {
+                department: squeeze(&initiating),
+                items,
+            },
+            cooperating: split_names(&get(Column::Cooperating))
+                .into_iter()
+                .map(|department| DepartmentItems {
+                    department,
+                    items: Vec::new(),
+                })
+                .collect(),
+            scope: squeeze(&get(Column::Scope)),
+            rule,
+            tiers,
+            window,
+            directed,
+            mode: mode.trim_matches(['【', '】']).to_string(),
+            flags,
+        });
+    }
+    rows
+}
+
+/// The columns of a header row, or `None` when the row is not one (it must name at least the
+/// task and the 序号 or the ratio).
+fn header_of(cells: &[&str]) -> Option<Vec<Option<Column>>> {
+    let columns: Vec<Option<Column>> = cells
+        .iter()
+        .map(|cell| {
+            let words: String = cell.chars().filter(|c| !c.is_whitespace()).collect();
+            COLUMNS
+                .iter()
+                .find(|(_, names)| names.iter().any(|n| words.contains(n)))
+                .map(|(column, _)| *column)
+        })
+        .collect();
+    let has = |c: Column| columns.contains(&Some(c));
+    (has(Column::Name) && (has(Column::Seq) || has(Column::Rule))).then_some(columns)
+}
+
+/// `晋城市环保局 高平分局、高平住建局` → the names between 、，, ; (spaces inside a name, from
+/// a cell wrapped over two lines, are closed up).
+fn split_names(cell: &str) -> Vec<String> {
+    cell.split(['、', '，', ',', ';', '；'])
+        .map(squeeze)
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// A cell wrapped over lines in the document: its line breaks and spaces closed up.
+fn squeeze(cell: &str) -> String {
+    cell.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seed(name: &str) -> String {
+        let path = format!(
+            "{}/../../../shared/seeds/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    #[test]
+    fn gaoping_2024_both_annexes_are_found_in_the_letter() {
+        let rows = read_plan_tables(&seed("gaoping-city-management-2024-plan.txt"), 2024);
+        assert!(rows.len() >= 4, "{rows:#?}");
+        let first = &rows[0];
+        assert_eq!(first.seq, "1");
+        assert_eq!(first.name, "对建筑工地扬尘污染防治措施落实情况的双随机抽查");
+        assert_eq!(first.initiating.department, "高平城市管理局");
+        assert_eq!(
+            first
+                .cooperating
+                .iter()
+                .map(|c| c.department.as_str())
+                .collect::<Vec<_>>(),
+            ["晋城市环保局高平分局", "高平住建局"]
+        );
+        let rule = first.rule.rule.as_ref().unwrap();
+        assert_eq!((rule.ratio.unwrap().num, rule.ratio.unwrap().den), (1, 10));
+        assert_eq!(first.tiers, TierUse::Tiered);
+        assert_eq!(
+            first.window,
+            Some(Window {
+                from: "2024-03-01".into(),
+                to: "2024-12-31".into()
+            })
+        );
+        // The internal annex: 抽查类型 定向, no 发起部门 column (flagged for a person).
+        let internal = rows.iter().find(|r| r.directed == Some(true)).unwrap();
+        assert!(internal.flags.iter().any(|f| f.contains("未写发起部门")));
+    }
+
+    #[test]
+    fn yuanping_2024_with_its_region_column() {
+        let rows = read_plan_tables(
+            &seed("yuanping-2024-joint-plan-letter-and-first-rows.txt"),
+            2024,
+        );
+        let gas = rows.iter().find(|r| r.seq == "2").unwrap();
+        assert_eq!(gas.initiating.department, "原平市住房和城乡建设管理局");
+        assert_eq!(gas.mode, "县抽县查");
+        let rule = gas.rule.rule.as_ref().unwrap();
+        assert_eq!(rule.bound, super::super::rule::Bound::Min);
+        assert_eq!(
+            gas.window.as_ref().map(|w| w.to.as_str()),
+            Some("2024-11-30")
+        );
+    }
+
+    #[test]
+    fn a_repeated_header_and_a_duplicated_number() {
+        let table = "序号\t抽查任务名称\t抽查比例及频次\t抽查起止时间\t发起部门\n\
+            1\t甲任务\t10%\t3月-12月\t某局\n\
+            序号\t抽查任务名称\t抽查比例及频次\t抽查起止时间\t发起部门\n\
+            1\t乙任务\t不低子5%\t3月-12月\t某局\n";
+        let rows = read_plan_tables(table, 2024);
+        assert_eq!(rows.len(), 2, "the repeated header is not a task");
+        assert!(rows[1].flags.iter().any(|f| f.contains("序号 1 重复")));
+        assert!(rows[1].flags.iter().any(|f| f.contains("按“不低于”理解")));
+    }
+
+    #[test]
+    fn every_seed_is_read_without_losing_a_row() {
+        // 高平 2023 修订版 (departments with their items in one cell) is read too; what its
+        // columns cannot say is flagged, never dropped. (舞钢 2022, extracted one cell per
+        // line, needs a reader of its own: not yet.)
+        let rows = read_plan_tables(
+            &seed("gaoping-2023-joint-plan-revision-letter-and-first-page.txt"),
+            2023,
+        );
+        assert!(rows.len() >= 3, "{rows:#?}");
+        assert!(rows.iter().all(|r| !r.name.is_empty()));
+        assert_eq!(rows[0].seq, "1");
+        assert_eq!(
+            rows[0].rule.rule.as_ref().unwrap().bound,
+            super::super::rule::Bound::Min
+        );
+    }
+}
