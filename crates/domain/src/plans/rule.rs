@@ -2,18 +2,18 @@
 //! least, at most), the rounds a year, and per-tier ratios where the text gives them. What
 //! cannot be read with certainty is flagged with the reason, never guessed or dropped.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// A ratio as a reduced fraction: 5‰ is 1/200, 0.5% is 1/200, 100% is 1/1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fraction {
     pub num: u64,
     pub den: u64,
 }
 
 impl Fraction {
-    fn new(num: u64, den: u64) -> Fraction {
+    pub fn new(num: u64, den: u64) -> Fraction {
         let g = gcd(num, den).max(1);
         Fraction {
             num: num / g,
@@ -26,7 +26,7 @@ fn gcd(a: u64, b: u64) -> u64 {
     if b == 0 { a } else { gcd(b, a % b) }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Bound {
     /// The ratio as written (`10%`).
@@ -38,7 +38,7 @@ pub enum Bound {
 }
 
 /// What a cell says, read.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rule {
     /// `None` when the cell gives only a frequency (`抽查1次`) or only per-tier ratios.
     pub ratio: Option<Fraction>,
@@ -50,7 +50,7 @@ pub struct Rule {
 }
 
 /// A cell read: the rule (`None` when unreadable) and every doubt, each with its reason.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reading {
     pub rule: Option<Rule>,
     pub flags: Vec<String>,
@@ -311,7 +311,7 @@ pub fn read_rule(text: &str) -> Reading {
 }
 
 /// What the 智慧监管（信用风险分类）要求 column says about tiers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "reading", rename_all = "snake_case")]
 pub enum TierUse {
     /// `…分别递加抽查比例、频次`: each credit tier its own ratio.

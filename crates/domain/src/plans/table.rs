@@ -6,7 +6,7 @@
 
 use super::rule::{Reading, TierUse, read_rule, read_tier_use};
 use super::window::{Window, read_window};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The columns a plan table has, by the words of their headers (whitespace removed first:
 /// extracted headers are broken over lines, `抽查比 例及频次`).
@@ -48,14 +48,14 @@ enum Column {
 }
 
 /// A department and the items it inspects, as written.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DepartmentItems {
     pub department: String,
     pub items: Vec<String>,
 }
 
 /// One task of a plan table, as read.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanTaskRow {
     /// The 序号 as written (a duplicated one is two tasks, flagged).
     pub seq: String,
@@ -71,6 +71,17 @@ pub struct PlanTaskRow {
     /// 县抽县查, 市抽县查 … as written.
     pub mode: String,
     pub flags: Vec<String>,
+    /// The cells as written, shown beside their reading.
+    #[serde(default)]
+    pub written: WrittenCells,
+}
+
+/// The original text of the cells a row's reading comes from.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct WrittenCells {
+    pub rule: String,
+    pub tiers: String,
+    pub window: String,
 }
 
 /// The tables of a text, each row read. `year` dates windows written without one.
@@ -164,6 +175,11 @@ pub fn read_plan_tables(text: &str, year: u32) -> Vec<PlanTaskRow> {
             directed,
             mode: mode.trim_matches(['【', '】']).to_string(),
             flags,
+            written: WrittenCells {
+                rule: get(Column::Rule),
+                tiers: get(Column::Tiers),
+                window: get(Column::Window),
+            },
         });
     }
     rows

@@ -2,10 +2,10 @@
 //! `11月底前`, `2024年3月1日—2024年12月31日`), read into dates of the plan's year.
 
 use crate::dates::days_in_month;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Inclusive dates, `YYYY-MM-DD`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Window {
     pub from: String,
     pub to: String,
