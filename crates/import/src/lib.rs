@@ -3,6 +3,7 @@
 //! cannot take, the row number, the column and the reason in Chinese. No database here.
 
 mod biff_guard;
+pub mod docx;
 pub mod export;
 pub mod grid;
 pub mod header;
