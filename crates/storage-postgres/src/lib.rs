@@ -20,6 +20,7 @@ ssj_storage_sql::sql_items!(db: sqlx::Postgres, row: sqlx::postgres::PgRow, stor
 ssj_storage_sql::sql_objects!(db: sqlx::Postgres, row: sqlx::postgres::PgRow, store: PgStore, tx: PgTx);
 ssj_storage_sql::sql_officers!(db: sqlx::Postgres, row: sqlx::postgres::PgRow, store: PgStore, tx: PgTx);
 ssj_storage_sql::sql_tasks!(db: sqlx::Postgres, row: sqlx::postgres::PgRow, store: PgStore, tx: PgTx);
+ssj_storage_sql::sql_plans!(db: sqlx::Postgres, row: sqlx::postgres::PgRow, store: PgStore, tx: PgTx);
 
 impl PgStore {
     /// Connects to `url` (`postgres://…`) and applies pending migrations.

@@ -27,6 +27,7 @@ pub use foldhash;
 #[doc(hidden)]
 pub use zstd;
 mod officers;
+mod plans;
 mod tasks;
 
 /// Expands the shared row decoders, queries, and the `Store` / `Tx` implementations.

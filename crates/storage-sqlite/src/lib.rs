@@ -25,6 +25,7 @@ ssj_storage_sql::sql_items!(db: sqlx::Sqlite, row: sqlx::sqlite::SqliteRow, stor
 ssj_storage_sql::sql_objects!(db: sqlx::Sqlite, row: sqlx::sqlite::SqliteRow, store: SqliteStore, tx: SqliteTx);
 ssj_storage_sql::sql_officers!(db: sqlx::Sqlite, row: sqlx::sqlite::SqliteRow, store: SqliteStore, tx: SqliteTx);
 ssj_storage_sql::sql_tasks!(db: sqlx::Sqlite, row: sqlx::sqlite::SqliteRow, store: SqliteStore, tx: SqliteTx);
+ssj_storage_sql::sql_plans!(db: sqlx::Sqlite, row: sqlx::sqlite::SqliteRow, store: SqliteStore, tx: SqliteTx);
 
 impl SqliteStore {
     /// Opens (creating if needed) the database file and applies pending migrations.

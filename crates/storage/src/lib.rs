@@ -5,6 +5,7 @@
 pub mod items;
 pub mod objects;
 pub mod officers;
+pub mod plans;
 mod rows;
 pub mod tasks;
 
@@ -13,6 +14,7 @@ pub use objects::{Licence, Object, ObjectChange, ObjectFilter, ObjectSort, Objec
 pub use officers::{
     Conflict, Leave, Officer, OfficerCounts, OfficerFilter, OfficerStore, OfficerTx,
 };
+pub use plans::{NameMapping, Plan, PlanStore, PlanTaskLink, PlanTx, PlanVersion};
 pub use rows::*;
 pub use tasks::{
     Contribution, Draw, DrawFileName, DrawFiles, DrawPick, DrawScope, DrawStatus, DrawSubstitution,
@@ -40,7 +42,7 @@ pub type Result<T, E = StorageError> = std::result::Result<T, E>;
 /// Reads, and the way into a transaction. Implemented once per backend.
 #[async_trait]
 pub trait Store:
-    ItemStore + ObjectStore + OfficerStore + TaskStore + Send + Sync + 'static
+    ItemStore + ObjectStore + OfficerStore + TaskStore + PlanStore + Send + Sync + 'static
 {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
@@ -84,7 +86,7 @@ pub trait Store:
 
 /// One read-write transaction. Dropping it without [`Tx::commit`] rolls everything back.
 #[async_trait]
-pub trait Tx: ItemTx + ObjectTx + OfficerTx + TaskTx + Send {
+pub trait Tx: ItemTx + ObjectTx + OfficerTx + TaskTx + PlanTx + Send {
     /// Takes the log's append lock for the rest of the transaction and returns the current size.
     async fn lock_audit(&mut self) -> Result<u64>;
     async fn audit_hash_rows(&mut self, seqs: &[u64]) -> Result<Vec<HashRow>>;

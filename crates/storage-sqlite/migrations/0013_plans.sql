@@ -1,0 +1,47 @@
+-- Annual plans (年度抽查工作计划): a plan, every version of it (a published version is never
+-- changed again), the draw tasks that run its tasks, and the names a person mapped during an
+-- import. Tasks made before plans existed are adopted into one-task plans by the application
+-- at start (it writes their audit records).
+
+CREATE TABLE plan (
+    id                INTEGER PRIMARY KEY,
+    code              TEXT NOT NULL UNIQUE,
+    division          TEXT NOT NULL,
+    department_id     INTEGER REFERENCES department (id),
+    kind              TEXT NOT NULL,
+    year              INTEGER NOT NULL,
+    title             TEXT NOT NULL,
+    status            TEXT NOT NULL,
+    completion_date   TEXT NOT NULL,
+    version           INTEGER NOT NULL,
+    published_version INTEGER,
+    created_by        TEXT NOT NULL,
+    created_ms        INTEGER NOT NULL,
+    updated_ms        INTEGER NOT NULL
+);
+
+CREATE TABLE plan_version (
+    plan_id      INTEGER NOT NULL REFERENCES plan (id),
+    version      INTEGER NOT NULL,
+    tasks        TEXT NOT NULL,
+    changes      TEXT NOT NULL,
+    note         TEXT NOT NULL,
+    created_by   TEXT NOT NULL,
+    created_ms   INTEGER NOT NULL,
+    published_ms INTEGER,
+    PRIMARY KEY (plan_id, version)
+);
+
+CREATE TABLE plan_task_link (
+    plan_id INTEGER NOT NULL REFERENCES plan (id),
+    seq     INTEGER NOT NULL,
+    task_id INTEGER NOT NULL UNIQUE REFERENCES task (id),
+    PRIMARY KEY (plan_id, seq, task_id)
+);
+
+CREATE TABLE plan_name_mapping (
+    kind      TEXT NOT NULL,
+    written   TEXT NOT NULL,
+    target_id INTEGER NOT NULL,
+    PRIMARY KEY (kind, written)
+);
