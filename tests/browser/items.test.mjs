@@ -33,7 +33,7 @@ test("a county office may not import the province's list; the 系统管理员 ma
   await page.waitForURL(demo.base + "/console");
   await page.click("a[data-nav=items]");
   // The demo county already has the published 2020 list.
-  assert.match(await page.textContent("#item-counts"), /共 368 项，其中重点检查事项 22 项、部门联合抽查事项 83 项/);
+  assert.match(await page.textContent("#item-counts"), /共 370 项，其中重点检查事项 23 项、部门联合抽查事项 83 项/);
   await page.click("text=导入清单");
   await page.setInputFiles("input[name=file]", resolve(fixtures, "hainan-2020-random-inspection-item-list.xlsx"));
   await Promise.all([page.waitForNavigation(), page.click("button[type=submit]:has-text('上传并预览')")]);

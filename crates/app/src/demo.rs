@@ -54,6 +54,12 @@ const DEMO_USERS: &[(&str, &str, usize, &str)] = &[
 const DEMO_ITEMS: &[u8] = include_bytes!("../demo/hainan-2020-random-inspection-item-list.xlsx");
 const DEMO_JOINT_ITEMS: &[u8] = include_bytes!("../demo/hainan-joint-inspection-item-list-v2.xls");
 
+/// The city-management items of 高平's own 2024 plan (its annexes name them), so that plan
+/// table imports as written.
+const DEMO_LOCAL_ITEMS: &str = "序号,部门,抽查类别,抽查事项,检查对象,事项类别,检查方式,检查主体,检查依据\n\
+    1,高平市城市管理局,建筑工地扬尘,对建筑工地扬尘污染防治措施落实情况的监督检查,建筑工地施工企业,重点检查事项,现场检查,县级城市管理部门,《中华人民共和国大气污染防治法》\n\
+    2,高平市城市管理局,市容环境卫生,对市区沿街商户履行“门前三包”的行政检查,市区沿街商户门店,一般检查事项,现场检查,县级城市管理部门,《城市市容和环境卫生管理条例》\n";
+
 pub struct DemoLogin {
     pub username: String,
     pub password: String,
@@ -81,7 +87,7 @@ pub async fn load_sized(p: &Platform, objects: u64) -> AppResult<Vec<DemoLogin>>
     for (div, name) in DEMO_DEPARTMENTS {
         ids.push(p.create_department(&actor, name, div).await?.id);
     }
-    for list in [DEMO_ITEMS, DEMO_JOINT_ITEMS] {
+    for list in [DEMO_ITEMS, DEMO_JOINT_ITEMS, DEMO_LOCAL_ITEMS.as_bytes()] {
         p.import_items(&actor, list, crate::imports::ImportMode::AllOrNothing)
             .await?;
     }

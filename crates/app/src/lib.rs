@@ -15,7 +15,8 @@ pub mod keys;
 pub mod objects;
 pub mod officers;
 pub mod org;
-pub mod tasks;
+pub mod plans;
+pub use plans::tasks;
 pub mod verify;
 pub mod workbench;
 
@@ -168,7 +169,7 @@ impl Platform {
                 alg
             }
         };
-        Ok(Platform {
+        let platform = Platform {
             store,
             alg,
             policy: Policy::default(),
@@ -177,7 +178,10 @@ impl Platform {
             logins: Default::default(),
             anchors: None,
             index_builds: Default::default(),
-        })
+        };
+        // Tasks stored before plans existed become one-task plans, once.
+        platform.adopt_tasks_without_plan().await?;
+        Ok(platform)
     }
 
     /// Runs CPU-heavy work (parsing an uploaded file, writing an export) on the blocking pool,

@@ -112,6 +112,7 @@ async fn dispatch(cli: Cli, p: Arc<Platform>) -> AppResult<ExitCode> {
         Command::Import { what } => import(&p, what).await,
         Command::Export { what } => export(&p, what).await,
         Command::Items(c) => items(&p, c).await,
+        Command::Plan(c) => crate::plan_commands::plan(&p, c).await,
         Command::Task(c) => crate::draw_commands::task(&p, c).await,
         Command::Draw(c) => crate::draw_commands::draw(&p, c).await,
         Command::Verify { dir } => crate::draw_commands::verify(&dir),

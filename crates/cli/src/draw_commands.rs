@@ -102,6 +102,9 @@ pub struct CreateTask {
     /// 在公开导出中附带 conflicts.csv（执法人员申报的利害关系，属个人信息）；默认只有审计用的导出包含此文件
     #[arg(long)]
     publish_conflicts: bool,
+    /// 执行已发布计划中的任务：“计划编号:序号”（不加则作为单任务计划）
+    #[arg(long, value_name = "计划编号:序号")]
+    plan: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -343,6 +346,20 @@ pub async fn task(p: &Platform, c: TaskCommand) -> AppResult<ExitCode> {
                 annual_cap: a.annual_cap,
                 objects_only: a.objects_only,
                 publish_conflicts: a.publish_conflicts,
+                plan: match &a.plan {
+                    Some(text) => {
+                        let (code, seq) = pair(text, ':', "计划编号:序号")?;
+                        let seq: i64 = seq
+                            .parse()
+                            .map_err(|_| bad("PLAN_TASK_UNKNOWN", format!("“{seq}”不是序号")))?;
+                        let plan = p.plan(&actor, code).await?.plan;
+                        Some(ssj_app::plans::adopt::PlanRef {
+                            plan_id: plan.id,
+                            seq,
+                        })
+                    }
+                    None => None,
+                },
             };
             let t = p.create_task(&actor, new).await?;
             println!("已创建抽查任务 {}（编号 {}）：{}", t.id, t.code, t.name);

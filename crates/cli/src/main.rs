@@ -2,6 +2,7 @@
 
 mod commands;
 mod draw_commands;
+mod plan_commands;
 
 #[global_allocator]
 // Imports hand millions of small strings from the reading thread to the writing one; glibc
@@ -128,6 +129,9 @@ enum Command {
     /// 随机抽查事项清单的版本
     #[command(subcommand)]
     Items(ItemsCommand),
+    /// 年度抽查工作计划：导入计划表、发布、修订、完成、归档
+    #[command(subcommand)]
+    Plan(plan_commands::PlanCommand),
     /// 抽查任务
     #[command(subcommand)]
     Task(draw_commands::TaskCommand),

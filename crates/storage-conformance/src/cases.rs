@@ -3,9 +3,11 @@
 
 mod directory;
 mod draws;
+mod plans;
 
 pub use directory::*;
 pub use draws::*;
+pub use plans::*;
 
 use crate::harness::{Fresh, Harness};
 use ct_merkle::mem_backed_tree::MemoryBackedTree;

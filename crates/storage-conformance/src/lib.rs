@@ -48,6 +48,7 @@ macro_rules! all_cases {
             a_task_is_drawn_once_verifiably_and_its_picks_count,
             impossible_draws_are_refused_and_save_nothing,
             large_draw_files_come_back_byte_for_byte,
+            a_plan_is_imported_published_revised_and_run,
         );
     };
 }

@@ -37,6 +37,17 @@ impl Fields {
             .map(|(_, v)| v.trim().to_string())
             .unwrap_or_default()
     }
+    /// A value as sent, untrimmed (pasted text keeps its tabs and lines).
+    pub fn raw(&self, name: &str) -> String {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
     pub fn all(&self, name: &str) -> Vec<String> {
         self.0
             .iter()
@@ -191,6 +202,21 @@ fn picker(
     }
 }
 
+/// 计划 … 第 N 项 when the form runs a plan's task.
+async fn plan_label(s: &AppState, u: &CurrentUser, f: &Fields) -> Option<String> {
+    let plan = f.one("plan");
+    if plan.is_empty() {
+        return None;
+    }
+    let view = s.platform.plan(&u.actor, &plan).await.ok()?;
+    Some(format!(
+        "{}（{}）第 {} 项任务",
+        view.plan.title,
+        view.plan.code,
+        f.one("plan_seq")
+    ))
+}
+
 async fn form_page(
     s: &AppState,
     u: &CurrentUser,
@@ -283,7 +309,8 @@ async fn form_page(
             kinds => ObjectKind::ALL.iter().map(|k| k.label()).collect::<Vec<_>>(),
             tiers => DEFAULT_RATIOS.iter().map(|(t, r)| (t.to_string(), r.to_string())).collect::<Vec<_>>(),
             v => Serde(&values),
-            submitted => !f.0.is_empty(),
+            submitted => !f.one("csrf").is_empty(),
+            plan_ref => plan_label(s, u, f).await,
             year => today[..4].to_string(),
             today => today,
             window_end => window_end,
@@ -292,9 +319,87 @@ async fn form_page(
     )
 }
 
-pub async fn new_form(State(s): State<AppState>, u: CurrentUser) -> WebResult<Html<String>> {
+#[derive(serde::Deserialize)]
+pub struct NewQuery {
+    plan: Option<i64>,
+    seq: Option<u32>,
+}
+
+pub async fn new_form(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    axum::extract::Query(q): axum::extract::Query<NewQuery>,
+) -> WebResult<Html<String>> {
     u.require(Permission::PlanTasks)?;
-    form_page(&s, &u, &Fields(Vec::new()), None).await
+    let fields = match (q.plan, q.seq) {
+        (Some(plan), Some(seq)) => from_plan(&s, &u, plan, seq).await?,
+        _ => Fields(Vec::new()),
+    };
+    form_page(&s, &u, &fields, None).await
+}
+
+/// The form filled in from a task of a published plan: its name, departments and items, its
+/// window, its ratios, and the link back to the plan.
+async fn from_plan(s: &AppState, u: &CurrentUser, plan: i64, seq: u32) -> Result<Fields, AppError> {
+    use ssj_domain::plans::{Fraction, TierUse, percent_text};
+    let view = s.platform.plan(&u.actor, &plan.to_string()).await?;
+    let task = view
+        .published()
+        .and_then(|v| v.tasks.iter().find(|t| t.seq == seq))
+        .ok_or_else(|| {
+            AppError::not_found(
+                "PLAN_TASK_UNKNOWN",
+                format!(
+                    "计划 {} 的发布版本中没有序号为 {seq} 的任务",
+                    view.plan.code
+                ),
+            )
+        })?;
+    let ratio = |f: Fraction| {
+        if (f.num * 10_000).is_multiple_of(f.den.max(1)) {
+            percent_text(f)
+        } else {
+            format!("{}/{}", f.num, f.den)
+        }
+    };
+    let mut v: Vec<(String, String)> = vec![
+        ("plan".into(), plan.to_string()),
+        ("plan_seq".into(), seq.to_string()),
+        ("name".into(), task.name.clone()),
+        (
+            "department".into(),
+            task.initiating.department_id.to_string(),
+        ),
+        ("window_from".into(), task.window.from.clone()),
+        ("window_to".into(), task.window.to.clone()),
+    ];
+    v.extend(
+        task.initiating
+            .items
+            .iter()
+            .map(|i| ("items".into(), i.item_id.to_string())),
+    );
+    for (n, c) in task.cooperating.iter().take(3).enumerate() {
+        v.push((format!("partner{}", n + 1), c.department_id.to_string()));
+        v.extend(
+            c.items
+                .iter()
+                .map(|i| (format!("partner{}_items", n + 1), i.item_id.to_string())),
+        );
+    }
+    if task.directed {
+        v.push(("directed".into(), "1".into()));
+    }
+    if let Some(rule) = &task.rule {
+        for (tier, f) in &rule.tiers {
+            v.push((format!("ratio_{tier}"), ratio(*f)));
+        }
+        if let (TierUse::Uniform { reason }, Some(f)) = (&task.tiers, rule.ratio) {
+            v.push(("uniform".into(), ratio(f)));
+            v.push(("uniform_reason".into(), reason.clone()));
+        }
+    }
+    Ok(Fields(v))
 }
 
 fn new_task(f: &Fields) -> Result<NewTask, AppError> {
@@ -355,7 +460,20 @@ fn new_task(f: &Fields) -> Result<NewTask, AppError> {
         annual_cap: number("annual_cap", 0)? as u32,
         objects_only: f.checked("objects_only"),
         publish_conflicts: f.checked("publish_conflicts"),
+        plan: plan_ref(f)?,
     })
+}
+
+/// The plan task the form was opened from (hidden fields `plan` and `plan_seq`).
+fn plan_ref(f: &Fields) -> Result<Option<ssj_app::plans::adopt::PlanRef>, AppError> {
+    let (plan, seq) = (f.one("plan"), f.one("plan_seq"));
+    if plan.is_empty() {
+        return Ok(None);
+    }
+    match (plan.parse(), seq.parse()) {
+        (Ok(plan_id), Ok(seq)) => Ok(Some(ssj_app::plans::adopt::PlanRef { plan_id, seq })),
+        _ => Err(AppError::invalid("PLAN_TASK_UNKNOWN", "计划任务的编号无效")),
+    }
 }
 
 pub async fn create(State(s): State<AppState>, u: CurrentUser, body: Bytes) -> WebResult<Response> {

@@ -165,6 +165,8 @@ pub struct NewTask {
     pub objects_only: bool,
     /// Publish `conflicts.csv` with the public export (personal data; off by default).
     pub publish_conflicts: bool,
+    /// The task of a published plan this draw task runs; `None` makes it a one-task plan.
+    pub plan: Option<super::adopt::PlanRef>,
 }
 
 fn yes() -> bool {
@@ -463,6 +465,7 @@ impl Platform {
                 ),
             ));
         }
+        let departments = self.store.departments().await?;
         let now = clock::now_ms();
         let mut tx = self.store.begin().await?;
         let mut log = Appender::open(&mut *tx, self.alg).await?;
@@ -501,6 +504,22 @@ impl Platform {
             &serde_json::json!({ "name": task.name, "spec": spec }),
         ));
         log.append(&mut *tx, e, now).await?;
+        match new.plan {
+            Some(at) => super::adopt::link_to_plan(&mut *tx, at, task.id).await?,
+            None => {
+                let entry = actor.entry("plan.create", "plan", "");
+                super::adopt::one_task_plan(
+                    &mut *tx,
+                    &mut log,
+                    entry,
+                    &task,
+                    &task_items,
+                    &departments,
+                    now,
+                )
+                .await?;
+            }
+        }
         tx.commit().await?;
         Ok(task)
     }
