@@ -53,6 +53,13 @@ pub fn environment() -> Environment<'static> {
         "public_task.html",
         "public_verify.html",
         "public_commitment.html",
+        "plans.html",
+        "plan_import.html",
+        "plan_preview.html",
+        "plan_detail.html",
+        "plan_tasks.html",
+        "public_plans.html",
+        "public_plan.html",
     );
     env.add_filter("datetime", |ms: i64| ssj_app::clock::format_ms(ms));
     env.add_filter("thousands", |n: i64| thousands(n));
@@ -78,6 +85,12 @@ pub const NAV: &[(&str, &str, &str, Permission)] = &[
         "officers",
         "执法检查人员名录库",
         "/console/officers",
+        Permission::ViewConsole,
+    ),
+    (
+        "plans",
+        "抽查计划",
+        "/console/plans",
         Permission::ViewConsole,
     ),
     (

@@ -7,7 +7,7 @@ use crate::error::{normalise_errors, panic_response};
 use crate::pages::imports::{self, ConfirmForm, ListKind};
 use crate::pages::{
     admin, audit, console, dispatch, item_form, items, object_form, objects, officer_form,
-    officers, public, public_tasks, tasks,
+    officers, plans, public, public_tasks, tasks,
 };
 use crate::{AppState, security};
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
@@ -117,6 +117,14 @@ fn table() -> RouteTable {
     .get("/public/verify", public_tasks::verify_page)
     .get("/public/commitment", public::commitment)
     .post("/public/verify", public_tasks::verify_upload)
+    .get("/public/plans", plans::public::list)
+    .get("/public/plans/{code}", plans::public::detail)
+    .get("/console/plans", plans::list)
+    .get("/console/plans/import", plans::import::form)
+    .post("/console/plans/import", plans::import::upload)
+    .post("/console/plans/import/confirm", plans::import::confirm)
+    .get("/console/plans/{id}", plans::detail)
+    .post("/console/plans/{id}/{step}", plans::act)
     .get("/console/tasks", tasks::list)
     .post("/console/tasks", tasks::create)
     .get("/console/tasks/new", tasks::new_form)

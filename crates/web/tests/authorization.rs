@@ -137,6 +137,8 @@ async fn every_route_for_every_role() {
         .code;
     // Task 1 is drawn; task 2 is frozen here, ready for contributions and the reveal.
     let drawn_task = app.platform.task(1).await.unwrap();
+    // Task 1's one-task plan (published with it).
+    let (task_plan, _) = app.platform.task_plan(1).await.unwrap().unwrap();
     let drawn = app.platform.current_draw(1).await.unwrap().unwrap();
     let first_drawn = String::from_utf8(
         app.platform
@@ -499,6 +501,46 @@ async fn every_route_for_every_role() {
         )
         .with("reason", "近亲属在该企业任职")
         .with("code", &some_object),
+        // Plans: everyone in the console reads a published one; planners import; a step on a
+        // plan only by its department's planners (a revision without its reason is refused).
+        get("/public/plans", "/public/plans", PUBLIC),
+        get(
+            "/public/plans/{code}",
+            format!("/public/plans/{}", task_plan.code),
+            PUBLIC,
+        ),
+        get(
+            "/public/plans/{code}",
+            "/public/plans/14058120990001",
+            [404; 8],
+        ),
+        get("/console/plans", "/console/plans", ALL),
+        get(
+            "/console/plans/import",
+            "/console/plans/import",
+            PLANNERS_PAGE,
+        ),
+        get(
+            "/console/plans/{id}",
+            format!("/console/plans/{}", task_plan.id),
+            ALL,
+        ),
+        post(
+            "/console/plans/import",
+            "/console/plans/import",
+            [422, 422, 422, 403, 403, 403, 422, 401],
+        )
+        .multipart(),
+        post(
+            "/console/plans/import/confirm",
+            "/console/plans/import/confirm",
+            [422, 422, 422, 403, 403, 403, 422, 401],
+        ),
+        post(
+            "/console/plans/{id}/{step}",
+            format!("/console/plans/{}/revise", task_plan.id),
+            [422, 422, 422, 403, 403, 403, 403, 401],
+        ),
         // Tasks and the ceremony: planners of the task's department.
         get("/console/tasks", "/console/tasks", ALL),
         get("/console/tasks/new", "/console/tasks/new", PLANNERS_PAGE),

@@ -177,15 +177,23 @@ async fn an_error_page_keeps_the_session_and_shows_no_code() {
 async fn each_role_sees_only_the_menu_it_can_use() {
     let app = spawn_sqlite().await;
     for (username, expected) in [
-        ("scjg.zf01", &["items", "objects", "officers", "tasks"][..]),
-        ("scjg.sh", &["items", "objects", "officers", "tasks"][..]),
+        (
+            "scjg.zf01",
+            &["items", "objects", "officers", "plans", "tasks"][..],
+        ),
+        (
+            "scjg.sh",
+            &["items", "objects", "officers", "plans", "tasks"][..],
+        ),
         (
             "jcs.jd",
-            &["items", "objects", "officers", "tasks", "audit"][..],
+            &["items", "objects", "officers", "plans", "tasks", "audit"][..],
         ),
         (
             "admin",
-            &["items", "objects", "officers", "tasks", "audit", "admin"][..],
+            &[
+                "items", "objects", "officers", "plans", "tasks", "audit", "admin",
+            ][..],
         ),
     ] {
         let (c, _) = app.login(username).await;

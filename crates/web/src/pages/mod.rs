@@ -9,6 +9,7 @@ pub mod object_form;
 pub mod objects;
 pub mod officer_form;
 pub mod officers;
+pub mod plans;
 pub mod public;
 pub mod public_tasks;
 pub mod task_view;
