@@ -189,6 +189,14 @@ struct UnresolvedView<'a> {
     chosen: Option<i64>,
 }
 
+#[derive(Serialize)]
+struct ChosenView {
+    key: String,
+    id: i64,
+    written: String,
+    target: String,
+}
+
 fn unresolved<'a>(
     list: &'a [ssj_app::plans::import::Unresolved],
     mappings: &Mappings,
@@ -254,6 +262,25 @@ async fn preview_page(
             .collect(),
         None => Vec::new(),
     };
+    // The choices already made travel with the form (their names no longer need a choice).
+    let chosen: Vec<ChosenView> = mappings
+        .iter()
+        .filter_map(|(key, id)| {
+            let (kind, written) = key.split_once(':')?;
+            let list = if kind == "department" {
+                &departments
+            } else {
+                &items
+            };
+            let target = list.iter().find(|c| c.id == *id)?.name.clone();
+            Some(ChosenView {
+                key: key.clone(),
+                id: *id,
+                written: written.to_string(),
+                target,
+            })
+        })
+        .collect();
     let page = render(
         s,
         "plan_preview.html",
@@ -269,7 +296,7 @@ async fn preview_page(
             departments => Serde(&departments),
             items => Serde(&items),
             owners => Serde(&owners(s, u).await?),
-            mappings => Serde(mappings),
+            chosen => Serde(&chosen),
             error,
         },
     )?;
