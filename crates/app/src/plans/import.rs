@@ -869,7 +869,6 @@ fn bound_message(
     )
 }
 
-
 impl PlanPreview {
     /// The preview as `plan import --format json` prints it: each task as the file writes it
     /// (departments and items as written), `rule` null when its cell could not be read, and
