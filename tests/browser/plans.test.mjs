@@ -75,6 +75,7 @@ test("a plan pasted, mapped, published, run, revised, and its change list public
   await page.locator(".item-picker").nth(1).locator("input[name=partner1_items]").first().check();
   await Promise.all([page.waitForNavigation(), page.click("#task-form button[type=submit]:has-text('创建任务') >> nth=-1")]);
   assert.match(page.url(), /\/console\/tasks\/\d+$/, await page.textContent("body"));
+  assert.match(await page.textContent("#task-plan"), new RegExp(`${code}）第 2 项`));
   await Promise.all([page.waitForNavigation(), page.click("#freeze")]);
   await page.selectOption("#contribute select[name=role]", "witness");
   await page.fill("#contribute input[name=label]", "高平市纪委监委派驻组");
@@ -87,6 +88,9 @@ test("a plan pasted, mapped, published, run, revised, and its change list public
   await page.goto(demo.base + "/console/plans");
   await Promise.all([page.waitForNavigation(), page.locator("#plans tr", { hasText: code }).locator("a").click()]);
   assert.match(await page.textContent("#version-1 tr[data-seq='2']"), /\d{18}/);
+  assert.match(await page.textContent("#version-1 tr[data-seq='2'] .progress"), /已抽取/);
+  assert.match(await page.textContent("#version-1 tr[data-seq='1'] .progress"), /待抽取/);
+  assert.match(await page.textContent("#plan-progress"), /待抽取 1 项　已抽取 1 项/);
   await page.fill("#plan-steps input[name=reason]", "根据市局通知调整门前三包检查比例");
   await Promise.all([page.waitForNavigation(), page.click("#step-revise")]);
   assert.match(await page.textContent("#plan-status"), /修订中/);

@@ -430,3 +430,76 @@ fn docx_without_table() -> Vec<u8> {
     zip.finish().unwrap();
     out.into_inner()
 }
+
+#[tokio::test]
+async fn a_quarterly_task_is_four_rounds_each_its_own_task() {
+    let app = spawn_sqlite().await;
+    let (c, _) = app.login("cgj.plan").await;
+    let all = ssj_app::Actor::command_line();
+    let p = &app.platform;
+    let cgj = p
+        .departments()
+        .await
+        .unwrap()
+        .iter()
+        .find(|d| d.name == "高平市城市管理局")
+        .unwrap()
+        .id;
+    let year: u32 = ssj_app::clock::today()[..4].parse::<u32>().unwrap() + 1;
+    let text = "序号\t抽查任务名称\t抽查事项\t抽查对象范围\t抽查比例及频次\t智慧监管（信用风险分类）要求\t抽查起止时间\t发起部门\n\
+        1\t门前三包季度检查\t对市区沿街商户履行“门前三包”的行政检查\t沿街门店\t35%; 1次/季度\t不涉及\t1月-12月\t高平市城市管理局\n";
+    let (plan, _) = p
+        .import_plan(
+            &all,
+            text,
+            ssj_app::plans::import::NewPlan {
+                title: "门前三包季度检查计划".into(),
+                year,
+                department_id: Some(cgj),
+                ..Default::default()
+            },
+            &Default::default(),
+        )
+        .await
+        .unwrap();
+    p.plan_step(
+        &all,
+        plan.id,
+        ssj_app::plans::lifecycle::PlanStep::Publish,
+        "",
+    )
+    .await
+    .unwrap();
+    let (status, page) = app.get(&c, &format!("/console/plans/{}", plan.id)).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("<span class=\"tag state\">待抽取</span>"),
+        "{page}"
+    );
+    assert!(page.contains("已抽取 0/4 轮"), "{page}");
+    assert!(page.contains("&amp;round=1"), "{page}");
+    assert!(
+        page.contains(&format!("（第 1 轮，{year}-01-01 至 {year}-03-31）")),
+        "{page}"
+    );
+    // Round 2's form: its own quarter and name.
+    let (status, page) = app
+        .get(
+            &c,
+            &format!("/console/tasks/new?plan={}&seq=1&round=2", plan.id),
+        )
+        .await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("门前三包季度检查（第 2 轮）"), "{page}");
+    assert!(
+        page.contains(&format!("value=\"{year}-04-01\""))
+            && page.contains(&format!("value=\"{year}-06-30\""))
+    );
+    let (status, _) = app
+        .get(
+            &c,
+            &format!("/console/tasks/new?plan={}&seq=1&round=5", plan.id),
+        )
+        .await;
+    assert_eq!(status, 404);
+}

@@ -182,3 +182,76 @@ impl Platform {
         Ok(self.store.plan(link.plan_id).await?.map(|p| (p, link.seq)))
     }
 }
+
+/// Where each task of a plan's published version stands, and the plan as a whole.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanProgress {
+    /// By 序号.
+    pub tasks: std::collections::BTreeMap<u32, ssj_domain::plans::TaskProgress>,
+    /// (state label, tasks in it), every state listed.
+    pub counts: Vec<(&'static str, usize)>,
+    pub late: usize,
+    /// Days until the plan's completion date (negative once passed).
+    pub days_left: Option<i64>,
+}
+
+impl Platform {
+    /// The progress of the version the plan runs (the published one, else the newest), driven
+    /// by the draws of the tasks running it, on today's date.
+    pub async fn plan_progress(&self, view: &PlanView) -> AppResult<PlanProgress> {
+        use ssj_domain::plans::{Progress, Run, Window, task_progress};
+        let today = crate::clock::today();
+        let Some(version) = view.published().or(view.latest()) else {
+            return Ok(PlanProgress {
+                tasks: Default::default(),
+                counts: Vec::new(),
+                late: 0,
+                days_left: None,
+            });
+        };
+        let mut tasks = std::collections::BTreeMap::new();
+        for t in &version.tasks {
+            let mut runs = Vec::new();
+            for link in view.links.iter().filter(|l| l.seq == i64::from(t.seq)) {
+                let Some(task) = self.store.task(link.task_id).await? else {
+                    continue;
+                };
+                let spec = tasks::TaskSpec::parse(&task.spec)?;
+                runs.push(Run {
+                    window: Window {
+                        from: spec.window_from,
+                        to: spec.window_to,
+                    },
+                    drawn: task.status == ssj_storage::TaskStatus::Drawn,
+                    cancelled: task.status == ssj_storage::TaskStatus::Cancelled,
+                });
+            }
+            tasks.insert(t.seq, task_progress(t, &runs, &today));
+        }
+        let counts = [
+            Progress::ToDraw,
+            Progress::Drawn,
+            Progress::Inspecting,
+            Progress::Recording,
+            Progress::Publicised,
+            Progress::Done,
+        ]
+        .into_iter()
+        .map(|s| (s.label(), tasks.values().filter(|p| p.state == s).count()))
+        .collect();
+        let late = tasks.values().filter(|p| !p.late.is_empty()).count();
+        let days_left = match (
+            crate::clock::parse_date_ms(&view.plan.completion_date),
+            crate::clock::parse_date_ms(&today),
+        ) {
+            (Some(end), Some(now)) => Some((end - now) / 86_400_000),
+            _ => None,
+        };
+        Ok(PlanProgress {
+            tasks,
+            counts,
+            late,
+            days_left,
+        })
+    }
+}

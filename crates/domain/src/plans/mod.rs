@@ -4,6 +4,7 @@
 pub mod bound;
 pub mod names;
 pub mod plan;
+pub mod progress;
 pub mod rule;
 pub mod table;
 pub mod window;
@@ -14,6 +15,7 @@ pub use plan::{
     FieldChange, PlanDepartment, PlanItem, PlanKind, PlanStatus, PlanTask, TaskChange, changes,
     rule_text, tier_text,
 };
+pub use progress::{Progress, Round, Run, TaskProgress, round_windows, task_progress};
 pub use rule::{Bound, Fraction, Reading, Rule, TierUse, read_rule, read_tier_use};
 pub use table::{DepartmentItems, PlanTaskRow, WrittenCells, read_plan_tables};
 pub use window::{Window, read_window};

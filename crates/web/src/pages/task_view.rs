@@ -36,6 +36,8 @@ pub struct TaskView {
     pub conflicts_public: bool,
     pub draws_officers: bool,
     pub annual_cap: u32,
+    /// The plan task it runs: (plan number, plan title, 序号).
+    pub plan: Option<(String, String, i64)>,
 }
 
 #[derive(Serialize)]
@@ -163,6 +165,10 @@ pub async fn task_view(p: &Platform, t: &Task) -> AppResult<TaskView> {
         annual_cap: spec.annual_cap,
         conflicts_public: spec.publish_conflicts,
         draws_officers: spec.draw_officers,
+        plan: p
+            .task_plan(t.id)
+            .await?
+            .map(|(plan, seq)| (plan.code, plan.title, seq)),
     })
 }
 

@@ -323,6 +323,8 @@ async fn form_page(
 pub struct NewQuery {
     plan: Option<i64>,
     seq: Option<u32>,
+    /// The round of a task drawn several times a year (a quarterly one: 1–4).
+    round: Option<u32>,
 }
 
 pub async fn new_form(
@@ -332,7 +334,7 @@ pub async fn new_form(
 ) -> WebResult<Html<String>> {
     u.require(Permission::PlanTasks)?;
     let fields = match (q.plan, q.seq) {
-        (Some(plan), Some(seq)) => from_plan(&s, &u, plan, seq).await?,
+        (Some(plan), Some(seq)) => from_plan(&s, &u, plan, seq, q.round).await?,
         _ => Fields(Vec::new()),
     };
     form_page(&s, &u, &fields, None).await
@@ -340,7 +342,13 @@ pub async fn new_form(
 
 /// The form filled in from a task of a published plan: its name, departments and items, its
 /// window, its ratios, and the link back to the plan.
-async fn from_plan(s: &AppState, u: &CurrentUser, plan: i64, seq: u32) -> Result<Fields, AppError> {
+async fn from_plan(
+    s: &AppState,
+    u: &CurrentUser,
+    plan: i64,
+    seq: u32,
+    round: Option<u32>,
+) -> Result<Fields, AppError> {
     use ssj_domain::plans::{Fraction, TierUse, percent_text};
     let view = s.platform.plan(&u.actor, &plan.to_string()).await?;
     let task = view
@@ -362,16 +370,34 @@ async fn from_plan(s: &AppState, u: &CurrentUser, plan: i64, seq: u32) -> Result
             format!("{}/{}", f.num, f.den)
         }
     };
+    // A task drawn several times a year: this round's name and window.
+    let rounds = task.rule.as_ref().map_or(1, |r| r.rounds_per_year.max(1));
+    let (name, window) = match round.filter(|_| rounds > 1) {
+        Some(k) => {
+            let windows = ssj_domain::plans::round_windows(&task.window, rounds);
+            let w = windows
+                .get((k as usize).wrapping_sub(1))
+                .cloned()
+                .ok_or_else(|| {
+                    AppError::not_found(
+                        "PLAN_ROUND",
+                        format!("该任务每年 {rounds} 轮，没有第 {k} 轮"),
+                    )
+                })?;
+            (format!("{}（第 {k} 轮）", task.name), w)
+        }
+        None => (task.name.clone(), task.window.clone()),
+    };
     let mut v: Vec<(String, String)> = vec![
         ("plan".into(), plan.to_string()),
         ("plan_seq".into(), seq.to_string()),
-        ("name".into(), task.name.clone()),
+        ("name".into(), name),
         (
             "department".into(),
             task.initiating.department_id.to_string(),
         ),
-        ("window_from".into(), task.window.from.clone()),
-        ("window_to".into(), task.window.to.clone()),
+        ("window_from".into(), window.from),
+        ("window_to".into(), window.to),
     ];
     v.extend(
         task.initiating

@@ -65,6 +65,31 @@ pub struct TaskRow {
     pub flags: Vec<String>,
     /// Draw tasks running it: (id, code).
     pub runs: Vec<(i64, String)>,
+    /// Where it stands, for the version the plan runs.
+    pub progress: Option<ProgressView>,
+}
+
+#[derive(Serialize)]
+pub struct ProgressView {
+    pub state: &'static str,
+    pub rounds: usize,
+    pub drawn: usize,
+    pub late: Vec<String>,
+    /// The next round to draw: its number and window.
+    pub next: Option<(u32, String)>,
+}
+
+fn progress_view(p: &ssj_domain::plans::TaskProgress) -> ProgressView {
+    ProgressView {
+        state: p.state.label(),
+        rounds: p.rounds.len(),
+        drawn: p.rounds.iter().filter(|r| r.drawn).count(),
+        late: p.late.clone(),
+        next: p
+            .next
+            .as_ref()
+            .map(|r| (r.number, format!("{} 至 {}", r.window.from, r.window.to))),
+    }
 }
 
 fn department_text(d: &ssj_domain::plans::PlanDepartment) -> String {
@@ -90,6 +115,7 @@ pub fn task_row(t: &PlanTask, runs: Vec<(i64, String)>) -> TaskRow {
         mode: t.mode.clone(),
         flags: t.flags.clone(),
         runs,
+        progress: None,
     }
 }
 
@@ -103,15 +129,34 @@ pub struct VersionRow {
     pub tasks: Vec<TaskRow>,
 }
 
-pub fn version_row(v: &VersionView, runs: &dyn Fn(u32) -> Vec<(i64, String)>) -> VersionRow {
+/// A version's rows; `progress` is given for the version the plan runs.
+pub fn version_row(
+    v: &VersionView,
+    runs: &dyn Fn(u32) -> Vec<(i64, String)>,
+    progress: Option<&ssj_app::plans::PlanProgress>,
+) -> VersionRow {
     VersionRow {
         version: v.version,
         published: v.published.clone(),
         created: v.created.clone(),
         note: v.note.clone(),
         changes: v.changes.iter().map(|c| c.text()).collect(),
-        tasks: v.tasks.iter().map(|t| task_row(t, runs(t.seq))).collect(),
+        tasks: v
+            .tasks
+            .iter()
+            .map(|t| TaskRow {
+                progress: progress
+                    .and_then(|p| p.tasks.get(&t.seq))
+                    .map(progress_view),
+                ..task_row(t, runs(t.seq))
+            })
+            .collect(),
     }
+}
+
+/// The version whose tasks are running: the published one, else the newest.
+pub fn running_version(view: &PlanView) -> Option<i64> {
+    view.published().or(view.latest()).map(|v| v.version)
 }
 
 pub async fn list(State(s): State<AppState>, u: CurrentUser) -> WebResult<Html<String>> {
@@ -156,11 +201,13 @@ async fn detail_page(
             .map(|t| (t.id, t.code.clone()))
             .collect()
     };
+    let progress = s.platform.plan_progress(&view).await?;
+    let running = running_version(&view);
     let versions: Vec<VersionRow> = view
         .versions
         .iter()
         .rev()
-        .map(|v| version_row(v, &runs))
+        .map(|v| version_row(v, &runs, (Some(v.version) == running).then_some(&progress)))
         .collect();
     let status = view.plan.status;
     let can = u.actor.can(Permission::PlanTasks);
@@ -187,6 +234,7 @@ async fn detail_page(
             runnable => can && matches!(status, PlanStatus::Published | PlanStatus::Revising)
                 && view.plan.published_version.is_some(),
             published_version => view.plan.published_version,
+            progress => Serde(&progress),
             error,
         },
     )

@@ -46,11 +46,13 @@ pub async fn detail(
             .map(|t| (t.id, t.code.clone()))
             .collect()
     };
+    let progress = s.platform.plan_progress(&view).await?;
+    let running = super::running_version(&view);
     let versions: Vec<VersionRow> = view
         .versions
         .iter()
         .rev()
-        .map(|v| version_row(v, &runs))
+        .map(|v| version_row(v, &runs, (Some(v.version) == running).then_some(&progress)))
         .collect();
     render(
         &s,
@@ -60,6 +62,7 @@ pub async fn detail(
         context! {
             plan => Serde(&plan_row(&view.plan, view.owner.clone())),
             versions => Serde(&versions),
+            progress => Serde(&progress),
         },
     )
 }
