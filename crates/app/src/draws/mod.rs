@@ -140,6 +140,14 @@ impl Platform {
         let spec = TaskSpec::parse(&task.spec)?;
         let names = self.department_names().await?;
         let frozen = self.freeze_files(&task, &spec, &names).await?;
+        // A plan's bound on the overall ratio (不低于 10%) holds for the sample as frozen.
+        if spec.bound.is_some() {
+            let set = ssj_draw::CandidateSet::parse(&frozen.candidates)?;
+            let (counts, selected) = preview::sample(&spec.rules()?, &set);
+            if let Some(why) = preview::bound_refusal(&spec, selected, set.len() as u64, &counts) {
+                return Err(invalid("DRAW_BOUND", why));
+            }
+        }
         let mut steps = clock::Steps::start("freeze");
         let team = self.team_spec(&task, &spec, &names);
         // Refuse now, before anything is stored, a team that can never be formed.

@@ -25,6 +25,8 @@ pub struct DrawPreview {
     /// What the task states: its uniform ratio, or the per-tier ratios weighted by the counts.
     pub stated: String,
     pub ratio_warning: Option<String>,
+    /// Why the draw would break the plan's bound on the overall ratio (the freeze refuses it).
+    pub bound_refusal: Option<String>,
     pub officers: u64,
     pub team_size: u64,
     pub window_days: i64,
@@ -88,6 +90,9 @@ impl Platform {
                     percent(weighted, candidates as f64)
                 )
             });
+        let tier_counts: std::collections::BTreeMap<String, u64> =
+            strata.iter().map(|s| (s.label.clone(), s.n)).collect();
+        let bound_refusal = bound_refusal(&spec, selected, candidates, &tier_counts);
         let officers = frozen
             .officers
             .as_ref()
@@ -125,6 +130,7 @@ impl Platform {
             overall: percent(selected as f64, candidates as f64),
             stated,
             ratio_warning,
+            bound_refusal,
             officers,
             team_size: spec.team_size as u64,
             window_days,
@@ -132,4 +138,90 @@ impl Platform {
             workload_warning,
         })
     }
+}
+
+/// Objects per stratum and the sample the rules give: what the freeze would take.
+pub(crate) fn sample(
+    rules: &ssj_draw::Rules,
+    set: &ssj_draw::CandidateSet,
+) -> (std::collections::BTreeMap<String, u64>, u64) {
+    let mut counts = vec![0u64; set.labels().len()];
+    for i in 0..set.len() {
+        counts[set.stratum(i)] += 1;
+    }
+    let mut by_label = std::collections::BTreeMap::new();
+    let mut selected = 0;
+    for (label, rule) in rules {
+        let n = set
+            .labels()
+            .iter()
+            .position(|l| l == label)
+            .map_or(0, |p| counts[p]);
+        selected += ssj_draw::ratio::sample_size(n, rule.ratio, rule.min);
+        by_label.insert(label.clone(), n);
+    }
+    (by_label, selected)
+}
+
+/// Why taking `selected` of `candidates` breaks the plan's bound on the overall ratio, with
+/// tier ratios that would keep it (their order kept), or `None` when it holds.
+pub(crate) fn bound_refusal(
+    spec: &crate::tasks::TaskSpec,
+    selected: u64,
+    candidates: u64,
+    tier_counts: &std::collections::BTreeMap<String, u64>,
+) -> Option<String> {
+    use ssj_domain::plans::{Bound, Fraction, check_bound, percent_text};
+    let b = spec.bound?;
+    if candidates == 0 {
+        return None;
+    }
+    let (num, den) = (b.num as u128, b.den.max(1) as u128);
+    let (got, total) = (selected as u128 * den, num * candidates as u128);
+    let kept = match b.bound {
+        Bound::Min => got >= total,
+        Bound::Max => got <= total,
+        Bound::Exact => true,
+    };
+    if kept {
+        return None;
+    }
+    let target = Fraction::new(b.num, b.den);
+    let word = if b.bound == Bound::Min {
+        "不低于"
+    } else {
+        "不高于"
+    };
+    let ratios: std::collections::BTreeMap<char, Fraction> = spec
+        .ratios
+        .iter()
+        .filter_map(|(t, r)| {
+            let letter = t.chars().next().filter(|c| "ABCD".contains(*c))?;
+            let r = ssj_draw::Ratio::parse(r).ok()?;
+            Some((letter, Fraction::new(r.num, r.den)))
+        })
+        .collect();
+    let counts: std::collections::BTreeMap<char, u64> = tier_counts
+        .iter()
+        .filter_map(|(t, n)| Some((t.chars().next().filter(|c| "ABCD".contains(*c))?, *n)))
+        .collect();
+    let proposal = if spec.uniform_ratio().is_none() {
+        check_bound(b.bound, target, &ratios, &counts)
+            .and_then(|c| c.proposal)
+            .map(|p| {
+                let text: Vec<String> = p
+                    .iter()
+                    .map(|(t, f)| format!("{t} 类 {}", percent_text(*f)))
+                    .collect();
+                format!("；可将各等级比例调整为 {}（保持等级顺序）", text.join("、"))
+            })
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
+    Some(format!(
+        "计划要求抽查比例{word}{}，按当前名录候选 {candidates} 户、将抽取 {selected} 户（总体 {}），不符合计划要求，不能抽取{proposal}。请取消本任务，按计划要求重新创建",
+        percent_text(target),
+        percent(selected as f64, candidates as f64),
+    ))
 }

@@ -140,6 +140,18 @@ pub struct TaskSpec {
     /// interest, personal data) with the public export; by default only the 监督员's has it.
     #[serde(default)]
     pub publish_conflicts: bool,
+    /// The plan's bound on the overall ratio (`不低于10%`), when the task runs a plan task
+    /// that has one: a draw that breaks it is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bound: Option<PlanBound>,
+}
+
+/// A lower or upper bound on a draw's overall ratio, from the plan.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PlanBound {
+    pub bound: ssj_domain::plans::Bound,
+    pub num: u64,
+    pub den: u64,
 }
 
 /// A task as the console and the CLI fill it in.
@@ -442,6 +454,10 @@ impl Platform {
             annual_cap: new.annual_cap,
             draw_officers: !new.objects_only,
             publish_conflicts: new.publish_conflicts && !new.objects_only,
+            bound: match new.plan {
+                Some(at) => self.plan_bound(at).await?,
+                None => None,
+            },
         };
         // An empty scope is refused now, with what the filter gives, not at the freeze.
         let rows = self
@@ -522,6 +538,33 @@ impl Platform {
         }
         tx.commit().await?;
         Ok(task)
+    }
+
+    /// The bound of a plan task's rule (`不低于30%`, `不高于5%`), if it has one.
+    async fn plan_bound(&self, at: super::adopt::PlanRef) -> AppResult<Option<PlanBound>> {
+        let Some(plan) = self.store.plan(at.plan_id).await? else {
+            return Ok(None);
+        };
+        let Some(published) = plan.published_version else {
+            return Ok(None);
+        };
+        let versions = self.store.plan_versions(plan.id).await?;
+        let Some(version) = versions.iter().find(|v| v.version == published) else {
+            return Ok(None);
+        };
+        let tasks = super::version_view(version)?.tasks;
+        let rule = tasks
+            .iter()
+            .find(|t| i64::from(t.seq) == at.seq)
+            .and_then(|t| t.rule.clone());
+        Ok(rule.and_then(|r| match (r.bound, r.ratio) {
+            (ssj_domain::plans::Bound::Exact, _) | (_, None) => None,
+            (bound, Some(f)) => Some(PlanBound {
+                bound,
+                num: f.num,
+                den: f.den,
+            }),
+        }))
     }
 
     /// Refuses an actor whose data scope does not include the task's initiating department.

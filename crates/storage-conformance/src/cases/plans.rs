@@ -206,6 +206,45 @@ pub async fn a_plan_is_imported_published_revised_and_run(h: &dyn Harness) {
     // Version 1 reads as it was published.
     assert_eq!(public.versions[0].tasks.len(), 2);
 
+    // Task 2 now says 不低于20%: a draw task of it at 5% is refused at the freeze, with why;
+    // at 20% it is frozen.
+    let food = public.versions[1].tasks[1].initiating.items[0].item_id;
+    let at = |ratio: &str| NewTask {
+        name: "食品经营者检查".into(),
+        department_id: scjg,
+        items: vec![food],
+        uniform: Some((ratio.into(), "不涉及信用风险分类".into())),
+        window_from: format!("{year}-01-01"),
+        window_to: format!("{year}-11-30"),
+        objects_only: true,
+        plan: Some(PlanRef {
+            plan_id: plan.id,
+            seq: 2,
+        }),
+        ..Default::default()
+    };
+    let low = p.create_task(&cli, at("5%")).await.unwrap();
+    let preview = p.draw_preview(&cli, low.id).await.unwrap();
+    assert!(
+        preview
+            .bound_refusal
+            .as_deref()
+            .unwrap()
+            .contains("不低于20%")
+    );
+    let e = p.freeze_draw(&cli, low.id, None).await.unwrap_err();
+    assert_eq!(e.code, "DRAW_BOUND");
+    assert!(e.message.contains("不符合计划要求"), "{}", e.message);
+    let enough = p.create_task(&cli, at("20%")).await.unwrap();
+    assert!(
+        p.draw_preview(&cli, enough.id)
+            .await
+            .unwrap()
+            .bound_refusal
+            .is_none()
+    );
+    p.freeze_draw(&cli, enough.id, None).await.unwrap();
+
     let e = p
         .plan_step(&cli, plan.id, PlanStep::Archive, "")
         .await
