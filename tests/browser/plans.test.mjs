@@ -84,13 +84,42 @@ test("a plan pasted, mapped, published, run, revised, and its change list public
   await Promise.all([page.waitForNavigation(), page.click("#reveal-button")]);
   assert.match(await page.textContent("#task-status"), /已抽取/);
 
-  // The plan shows the task running it; then a revision with its reason and a new table.
+  // Another task of the year (alone, a one-task plan) draws every D-tier object in a window
+  // that overlaps: each object both drew is proposed as one visit.
+  await page.goto(demo.base + "/console/tasks/new");
+  await page.fill("input[name=name]", "高风险门店专项检查");
+  await page.locator(".item-picker").first().locator("input[name=items]").first().check();
+  await page.check("input[name=directed]");
+  await page.check("input[name=tiers][value=D]");
+  await page.fill("input[name=uniform]", "100%");
+  await page.fill("input[name=uniform_reason]", "高风险门店全覆盖");
+  await page.fill("input[name=window_from]", `${year}-06-01`);
+  await page.fill("input[name=window_to]", `${year}-09-30`);
+  await page.check("input[name=objects_only]");
+  await Promise.all([page.waitForNavigation(), page.click("#task-form button[type=submit]:has-text('创建任务') >> nth=-1")]);
+  assert.match(page.url(), /\/console\/tasks\/\d+$/, await page.textContent("body"));
+  await Promise.all([page.waitForNavigation(), page.click("#freeze")]);
+  await page.selectOption("#contribute select[name=role]", "witness");
+  await page.fill("#contribute input[name=label]", "高平市公证处");
+  await page.fill("#contribute input[name=value]", "骰子 2-7-1-8");
+  await Promise.all([page.waitForNavigation(), page.click("#contribute button[type=submit]")]);
+  await Promise.all([page.waitForNavigation(), page.click("#reveal-button")]);
+  assert.match(await page.textContent("#task-status"), /已抽取/);
+
+  // The plan shows the task running it and the merged visits; then a revision.
   await page.goto(demo.base + "/console/plans");
   await Promise.all([page.waitForNavigation(), page.locator("#plans tr", { hasText: code }).locator("a").click()]);
   assert.match(await page.textContent("#version-1 tr[data-seq='2']"), /\d{18}/);
   assert.match(await page.textContent("#version-1 tr[data-seq='2'] .progress"), /已抽取/);
   assert.match(await page.textContent("#version-1 tr[data-seq='1'] .progress"), /待抽取/);
   assert.match(await page.textContent("#plan-progress"), /待抽取 1 项　已抽取 1 项/);
+  assert.match(await page.textContent("#visits-summary"), /建议合并为一次上门检查，可减少 \d+ 次上门/);
+  const visit = page.locator("#merged-visits tbody tr").first();
+  assert.match(await visit.textContent(), new RegExp(`${year}-06-01 至 ${year}-09-30`));
+  assert.match(await visit.textContent(), /待确认/);
+  await Promise.all([page.waitForNavigation(), visit.locator("button.confirm-visit").click()]);
+  assert.match(await page.locator("#merged-visits tbody tr").first().textContent(), /已合并/);
+  await shot(page, "plan-visits-desktop");
   await page.fill("#plan-steps input[name=reason]", "根据市局通知调整门前三包检查比例");
   await Promise.all([page.waitForNavigation(), page.click("#step-revise")]);
   assert.match(await page.textContent("#plan-status"), /修订中/);
@@ -110,6 +139,7 @@ test("a plan pasted, mapped, published, run, revised, and its change list public
   assert.match(await visitor.textContent("#version-2"), /根据市局通知调整门前三包检查比例/);
   assert.equal(await visitor.locator("#version-1").count(), 1);
   assert.doesNotMatch(await visitor.textContent("body"), /cgj\.plan/);
+  assert.match(await visitor.textContent("#public-visits"), /可减少 \d+ 次上门（已确认合并 1 户）/);
   await shot(visitor, "public-plan-desktop");
 
   // The same pages on a phone.

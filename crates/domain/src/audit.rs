@@ -90,6 +90,7 @@ pub const ACTION_LABELS: &[(&str, &str)] = &[
     ("plan.archive", "抽查计划归档"),
     ("plan.create", "单独创建的任务生成单任务计划"),
     ("plan.adopt", "已有任务转为单任务计划"),
+    ("visit.confirm", "确认合并检查（进一次门、查多项事）"),
     ("task.create", "新建抽查任务"),
     ("task.cancel", "取消抽查任务"),
     ("draw.freeze", "冻结抽取名单"),

@@ -45,3 +45,13 @@ CREATE TABLE plan_name_mapping (
     target_id BIGINT NOT NULL,
     PRIMARY KEY (kind, written)
 );
+
+-- A department's confirmation of a merged visit (进一次门、查多项事): the visit is named by
+-- its object and its tasks, so a new draw proposes a new visit.
+CREATE TABLE merged_visit_confirmation (
+    visit_key     TEXT NOT NULL,
+    department_id BIGINT NOT NULL REFERENCES department (id),
+    confirmed_by  TEXT NOT NULL,
+    confirmed_ms  BIGINT NOT NULL,
+    PRIMARY KEY (visit_key, department_id)
+);

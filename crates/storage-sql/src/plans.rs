@@ -101,6 +101,31 @@ macro_rules! sql_plans {
                     sqlx::query("SELECT plan_id, seq, task_id FROM plan_task_link WHERE task_id = $1")
                         .bind(task_id).fetch_optional(&self.pool).await.map_err(backend)?.as_ref().map(link).transpose()
                 }
+
+                async fn drawn_picks(&self) -> Result<Vec<(i64, String)>> {
+                    let rows = sqlx::query(
+                        "SELECT d.task_id AS task_id, p.object_code AS code FROM draw_pick p JOIN draw d ON d.id = p.draw_id \
+                         JOIN task t ON t.id = d.task_id WHERE d.status = 'drawn' AND t.status <> 'cancelled'",
+                    )
+                    .fetch_all(&self.pool).await.map_err(backend)?;
+                    rows.iter().map(|r| Ok((get(r, "task_id")?, get(r, "code")?))).collect()
+                }
+
+                async fn visit_confirmations(&self) -> Result<Vec<VisitConfirmation>> {
+                    let rows = sqlx::query(
+                        "SELECT visit_key, department_id, confirmed_by, confirmed_ms FROM merged_visit_confirmation \
+                         ORDER BY visit_key, department_id",
+                    )
+                    .fetch_all(&self.pool).await.map_err(backend)?;
+                    rows.iter()
+                        .map(|r| Ok(VisitConfirmation {
+                            visit_key: get(r, "visit_key")?,
+                            department_id: get(r, "department_id")?,
+                            confirmed_by: get(r, "confirmed_by")?,
+                            confirmed_ms: get(r, "confirmed_ms")?,
+                        }))
+                        .collect()
+                }
             }
 
             #[async_trait::async_trait]
@@ -185,6 +210,19 @@ macro_rules! sql_plans {
                     sqlx::query("INSERT INTO plan_task_link (plan_id, seq, task_id) VALUES ($1, $2, $3)")
                         .bind(l.plan_id).bind(l.seq).bind(l.task_id)
                         .execute(&mut *self.tx).await.map_err(backend)?;
+                    Ok(())
+                }
+
+                async fn insert_visit_confirmation(&mut self, c: &VisitConfirmation) -> Result<()> {
+                    let done = sqlx::query(
+                        "INSERT INTO merged_visit_confirmation (visit_key, department_id, confirmed_by, confirmed_ms) \
+                         VALUES ($1, $2, $3, $4) ON CONFLICT (visit_key, department_id) DO NOTHING",
+                    )
+                    .bind(&c.visit_key).bind(c.department_id).bind(&c.confirmed_by).bind(c.confirmed_ms)
+                    .execute(&mut *self.tx).await.map_err(backend)?;
+                    if done.rows_affected() != 1 {
+                        return Err(StorageError::Conflict("该部门已确认过这次合并检查".into()));
+                    }
                     Ok(())
                 }
 

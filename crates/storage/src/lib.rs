@@ -14,7 +14,9 @@ pub use objects::{Licence, Object, ObjectChange, ObjectFilter, ObjectSort, Objec
 pub use officers::{
     Conflict, Leave, Officer, OfficerCounts, OfficerFilter, OfficerStore, OfficerTx,
 };
-pub use plans::{NameMapping, Plan, PlanStore, PlanTaskLink, PlanTx, PlanVersion};
+pub use plans::{
+    NameMapping, Plan, PlanStore, PlanTaskLink, PlanTx, PlanVersion, VisitConfirmation,
+};
 pub use rows::*;
 pub use tasks::{
     Contribution, Draw, DrawFileName, DrawFiles, DrawPick, DrawScope, DrawStatus, DrawSubstitution,

@@ -61,6 +61,15 @@ pub struct PlanTaskLink {
     pub task_id: i64,
 }
 
+/// A department's confirmation of a merged visit (进一次门、查多项事), named by its key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VisitConfirmation {
+    pub visit_key: String,
+    pub department_id: i64,
+    pub confirmed_by: String,
+    pub confirmed_ms: i64,
+}
+
 #[async_trait]
 pub trait PlanStore {
     async fn plans(&self) -> Result<Vec<Plan>>;
@@ -72,6 +81,10 @@ pub trait PlanStore {
     async fn plan_task_links(&self, plan_id: i64) -> Result<Vec<PlanTaskLink>>;
     /// The plan task a draw task runs, if any.
     async fn task_plan(&self, task_id: i64) -> Result<Option<PlanTaskLink>>;
+    /// (task id, object code) of every object picked by the drawn draw of a task that is not
+    /// cancelled.
+    async fn drawn_picks(&self) -> Result<Vec<(i64, String)>>;
+    async fn visit_confirmations(&self) -> Result<Vec<VisitConfirmation>>;
 }
 
 #[async_trait]
@@ -89,4 +102,6 @@ pub trait PlanTx {
     async fn insert_plan_task_link(&mut self, link: &PlanTaskLink) -> Result<()>;
     /// Draw tasks that belong to no plan (made before plans existed), oldest first.
     async fn tasks_without_plan(&mut self) -> Result<Vec<i64>>;
+    /// Refused as a conflict when the department confirmed that visit already.
+    async fn insert_visit_confirmation(&mut self, c: &VisitConfirmation) -> Result<()>;
 }

@@ -58,6 +58,8 @@ pub fn environment() -> Environment<'static> {
         "plan_preview.html",
         "plan_detail.html",
         "plan_tasks.html",
+        "plan_visits.html",
+        "plan_visits_page.html",
         "public_plans.html",
         "public_plan.html",
     );

@@ -124,6 +124,7 @@ fn table() -> RouteTable {
     .post("/console/plans/import", plans::import::upload)
     .post("/console/plans/import/confirm", plans::import::confirm)
     .get("/console/plans/{id}", plans::detail)
+    .get("/console/plans/{id}/visits", plans::visits)
     .post("/console/plans/{id}/{step}", plans::act)
     .get("/console/tasks", tasks::list)
     .post("/console/tasks", tasks::create)

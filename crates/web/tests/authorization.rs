@@ -525,6 +525,11 @@ async fn every_route_for_every_role() {
             format!("/console/plans/{}", task_plan.id),
             ALL,
         ),
+        get(
+            "/console/plans/{id}/visits",
+            format!("/console/plans/{}/visits", task_plan.id),
+            ALL,
+        ),
         post(
             "/console/plans/import",
             "/console/plans/import",

@@ -9,6 +9,7 @@ pub mod adopt;
 pub mod import;
 pub mod lifecycle;
 pub mod tasks;
+pub mod visits;
 
 use crate::{Actor, AppError, AppResult, Platform};
 use serde::Serialize;

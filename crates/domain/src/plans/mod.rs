@@ -7,6 +7,7 @@ pub mod plan;
 pub mod progress;
 pub mod rule;
 pub mod table;
+pub mod visits;
 pub mod window;
 
 pub use bound::{BoundCheck, check_bound, percent_text};
@@ -18,4 +19,5 @@ pub use plan::{
 pub use progress::{Progress, Round, Run, TaskProgress, round_windows, task_progress};
 pub use rule::{Bound, Fraction, Reading, Rule, TierUse, read_rule, read_tier_use};
 pub use table::{DepartmentItems, PlanTaskRow, WrittenCells, read_plan_tables};
+pub use visits::{DrawnTask, MergedVisit, merge_visits, visits_saved};
 pub use window::{Window, read_window};

@@ -5,6 +5,7 @@
 use super::{county, platform};
 use crate::harness::Harness;
 use ssj_app::Actor;
+use ssj_app::draws::{Contributor, NewContribution};
 use ssj_app::imports::ImportMode;
 use ssj_app::plans::adopt::PlanRef;
 use ssj_app::plans::import::{Mappings, NewPlan};
@@ -13,6 +14,7 @@ use ssj_app::tasks::NewTask;
 use ssj_domain::plans::{PlanStatus, TaskChange};
 use ssj_merkle::HashAlg;
 use ssj_storage::AuditFilter;
+use std::collections::BTreeMap;
 
 const ITEMS: &str = "序号,部门,抽查类别,抽查事项,检查对象,事项类别,检查方式,检查主体,检查依据\n\
     1,高平市市场监督管理局,食品安全,食品经营者检查,食品经营者,一般检查事项,现场检查,县级市场监管部门,《食品安全法》\n\
@@ -243,7 +245,80 @@ pub async fn a_plan_is_imported_published_revised_and_run(h: &dyn Harness) {
             .bound_refusal
             .is_none()
     );
-    p.freeze_draw(&cli, enough.id, None).await.unwrap();
+    let draw_it = |task_id: i64| {
+        let p = &p;
+        let cli = &cli;
+        async move {
+            let draw = p.freeze_draw(cli, task_id, None).await.unwrap();
+            p.add_contribution(
+                cli,
+                draw.id,
+                NewContribution {
+                    role: Contributor::Witness,
+                    label: "见证人".into(),
+                    value: Some("骰子 3-1-4".into()),
+                    commitment: None,
+                },
+            )
+            .await
+            .unwrap();
+            p.reveal_and_draw(cli, draw.id, &BTreeMap::new())
+                .await
+                .unwrap();
+        }
+    };
+    draw_it(enough.id).await;
+
+    // 进一次门、查多项事: task 1 at 100% draws every object, among them the 20% of task 2, in
+    // windows that overlap; each such object is one proposed visit.
+    let all_of_them = p
+        .create_task(
+            &cli,
+            NewTask {
+                uniform: Some(("100%".into(), "专项全覆盖".into())),
+                objects_only: true,
+                ..task(1)
+            },
+        )
+        .await
+        .unwrap();
+    draw_it(all_of_them.id).await;
+    let view = p.plan(&cli, &plan.code).await.unwrap();
+    let visits = p.plan_visits(&view).await.unwrap();
+    let twenty = f
+        .store
+        .drawn_picks()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|(t, _)| *t == enough.id)
+        .count();
+    assert!(twenty > 0);
+    assert_eq!((visits.visits.len(), visits.saved), (twenty, twenty));
+    assert_eq!(visits.repeated.len(), twenty);
+    let first = &visits.visits[0];
+    assert_eq!(first.tasks.len(), 2);
+    assert_eq!(first.window.from, format!("{year}-03-01"));
+    assert_eq!(first.window.to, format!("{year}-11-30"));
+    assert!(!first.confirmed);
+    // Each initiating department confirms once.
+    assert_eq!(p.confirm_visit(&cli, plan.id, &first.key).await.unwrap(), 2);
+    let e = p
+        .confirm_visit(&cli, plan.id, &first.key)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, "VISIT_CONFIRMED");
+    let e = p.confirm_visit(&cli, plan.id, "no:such").await.unwrap_err();
+    assert_eq!(e.code, "VISIT_NOT_FOUND");
+    let visits = p.plan_visits(&view).await.unwrap();
+    assert!(
+        visits
+            .visits
+            .iter()
+            .find(|v| v.key == first.key)
+            .unwrap()
+            .confirmed
+    );
 
     let e = p
         .plan_step(&cli, plan.id, PlanStep::Archive, "")

@@ -202,6 +202,7 @@ async fn detail_page(
             .collect()
     };
     let progress = s.platform.plan_progress(&view).await?;
+    let visits = s.platform.plan_visits(&view).await?;
     let running = running_version(&view);
     let versions: Vec<VersionRow> = view
         .versions
@@ -235,6 +236,8 @@ async fn detail_page(
                 && view.plan.published_version.is_some(),
             published_version => view.plan.published_version,
             progress => Serde(&progress),
+            visits => Serde(&visits),
+            can_confirm => can,
             error,
         },
     )
@@ -258,6 +261,21 @@ pub async fn act(
     let f = Fields::parse(&body);
     u.check_csrf(Some(&f.one("csrf")))?;
     u.require(Permission::PlanTasks)?;
+    if step == "confirm-visit" {
+        return match s
+            .platform
+            .confirm_visit(&u.actor, id, &f.one("visit"))
+            .await
+        {
+            Ok(_) => Ok(Redirect::to(&format!("/console/plans/{id}#visits")).into_response()),
+            Err(e) => {
+                let status = crate::error::status_of(e.kind);
+                let why = crate::pages::form_refusal(e)?;
+                let page = detail_page(&s, &u, &id.to_string(), Some(why)).await?;
+                Ok((status, page).into_response())
+            }
+        };
+    }
     let step = PlanStep::parse(&step).ok_or_else(|| {
         ssj_app::AppError::not_found("PLAN_STEP", format!("没有“{step}”这一操作"))
     })?;
@@ -274,4 +292,25 @@ pub async fn act(
             Ok((status, page).into_response())
         }
     }
+}
+
+/// Every merged visit and repeated inspection of the plan (up to 200 each).
+pub async fn visits(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    Path(id): Path<String>,
+) -> WebResult<Html<String>> {
+    let view = s.platform.plan(&u.actor, &id).await?;
+    let visits = s.platform.plan_visits(&view).await?;
+    render(
+        &s,
+        "plan_visits_page.html",
+        Some(&u),
+        "plans",
+        context! {
+            plan => Serde(&plan_row(&view.plan, view.owner.clone())),
+            visits => Serde(&visits),
+            can_confirm => u.actor.can(Permission::PlanTasks),
+        },
+    )
 }

@@ -47,6 +47,7 @@ pub async fn detail(
             .collect()
     };
     let progress = s.platform.plan_progress(&view).await?;
+    let visits = s.platform.plan_visits(&view).await?;
     let running = super::running_version(&view);
     let versions: Vec<VersionRow> = view
         .versions
@@ -63,6 +64,9 @@ pub async fn detail(
             plan => Serde(&plan_row(&view.plan, view.owner.clone())),
             versions => Serde(&versions),
             progress => Serde(&progress),
+            visits_saved => visits.saved,
+            merged => visits.visits.iter().filter(|v| v.confirmed).count(),
+            proposals => visits.merged,
         },
     )
 }
