@@ -11,6 +11,15 @@ use serde::{Deserialize, Serialize};
 /// The columns a plan table has, by the words of their headers (whitespace removed first:
 /// extracted headers are broken over lines, `抽查比 例及频次`).
 const COLUMNS: &[(Column, &[&str])] = &[
+    // 高平 2023 修订版: each department followed by its items in one cell.
+    (
+        Column::InitiatingItems,
+        &["发起部门(抽查事项)", "发起部门（抽查事项）"],
+    ),
+    (
+        Column::CooperatingItems,
+        &["配合部门(抽查事项)", "配合部门（抽查事项）"],
+    ),
     (Column::Seq, &["序号"]),
     (Column::Name, &["抽查任务名称", "任务名称"]),
     (Column::Items, &["抽查事项"]),
@@ -43,6 +52,8 @@ enum Column {
     Window,
     Initiating,
     Cooperating,
+    InitiatingItems,
+    CooperatingItems,
     Mode,
     Region,
 }
@@ -138,8 +149,31 @@ pub fn read_plan_tables(text: &str, year: u32) -> Vec<PlanTaskRow> {
                 None
             }
         };
-        let items = split_names(&get(Column::Items));
-        let initiating = get(Column::Initiating);
+        let mut items = split_names(&get(Column::Items));
+        let mut initiating = get(Column::Initiating);
+        let mut cooperating: Vec<DepartmentItems> = split_names(&get(Column::Cooperating))
+            .into_iter()
+            .map(|department| DepartmentItems {
+                department,
+                items: Vec::new(),
+            })
+            .collect();
+        let with_items = get(Column::InitiatingItems);
+        if !with_items.is_empty() {
+            let mut read = department_items(&with_items).into_iter();
+            if let Some(first) = read.next() {
+                initiating = first.department;
+                items = first.items;
+            }
+            for extra in read {
+                flags.push(format!(
+                    "发起部门一格中写了多个部门：“{}”按配合部门读取",
+                    extra.department
+                ));
+                cooperating.push(extra);
+            }
+        }
+        cooperating.extend(department_items(&get(Column::CooperatingItems)));
         if initiating.is_empty() {
             flags.push("未写发起部门".into());
         }
@@ -161,19 +195,13 @@ pub fn read_plan_tables(text: &str, year: u32) -> Vec<PlanTaskRow> {
                 department: squeeze(&initiating),
                 items,
             },
-            cooperating: split_names(&get(Column::Cooperating))
-                .into_iter()
-                .map(|department| DepartmentItems {
-                    department,
-                    items: Vec::new(),
-                })
-                .collect(),
+            cooperating,
             scope: squeeze(&get(Column::Scope)),
             rule,
             tiers,
             window,
             directed,
-            mode: mode.trim_matches(['【', '】']).to_string(),
+            mode: read_mode(&mode),
             flags,
             written: WrittenCells {
                 rule: get(Column::Rule),
@@ -209,6 +237,75 @@ fn split_names(cell: &str) -> Vec<String> {
         .map(squeeze)
         .filter(|s| !s.is_empty())
         .collect()
+}
+
+/// The mode a cell names (`【市抽县查】 市级部门统一组织……` → 市抽县查), or the cell as written.
+fn read_mode(cell: &str) -> String {
+    const MODES: &[&str] = &["市抽县查", "市抽市查", "县抽县查", "市县联查", "省抽市查", "省抽县查"];
+    let s = squeeze(cell);
+    MODES
+        .iter()
+        .filter_map(|m| s.find(m).map(|at| (at, *m)))
+        .min()
+        .map(|(_, m)| m.to_string())
+        .unwrap_or_else(|| s.trim_matches(['【', '】']).to_string())
+}
+
+/// Whether a word of a `部门 (抽查事项)` cell names a department: it ends as department names
+/// do and reads as no item (items start with 对 or speak of 检查).
+fn is_department(word: &str) -> bool {
+    const ENDS: &[&str] = &["局", "委", "办", "支队", "大队", "中心", "办公室", "管委会", "所"];
+    let n = word.chars().count();
+    (2..=16).contains(&n)
+        && ENDS.iter().any(|e| word.ends_with(e))
+        && !word.starts_with('对')
+        && !word.contains("检查")
+        && !word.contains('(')
+}
+
+/// `市公安局 互联网上网服务营业场所经营活动的检查 市消防救援支队 单位履行法定消防安全职责情况的监督检查`,
+/// `市新闻出版局 (对数字、出版物……的检查)`: each department with the items written after it
+/// (parentheses around them dropped; items apart on `；`; a wrapped item closed up).
+pub fn department_items(cell: &str) -> Vec<DepartmentItems> {
+    let text: String = cell
+        .chars()
+        .map(|c| match c {
+            '（' => '(',
+            '）' => ')',
+            c => c,
+        })
+        .collect();
+    let mut out: Vec<DepartmentItems> = Vec::new();
+    let mut pending = String::new();
+    let mut depth = 0i32;
+    let flush = |out: &mut Vec<DepartmentItems>, pending: &mut String| {
+        let text = std::mem::take(pending);
+        let Some(last) = out.last_mut() else { return };
+        for item in text.split(['；', ';']) {
+            let item = item.trim();
+            let item = item
+                .strip_prefix('(')
+                .and_then(|i| i.strip_suffix(')'))
+                .unwrap_or(item);
+            if !item.is_empty() {
+                last.items.push(item.to_string());
+            }
+        }
+    };
+    for word in text.split_whitespace() {
+        if depth == 0 && is_department(word) {
+            flush(&mut out, &mut pending);
+            out.push(DepartmentItems {
+                department: word.to_string(),
+                items: Vec::new(),
+            });
+            continue;
+        }
+        depth += word.matches('(').count() as i32 - word.matches(')').count() as i32;
+        pending.push_str(word);
+    }
+    flush(&mut out, &mut pending);
+    out
 }
 
 /// A cell wrapped over lines in the document: its line breaks and spaces closed up.
@@ -286,6 +383,44 @@ mod tests {
         assert_eq!(rows.len(), 2, "the repeated header is not a task");
         assert!(rows[1].flags.iter().any(|f| f.contains("序号 1 重复")));
         assert!(rows[1].flags.iter().any(|f| f.contains("按“不低于”理解")));
+    }
+
+    #[test]
+    fn gaoping_2023_cells_give_each_department_its_items() {
+        let rows = read_plan_tables(
+            &seed("gaoping-2023-joint-plan-revision-letter-and-first-page.txt"),
+            2023,
+        );
+        let first = &rows[0];
+        assert_eq!(first.initiating.department, "市新闻出版局");
+        assert_eq!(
+            first.initiating.items,
+            ["对数字、出版物、包装装潢和其他印刷品印刷单位的检查"]
+        );
+        assert_eq!(
+            first.cooperating,
+            [DepartmentItems {
+                department: "市文旅局".into(),
+                items: vec!["印制企业(含复制单位)检查".into()],
+            }]
+        );
+        let internet = rows.iter().find(|r| r.seq == "4").unwrap();
+        assert_eq!(internet.initiating.department, "市文化旅游局");
+        assert_eq!(internet.initiating.items, ["经营性互联网文化单位经营情况的检查"]);
+        assert_eq!(
+            internet.cooperating,
+            [
+                DepartmentItems {
+                    department: "市公安局".into(),
+                    items: vec!["互联网上网服务营业场所经营活动的检查".into()],
+                },
+                DepartmentItems {
+                    department: "市消防救援支队".into(),
+                    items: vec!["单位履行法定消防安全职责情况的监督检查".into()],
+                },
+            ]
+        );
+        assert_eq!(internet.mode, "市抽县查");
     }
 
     #[test]
