@@ -21,8 +21,8 @@ const COLUMNS: &[(Column, &[&str])] = &[
         &["配合部门(抽查事项)", "配合部门（抽查事项）"],
     ),
     (Column::Seq, &["序号"]),
-    (Column::Name, &["抽查任务名称", "任务名称"]),
-    (Column::Items, &["抽查事项"]),
+    (Column::Name, &["抽查任务名称", "任务名称", "抽查行业"]),
+    (Column::Items, &["抽查事项", "检查事项"]),
     (Column::Kind, &["抽查类型"]),
     (Column::Scope, &["抽查对象范围", "抽查对象"]),
     (
@@ -97,13 +97,18 @@ pub struct WrittenCells {
 
 /// The tables of a text, each row read. `year` dates windows written without one.
 pub fn read_plan_tables(text: &str, year: u32) -> Vec<PlanTaskRow> {
-    let mut rows = Vec::new();
+    let rows_text = one_cell_per_line(text);
+    let text = rows_text.as_deref().unwrap_or(text);
+    let mut rows: Vec<PlanTaskRow> = Vec::new();
     let mut header: Option<Vec<Option<Column>>> = None;
     let mut seen: Vec<String> = Vec::new();
     for line in text.lines() {
         let cells: Vec<&str> = line.split('\t').map(str::trim).collect();
         if let Some(columns) = header_of(&cells) {
             // A header repeated on a new page changes nothing; a new table starts afresh.
+            if header.as_ref() != Some(&columns) {
+                seen.clear();
+            }
             header = Some(columns);
             continue;
         }
@@ -122,6 +127,22 @@ pub fn read_plan_tables(text: &str, year: u32) -> Vec<PlanTaskRow> {
         let seq = get(Column::Seq);
         let name = get(Column::Name);
         if name.is_empty() {
+            // A row under merged 序号 and name cells (舞钢 2022): more items of the task above.
+            let more = split_names(&get(Column::Items));
+            if seq.is_empty()
+                && !more.is_empty()
+                && let Some(last) = rows.last_mut()
+            {
+                last.flags.push(format!(
+                    "下一行的序号和任务名称为合并单元格：其抽查事项“{}”并入本任务",
+                    more.join("、")
+                ));
+                last.initiating.items.extend(more);
+                let scope = squeeze(&get(Column::Scope));
+                if !scope.is_empty() && !last.scope.contains(&scope) {
+                    last.scope = format!("{}；{scope}", last.scope);
+                }
+            }
             continue;
         }
         let mut flags = Vec::new();
@@ -138,7 +159,14 @@ pub fn read_plan_tables(text: &str, year: u32) -> Vec<PlanTaskRow> {
         seen.push(seq.clone());
         let rule = read_rule(&get(Column::Rule));
         flags.extend(rule.flags.iter().map(|f| format!("抽查比例及频次：{f}")));
-        let tiers = read_tier_use(&get(Column::Tiers));
+        let mut tiers = read_tier_use(&get(Column::Tiers));
+        // A ratio per risk level in the ratio cell (舞钢) is a tiered task whatever the tier
+        // column says, or when there is none.
+        if rule.rule.as_ref().is_some_and(|r| !r.tiers.is_empty())
+            && matches!(tiers, TierUse::Uniform { .. })
+        {
+            tiers = TierUse::Tiered;
+        }
         if let TierUse::Unclear { reason } = &tiers {
             flags.push(reason.clone());
         }
@@ -213,6 +241,75 @@ pub fn read_plan_tables(text: &str, year: u32) -> Vec<PlanTaskRow> {
     rows
 }
 
+/// A table extracted one cell per line (舞钢 2022: each cell on a line of its own after a tab,
+/// a cell's wrapped text on the lines after it) as tab-separated rows: the header runs from
+/// 序号 to the first cell `1`, and every row has as many cells as the header. Prose between
+/// tables stays as it is. `None` when the text has no such table.
+fn one_cell_per_line(text: &str) -> Option<String> {
+    if !text.lines().any(|l| l == "\t序号") {
+        return None;
+    }
+    let mut out = String::new();
+    let mut header: Vec<String> = Vec::new();
+    let mut cells: Vec<String> = Vec::new();
+    // While reading a header, the width is not known yet.
+    let mut in_header = false;
+    let mut width = 0;
+    let emit = |out: &mut String, cells: &mut Vec<String>| {
+        out.push_str(&cells.join("\t"));
+        out.push('\n');
+        cells.clear();
+    };
+    for line in text.lines() {
+        let cell = line.strip_prefix('\t').filter(|c| !c.contains('\t'));
+        match cell {
+            Some(c) if c.trim() == "序号" => {
+                in_header = true;
+                header = vec!["序号".into()];
+                cells.clear();
+            }
+            Some(c) if in_header && c.trim() == "1" => {
+                in_header = false;
+                width = header.len();
+                emit(&mut out, &mut header);
+                cells.push("1".into());
+            }
+            Some(c) if in_header => header.push(c.trim().into()),
+            Some(c) if width > 0 => {
+                cells.push(c.trim().into());
+                if cells.len() == width {
+                    emit(&mut out, &mut cells);
+                }
+            }
+            Some(_) => {
+                out.push_str(line);
+                out.push('\n');
+            }
+            None if line.trim().is_empty() => {}
+            None if in_header => {
+                if let Some(last) = header.last_mut() {
+                    last.push_str(line.trim());
+                }
+            }
+            None if width > 0 && !cells.is_empty() => {
+                if let Some(last) = cells.last_mut() {
+                    last.push_str(line.trim());
+                }
+            }
+            None => {
+                width = 0;
+                cells.clear();
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    if !cells.is_empty() {
+        emit(&mut out, &mut cells);
+    }
+    Some(out)
+}
+
 /// The columns of a header row, or `None` when the row is not one (it must name at least the
 /// task and the 序号 or the ratio).
 fn header_of(cells: &[&str]) -> Option<Vec<Option<Column>>> {
@@ -241,7 +338,14 @@ fn split_names(cell: &str) -> Vec<String> {
 
 /// The mode a cell names (`【市抽县查】 市级部门统一组织……` → 市抽县查), or the cell as written.
 fn read_mode(cell: &str) -> String {
-    const MODES: &[&str] = &["市抽县查", "市抽市查", "县抽县查", "市县联查", "省抽市查", "省抽县查"];
+    const MODES: &[&str] = &[
+        "市抽县查",
+        "市抽市查",
+        "县抽县查",
+        "市县联查",
+        "省抽市查",
+        "省抽县查",
+    ];
     let s = squeeze(cell);
     MODES
         .iter()
@@ -254,7 +358,17 @@ fn read_mode(cell: &str) -> String {
 /// Whether a word of a `部门 (抽查事项)` cell names a department: it ends as department names
 /// do and reads as no item (items start with 对 or speak of 检查).
 fn is_department(word: &str) -> bool {
-    const ENDS: &[&str] = &["局", "委", "办", "支队", "大队", "中心", "办公室", "管委会", "所"];
+    const ENDS: &[&str] = &[
+        "局",
+        "委",
+        "办",
+        "支队",
+        "大队",
+        "中心",
+        "办公室",
+        "管委会",
+        "所",
+    ];
     let n = word.chars().count();
     (2..=16).contains(&n)
         && ENDS.iter().any(|e| word.ends_with(e))
@@ -406,7 +520,10 @@ mod tests {
         );
         let internet = rows.iter().find(|r| r.seq == "4").unwrap();
         assert_eq!(internet.initiating.department, "市文化旅游局");
-        assert_eq!(internet.initiating.items, ["经营性互联网文化单位经营情况的检查"]);
+        assert_eq!(
+            internet.initiating.items,
+            ["经营性互联网文化单位经营情况的检查"]
+        );
         assert_eq!(
             internet.cooperating,
             [
@@ -424,10 +541,194 @@ mod tests {
     }
 
     #[test]
+    fn wugang_2022_one_cell_per_line_with_its_tier_ratios() {
+        let rows = read_plan_tables(&seed("wugang-civil-air-defence-2022-plan.txt"), 2022);
+        assert_eq!(rows.len(), 3, "{rows:#?}");
+        let plan = &rows[0];
+        assert!(plan.name.starts_with("1.2022年度低风险企业抽查检查"));
+        // The second row's merged cells: its item joins the task.
+        assert_eq!(
+            plan.initiating.items,
+            [
+                "对人民防空工程维护管理和平时开发利用的检查",
+                "对防空地下室建设和城市地下空间利用兼顾人民防空防护要求的检查"
+            ]
+        );
+        let rule = plan.rule.rule.as_ref().unwrap();
+        let pct = |t: char| {
+            let f = rule.tiers[&t];
+            (f.num * 100 / f.den, f.num * 100 % f.den)
+        };
+        assert_eq!(
+            [pct('A'), pct('B'), pct('C'), pct('D')],
+            [(1, 0), (3, 0), (10, 0), (20, 0)]
+        );
+        assert_eq!(
+            plan.window,
+            Some(Window {
+                from: "2022-06-01".into(),
+                to: "2022-11-30".into()
+            })
+        );
+        // The joint annex: 牵头单位 and 配合单位, 11月底前.
+        let joint = &rows[1];
+        assert_eq!(joint.name, "人防维护管理经营企业");
+        assert_eq!(joint.initiating.department, "舞钢市人民防空办公室");
+        assert_eq!(joint.cooperating[0].department, "市市场监督管理局");
+        assert_eq!(
+            joint.initiating.items,
+            [
+                "营业执照（登记证）规范使用情况的检查",
+                "人民防空工程维护管理的监督检查"
+            ]
+        );
+        assert_eq!(joint.window.as_ref().unwrap().to, "2022-11-30");
+        assert_eq!(rows[2].cooperating[0].department, "舞钢市住房和城乡建设局");
+    }
+
+    /// Every row of every seed table: (序号, rule as read, window, tier reading, mode).
+    #[test]
+    fn every_row_of_every_seed_reads_as_written() {
+        let tiered = "按信用风险等级分别确定比例";
+        let cases: &[(&str, u32, &[(&str, &str, &str, &str)])] = &[
+            (
+                "gaoping-city-management-2024-plan.txt",
+                2024,
+                &[
+                    ("1", "10%，1次/年", "2024-03-01..2024-12-31", "县抽查"),
+                    ("2", "2%，1次/年", "2024-03-01..2024-12-31", "县抽查"),
+                    ("1", "10%，1次/年", "2024-03-01..2024-12-31", "县抽查"),
+                    ("2", "2%，1次/年", "2024-03-01..2024-12-31", "县抽查"),
+                ],
+            ),
+            (
+                "yuanping-2024-joint-plan-letter-and-first-rows.txt",
+                2024,
+                &[
+                    ("1", "10%，1次/年", "2024-01-01..2024-11-30", "县抽县查"),
+                    (
+                        "2",
+                        "不低于5%，1次/年",
+                        "2024-01-01..2024-11-30",
+                        "县抽县查",
+                    ),
+                    (
+                        "3",
+                        "不低于5%，1次/年",
+                        "2024-01-01..2024-11-30",
+                        "县抽县查",
+                    ),
+                    (
+                        "4",
+                        "不低于5%，1次/年",
+                        "2024-01-01..2024-11-30",
+                        "县抽县查",
+                    ),
+                    ("5", "20%，1次/年", "2024-01-01..2024-11-30", "县抽县查"),
+                ],
+            ),
+            (
+                "gaoping-2023-joint-plan-revision-letter-and-first-page.txt",
+                2023,
+                &[
+                    (
+                        "1",
+                        "不低于10%，1次/年",
+                        "2023-03-01..2023-12-31",
+                        "市抽县查",
+                    ),
+                    ("2", "15%，1次/年", "2023-03-01..2023-12-31", "市抽县查"),
+                    (
+                        "3",
+                        "不低于5%，1次/年",
+                        "2023-06-01..2023-12-31",
+                        "市抽县查",
+                    ),
+                    (
+                        "4",
+                        "不低于10%，1次/年",
+                        "2023-03-01..2023-10-31",
+                        "市抽县查",
+                    ),
+                    (
+                        "5",
+                        "不低于10%，1次/年",
+                        "2023-03-01..2023-10-31",
+                        "市抽县查",
+                    ),
+                    (
+                        "6",
+                        "不低于10%，1次/年",
+                        "2023-03-01..2023-10-31",
+                        "市抽县查",
+                    ),
+                ],
+            ),
+            (
+                "wugang-civil-air-defence-2022-plan.txt",
+                2022,
+                &[
+                    (
+                        "1",
+                        "A类1%、B类3%、C类10%、D类20%，1次/年",
+                        "2022-06-01..2022-11-30",
+                        "",
+                    ),
+                    ("1", "未能识别", "2022-01-01..2022-11-30", ""),
+                    ("2", "未能识别", "2022-01-01..2022-11-30", ""),
+                ],
+            ),
+        ];
+        for (file, year, expected) in cases {
+            let rows = read_plan_tables(&seed(file), *year);
+            let read: Vec<(String, String, String, String)> = rows
+                .iter()
+                .map(|r| {
+                    (
+                        r.seq.clone(),
+                        super::super::plan::rule_text(r.rule.rule.as_ref()),
+                        r.window
+                            .as_ref()
+                            .map(|w| format!("{}..{}", w.from, w.to))
+                            .unwrap_or_default(),
+                        r.mode.clone(),
+                    )
+                })
+                .collect();
+            let want: Vec<(String, String, String, String)> = expected
+                .iter()
+                .map(|(a, b, c, d)| (a.to_string(), b.to_string(), c.to_string(), d.to_string()))
+                .collect();
+            assert_eq!(read, want, "{file}");
+            // Every row with a readable ratio but 舞钢's joint annex (no ratio column) is tiered,
+            // as its tier column or its per-tier ratios say.
+            for r in rows.iter().filter(|r| r.rule.rule.is_some()) {
+                assert_eq!(
+                    super::super::plan::tier_text(&r.tiers),
+                    tiered,
+                    "{file} {}",
+                    r.seq
+                );
+            }
+            // No row is flagged a duplicate across two tables; the unreadable cells say why.
+            assert!(
+                rows.iter()
+                    .all(|r| !r.flags.iter().any(|f| f.contains("重复"))),
+                "{file}"
+            );
+            for r in rows.iter().filter(|r| r.rule.rule.is_none()) {
+                assert!(
+                    r.flags.iter().any(|f| f.contains("抽查比例及频次为空")),
+                    "{file}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn every_seed_is_read_without_losing_a_row() {
         // 高平 2023 修订版 (departments with their items in one cell) is read too; what its
-        // columns cannot say is flagged, never dropped. (舞钢 2022, extracted one cell per
-        // line, needs a reader of its own: not yet.)
+        // columns cannot say is flagged, never dropped.
         let rows = read_plan_tables(
             &seed("gaoping-2023-joint-plan-revision-letter-and-first-page.txt"),
             2023,
