@@ -7,10 +7,12 @@
 //!   ssj-bench draw-engine [--count 10000000]
 //!   ssj-bench draw-e2e --database DB [--objects-only]
 //!   ssj-bench draw-compare [--count 1000000] [--pg URL] [--python]
+//!   ssj-bench plan-year --database DB
 
 mod draw;
 mod draw_compare;
 mod draw_e2e;
+mod plan_year;
 
 use clap::{Parser, Subcommand};
 use ed25519_dalek::SigningKey;
@@ -84,6 +86,11 @@ enum Bench {
         /// Draw objects only, as a city or a province does before dispatching the inspections.
         #[arg(long)]
         objects_only: bool,
+    },
+    /// A 60-task plan over the directory of DB: imported, every task drawn, the merged visits.
+    PlanYear {
+        #[arg(long)]
+        database: String,
     },
     /// `audit verify` over a log of N records (filled first if shorter).
     AuditVerify {
@@ -416,6 +423,7 @@ async fn main() {
             database,
             objects_only,
         } => draw_e2e::run(&platform(&database).await, objects_only).await,
+        Bench::PlanYear { database } => plan_year::run(&platform(&database).await).await,
         Bench::ListPage { database, runs } => {
             let p = platform(&database).await;
             list_latencies(&p, runs).await;
