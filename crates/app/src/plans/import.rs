@@ -502,23 +502,12 @@ impl Matcher<'_> {
             })
             .collect();
         let m = plans::match_department(written, &known, self.division_names);
-        if m.id().is_none()
-            && let Some(id) = self
-                .remembered
-                .get(&key)
-                .copied()
-                .filter(|id| known_id(*id))
-        {
-            return (NameMatch::Remembered { id }, vec![]);
-        }
-        let suggestions = match &m {
-            NameMatch::Unresolved { suggestions } => suggestions
-                .iter()
-                .filter_map(|id| self.department_choice(*id))
-                .collect(),
-            _ => vec![],
-        };
-        (m, suggestions)
+        let remembered = self
+            .remembered
+            .get(&key)
+            .copied()
+            .filter(|id| known_id(*id));
+        settle(m, remembered, |id| self.department_choice(id))
     }
 
     fn department_choice(&self, id: i64) -> Option<Choice> {
@@ -552,23 +541,12 @@ impl Matcher<'_> {
             })
             .collect();
         let m = plans::match_item(written, &known);
-        if m.id().is_none()
-            && let Some(id) = self
-                .remembered
-                .get(&key)
-                .copied()
-                .filter(|id| known_id(*id))
-        {
-            return (NameMatch::Remembered { id }, vec![]);
-        }
-        let suggestions = match &m {
-            NameMatch::Unresolved { suggestions } => suggestions
-                .iter()
-                .filter_map(|id| self.item_choice(*id))
-                .collect(),
-            _ => vec![],
-        };
-        (m, suggestions)
+        let remembered = self
+            .remembered
+            .get(&key)
+            .copied()
+            .filter(|id| known_id(*id));
+        settle(m, remembered, |id| self.item_choice(id))
     }
 
     fn item_choice(&self, id: i64) -> Option<Choice> {
@@ -577,6 +555,27 @@ impl Matcher<'_> {
             name: format!("{}（{}）", i.name, i.department),
         })
     }
+}
+
+/// A match the directory could not make falls back to what a person mapped last time; an
+/// unresolved one offers its suggestions as choices.
+fn settle(
+    m: NameMatch,
+    remembered: Option<i64>,
+    choice: impl Fn(i64) -> Option<Choice>,
+) -> (NameMatch, Vec<Choice>) {
+    if m.id().is_none()
+        && let Some(id) = remembered
+    {
+        return (NameMatch::Remembered { id }, vec![]);
+    }
+    let suggestions = match &m {
+        NameMatch::Unresolved { suggestions } => {
+            suggestions.iter().filter_map(|id| choice(*id)).collect()
+        }
+        _ => vec![],
+    };
+    (m, suggestions)
 }
 
 fn squeeze(s: &str) -> String {

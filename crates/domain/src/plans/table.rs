@@ -590,7 +590,9 @@ mod tests {
     #[test]
     fn every_row_of_every_seed_reads_as_written() {
         let tiered = "按信用风险等级分别确定比例";
-        let cases: &[(&str, u32, &[(&str, &str, &str, &str)])] = &[
+        // (序号, rule, window, mode) of each row.
+        type Row<'a> = (&'a str, &'a str, &'a str, &'a str);
+        let cases: &[(&str, u32, &[Row])] = &[
             (
                 "gaoping-city-management-2024-plan.txt",
                 2024,

@@ -159,6 +159,40 @@ pub fn running_version(view: &PlanView) -> Option<i64> {
     view.published().or(view.latest()).map(|v| v.version)
 }
 
+/// What a plan's page shows, console and public alike: its versions newest first (the
+/// running one with its progress), its progress, its merged visits.
+pub struct PlanPage {
+    pub versions: Vec<VersionRow>,
+    pub progress: ssj_app::plans::PlanProgress,
+    pub visits: ssj_app::plans::visits::PlanVisits,
+}
+
+pub async fn plan_page(s: &AppState, view: &PlanView) -> Result<PlanPage, ssj_app::AppError> {
+    let tasks = s.platform.tasks().await?;
+    let runs = |seq: u32| -> Vec<(i64, String)> {
+        view.links
+            .iter()
+            .filter(|l| l.seq == i64::from(seq))
+            .filter_map(|l| tasks.iter().find(|t| t.id == l.task_id))
+            .map(|t| (t.id, t.code.clone()))
+            .collect()
+    };
+    let progress = s.platform.plan_progress(view).await?;
+    let visits = s.platform.plan_visits(view).await?;
+    let running = running_version(view);
+    let versions = view
+        .versions
+        .iter()
+        .rev()
+        .map(|v| version_row(v, &runs, (Some(v.version) == running).then_some(&progress)))
+        .collect();
+    Ok(PlanPage {
+        versions,
+        progress,
+        visits,
+    })
+}
+
 pub async fn list(State(s): State<AppState>, u: CurrentUser) -> WebResult<Html<String>> {
     let rows: Vec<PlanRow> = s
         .platform
@@ -192,24 +226,11 @@ async fn detail_page(
     error: Option<String>,
 ) -> WebResult<Html<String>> {
     let view: PlanView = s.platform.plan(&u.actor, id).await?;
-    let tasks = s.platform.tasks().await?;
-    let runs = |seq: u32| -> Vec<(i64, String)> {
-        view.links
-            .iter()
-            .filter(|l| l.seq == i64::from(seq))
-            .filter_map(|l| tasks.iter().find(|t| t.id == l.task_id))
-            .map(|t| (t.id, t.code.clone()))
-            .collect()
-    };
-    let progress = s.platform.plan_progress(&view).await?;
-    let visits = s.platform.plan_visits(&view).await?;
-    let running = running_version(&view);
-    let versions: Vec<VersionRow> = view
-        .versions
-        .iter()
-        .rev()
-        .map(|v| version_row(v, &runs, (Some(v.version) == running).then_some(&progress)))
-        .collect();
+    let PlanPage {
+        versions,
+        progress,
+        visits,
+    } = plan_page(s, &view).await?;
     let status = view.plan.status;
     let can = u.actor.can(Permission::PlanTasks);
     let steps: Vec<(&str, &str)> = [

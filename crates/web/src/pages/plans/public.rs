@@ -2,7 +2,7 @@
 //! their change lists (a revision under way stays private until it is published). No
 //! usernames: a version says when it was published, not by whom.
 
-use super::{PlanRow, VersionRow, plan_row, version_row};
+use super::{PlanPage, PlanRow, plan_page, plan_row};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebResult;
@@ -36,25 +36,12 @@ pub async fn detail(
     Path(code): Path<String>,
 ) -> WebResult<Html<String>> {
     let view = s.platform.public_plan(&code).await?;
-    let tasks = s.platform.tasks().await?;
     // The public sees which published draw tasks run each plan task, by number.
-    let runs = |seq: u32| -> Vec<(i64, String)> {
-        view.links
-            .iter()
-            .filter(|l| l.seq == i64::from(seq))
-            .filter_map(|l| tasks.iter().find(|t| t.id == l.task_id))
-            .map(|t| (t.id, t.code.clone()))
-            .collect()
-    };
-    let progress = s.platform.plan_progress(&view).await?;
-    let visits = s.platform.plan_visits(&view).await?;
-    let running = super::running_version(&view);
-    let versions: Vec<VersionRow> = view
-        .versions
-        .iter()
-        .rev()
-        .map(|v| version_row(v, &runs, (Some(v.version) == running).then_some(&progress)))
-        .collect();
+    let PlanPage {
+        versions,
+        progress,
+        visits,
+    } = plan_page(&s, &view).await?;
     render(
         &s,
         "public_plan.html",
