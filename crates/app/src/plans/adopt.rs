@@ -162,14 +162,9 @@ pub(crate) async fn one_task_plan(
         .and_then(|y| y.parse::<i64>().ok())
         .unwrap_or_else(|| clock::format_ms(task.created_ms)[..4].parse().unwrap_or(0));
     let division = department.division.as_str().to_string();
-    let prefix = format!("{division}{year}");
-    let next = match tx.last_plan_code_with_prefix(&prefix).await? {
-        Some(last) => last[prefix.len()..].parse::<u32>().unwrap_or(0) + 1,
-        None => 1,
-    };
     let mut plan = Plan {
         id: 0,
-        code: format!("{prefix}{next:04}"),
+        code: super::next_plan_code(tx, &division, year).await?,
         division,
         department_id: Some(task.department_id),
         kind: if spec.partners.is_empty() {

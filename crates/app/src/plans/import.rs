@@ -323,14 +323,9 @@ impl Platform {
         let now = clock::now_ms();
         let mut tx = self.store.begin().await?;
         let mut log = Appender::open(&mut *tx, self.alg).await?;
-        let prefix = format!("{division}{}", new.year);
-        let next = match tx.last_plan_code_with_prefix(&prefix).await? {
-            Some(last) => last[prefix.len()..].parse::<u32>().unwrap_or(0) + 1,
-            None => 1,
-        };
         let mut plan = Plan {
             id: 0,
-            code: format!("{prefix}{next:04}"),
+            code: super::next_plan_code(&mut *tx, &division, i64::from(new.year)).await?,
             division,
             department_id: owner.as_ref().map(|d| d.id),
             kind: new.kind.unwrap_or(preview.kind),

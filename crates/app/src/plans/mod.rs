@@ -64,6 +64,21 @@ pub(crate) fn version_view(v: &PlanVersion) -> AppResult<VersionView> {
     })
 }
 
+/// The next plan number of a division's year, in the national style: the 6-digit division,
+/// the year, a 4-digit sequence (`14058120260001`); never reused.
+pub(crate) async fn next_plan_code(
+    tx: &mut dyn ssj_storage::Tx,
+    division: &str,
+    year: i64,
+) -> AppResult<String> {
+    let prefix = format!("{division}{year}");
+    let next = match tx.last_plan_code_with_prefix(&prefix).await? {
+        Some(last) => last[prefix.len()..].parse::<u32>().unwrap_or(0) + 1,
+        None => 1,
+    };
+    Ok(format!("{prefix}{next:04}"))
+}
+
 /// The name of the office that owns a plan of no department.
 pub const LEADING_OFFICE: &str = "领导小组办公室";
 
