@@ -22,7 +22,7 @@ test("an administrator logs in and sees the whole navigation", async () => {
   assert.equal(await page.textContent("#role"), "系统管理员");
   const nav = await page.$$eval("nav.side a", (as) => as.map((a) => a.textContent.trim()));
   // Only what exists: no entry leads to a page not built yet.
-  assert.deepEqual(nav, ["工作台", "事项清单", "检查对象名录库", "执法检查人员名录库", "抽查任务", "审计日志", "系统管理"]);
+  assert.deepEqual(nav, ["工作台", "事项清单", "检查对象名录库", "执法检查人员名录库", "抽查计划", "抽查任务", "审计日志", "系统管理"]);
   await page.click("a[data-nav=audit]");
   assert.match(await page.textContent("h1"), /审计日志/);
   assert.ok(Number(await page.textContent("#audit-total")) > 0);
