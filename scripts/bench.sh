@@ -54,6 +54,13 @@ echo "== tasks drawn end to end over the 10,000,000-object province (SQLite), ob
 SSJ_BENCH_LOG=ssj_app::steps=debug /usr/bin/time -f "peak RSS %M KB" \
     $bench draw-e2e --database "$work/province.db" --objects-only
 
+# A city's year (issue 13): a 60-task plan over a fresh 1,000,000-object directory, imported,
+# every task drawn from it, the merged-visit proposal; beside it the median task's scope alone.
+echo "== plan of 60 tasks over 1,000,000 objects (SQLite)"
+target/release/shuangsuiji --database "$work/plan.db" --data-dir "$work/data" \
+    import objects "$work/objects-1m.csv" >/dev/null
+$bench plan-year --database "$work/plan.db"
+
 # The public lookup (issue 12) on the province's draw just made: by code and by name, within the
 # task and across all tasks, at 64 connections beside the same server's static page, with the
 # server's peak memory; and the stored export zip downloaded.

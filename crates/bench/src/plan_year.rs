@@ -157,13 +157,16 @@ pub async fn run(p: &Platform) {
         ..Default::default()
     };
     let mut times = Vec::new();
+    let mut creating = Duration::ZERO;
     let mut per_scope: BTreeMap<usize, Vec<Duration>> = BTreeMap::new();
     for i in 0..preview.tasks.len() {
         let at = PlanRef {
             plan_id: plan.id,
             seq: i as i64 + 1,
         };
+        let t = Instant::now();
         let made = p.create_task(&cli, task(i, Some(at))).await.unwrap();
+        creating += t.elapsed();
         let took = draw(p, made.id).await;
         per_scope.entry(i % 16).or_default().push(took);
         times.push(took);
@@ -174,10 +177,11 @@ pub async fn run(p: &Platform) {
     let merge = t.elapsed();
     let whole = all.elapsed();
     println!(
-        "plan of {} tasks: import and publish {:.2} s; {} draws, median {:.2} s, total {:.2} s; \
+        "plan of {} tasks: import and publish {:.2} s; tasks created from it {:.2} s; {} draws, median {:.2} s, total {:.2} s; \
          merged-visit proposal {:.2} s ({} picks of the plan, {} visits merged, {} saved); end to end {:.2} s",
         preview.tasks.len(),
         import.as_secs_f64(),
+        creating.as_secs_f64(),
         times.len(),
         median(times.clone()).as_secs_f64(),
         times.iter().sum::<Duration>().as_secs_f64(),

@@ -143,6 +143,42 @@ macro_rules! sql_tasks {
                     self.read_scope(scope).await
                 }
 
+                async fn scope_any_active(&self, scope: &DrawScope) -> Result<bool> {
+                    let (sql, params) = $crate::scope_sql(scope);
+                    let sql = format!(
+                        "{} AND status = ${} LIMIT 1",
+                        sql.replacen("SELECT code, tier, status FROM", "SELECT 1 AS one FROM", 1),
+                        params.len() + 1
+                    );
+                    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                    for p in params {
+                        q = q.bind(p);
+                    }
+                    let row = q
+                        .bind(RegistrationStatus::Active.label())
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(backend)?;
+                    Ok(row.is_some())
+                }
+
+                async fn scope_counts(&self, scope: &DrawScope) -> Result<Vec<(RegistrationStatus, u64)>> {
+                    let (sql, params) = $crate::scope_sql(scope);
+                    let sql = sql.replacen("SELECT code, tier, status FROM", "SELECT status, COUNT(*) AS n FROM", 1)
+                        + " GROUP BY status";
+                    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                    for p in params {
+                        q = q.bind(p);
+                    }
+                    let rows = q.fetch_all(&self.pool).await.map_err(backend)?;
+                    rows.iter()
+                        .map(|r| {
+                            let (status, n): (String, i64) = (get(r, "status")?, get(r, "n")?);
+                            Ok((RegistrationStatus::parse(&status).map_err(corrupt)?, n as u64))
+                        })
+                        .collect()
+                }
+
                 async fn conflicts_of(&self, officer_ids: &[i64]) -> Result<Vec<officers::Conflict>> {
                     let mut out = Vec::new();
                     for chunk in officer_ids.chunks(900) {

@@ -283,6 +283,10 @@ impl ScopeRows {
 pub trait TaskStore {
     /// Objects in the scope, in no particular order.
     async fn scope_objects(&self, scope: &DrawScope) -> Result<ScopeRows>;
+    /// How many objects the scope holds, by registration status, without reading them.
+    async fn scope_counts(&self, scope: &DrawScope) -> Result<Vec<(RegistrationStatus, u64)>>;
+    /// Whether the scope holds an object still registered (存续): stops at the first.
+    async fn scope_any_active(&self, scope: &DrawScope) -> Result<bool>;
     /// Declared conflicts of these officers.
     async fn conflicts_of(&self, officer_ids: &[i64]) -> Result<Vec<Conflict>>;
     /// Every task, newest first.

@@ -459,15 +459,18 @@ impl Platform {
                 None => None,
             },
         };
-        // An empty scope is refused now, with what the filter gives, not at the freeze.
-        let rows = self
-            .store
-            .scope_objects(&spec.scope(department.division.as_str())?)
-            .await?;
-        let live = (0..rows.len())
-            .filter(|&i| rows.status(i) == ssj_domain::objects::RegistrationStatus::Active)
-            .count();
-        if live == 0 {
+        // An empty scope is refused now, with what the filter gives, not at the freeze (asked of
+        // the database, which stops at the first live object; the freeze reads them all).
+        let draw_scope = spec.scope(department.division.as_str())?;
+        let live = self.store.scope_any_active(&draw_scope).await?;
+        if !live {
+            let total: u64 = self
+                .store
+                .scope_counts(&draw_scope)
+                .await?
+                .iter()
+                .map(|(_, n)| n)
+                .sum();
             let home = if spec.objects.divisions.is_empty() && !spec.objects.include_outside {
                 format!("（行政区划 {} 及其下级）", department.division.as_str())
             } else {
@@ -476,8 +479,7 @@ impl Platform {
             return Err(invalid(
                 "TASK_EMPTY_SCOPE",
                 format!(
-                    "按当前条件，抽查范围{home}内有检查对象 {} 户，其中存续 0 户：没有可抽取的对象。请调整对象类型、区划、行业、标签或等级条件，或先导入检查对象名录",
-                    rows.len()
+                    "按当前条件，抽查范围{home}内有检查对象 {total} 户，其中存续 0 户：没有可抽取的对象。请调整对象类型、区划、行业、标签或等级条件，或先导入检查对象名录"
                 ),
             ));
         }

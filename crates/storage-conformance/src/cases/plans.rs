@@ -48,6 +48,26 @@ pub async fn a_plan_is_imported_published_revised_and_run(h: &dyn Harness) {
     p.import_objects(&cli, csv, ImportMode::AllOrNothing, false)
         .await
         .unwrap();
+    // The count a new task checks its scope with agrees with the rows a draw reads.
+    let scope = ssj_storage::DrawScope::default();
+    let rows = f.store.scope_objects(&scope).await.unwrap();
+    let counts = f.store.scope_counts(&scope).await.unwrap();
+    assert_eq!(
+        counts.iter().map(|(_, n)| *n).sum::<u64>(),
+        rows.len() as u64
+    );
+    assert!(f.store.scope_any_active(&scope).await.unwrap());
+    let nowhere = ssj_storage::DrawScope {
+        divisions: vec!["650000".into()],
+        ..Default::default()
+    };
+    assert!(!f.store.scope_any_active(&nowhere).await.unwrap());
+    for (status, n) in &counts {
+        let by_rows = (0..rows.len())
+            .filter(|&i| rows.status(i) == *status)
+            .count();
+        assert_eq!(*n, by_rows as u64, "{status:?}");
+    }
     let year: u32 = ssj_app::clock::today()[..4].parse::<u32>().unwrap() + 1;
     let new_plan = || NewPlan {
         title: format!("高平市城市管理局 {year} 年度部门联合双随机抽查工作计划"),
